@@ -1,0 +1,21 @@
+import { join } from "node:path";
+import { writeFileAtomic } from "./atomic.js";
+import { type ApiDiff, formatDiff } from "./diff.js";
+
+/** The packages whose published types follow the spec. */
+export const SPEC_PACKAGES = ["@dataloop-ts/client"];
+
+/** A changeset (https://github.com/changesets/changesets) asking for the diff's bump, its body the API changelog. */
+export function changesetFor(diff: ApiDiff, packages: readonly string[] = SPEC_PACKAGES): string | undefined {
+  if (diff.bump === "none") return undefined;
+  const front = packages.map((p) => `"${p}": ${diff.bump}`).join("\n");
+  const title = `Dataloop API ${diff.from.version ?? "?"} → ${diff.to.version ?? "?"}: spec change`;
+  return `---\n${front}\n---\n\n${title}\n\n${formatDiff(diff)}\n`;
+}
+
+/** Writes the changeset into `.changeset/` under a name derived from the new spec's hash. */
+export async function writeChangeset(rootDir: string, id: string, body: string): Promise<string> {
+  const path = join(rootDir, ".changeset", `dataloop-api-${id}.md`);
+  await writeFileAtomic(path, body);
+  return path;
+}

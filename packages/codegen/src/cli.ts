@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { changesetFor, writeChangeset } from "./changeset.js";
+import { diffSpecs, formatDiff } from "./diff.js";
+import { CodegenError } from "./errors.js";
+import { check, generate, pull } from "./pipeline.js";
+import { findProject, projectAt, readOverlay } from "./project.js";
+import { formatRepairReport, repairSpec } from "./repair.js";
+import { DEFAULT_SPEC_URL, loadSpec } from "./source.js";
+import { assertOpenApi3 } from "./validate.js";
+
+const USAGE = `dataloop-codegen — pull, pin, repair and type the Dataloop gateway's OpenAPI document
+
+Usage:
+  dataloop-codegen pull [--from URL|PATH]     fetch a spec, check and repair it, pin it (specs/dataloop.lock.json)
+  dataloop-codegen generate [--out DIR]       pinned spec → repaired → TypeScript (schema.ts, operations.ts)
+  dataloop-codegen check [--from URL|PATH]    exit 1 if the spec differs from the pin or generated code is stale
+  dataloop-codegen diff OLD NEW [--changeset] API changelog between two specs (breaking/added/changed, semver bump)
+
+Options:
+  --root DIR        project root holding specs/ (default: nearest ancestor with specs/dataloop.lock.json)
+  --out DIR         output folder for generate/check (default: packages/client/src/generated)
+  --timeout MS      per-attempt timeout for URLs (default 30000)
+  --retries N       retries for URLs (default 3)
+  --json            machine-readable output
+  --details         diff: list what changed inside each changed operation/schema
+  -h, --help        this text
+
+Default source: ${DEFAULT_SPEC_URL}`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      from: { type: "string" },
+      root: { type: "string" },
+      out: { type: "string" },
+      timeout: { type: "string" },
+      retries: { type: "string" },
+      json: { type: "boolean", default: false },
+      details: { type: "boolean", default: false },
+      changeset: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  const project = values.root ? projectAt(values.root) : findProject();
+  const outDir = resolve(values.out ?? resolve(project.root, "packages/client/src/generated"));
+  const load = {
+    ...(values.timeout ? { timeoutMs: positiveInt(values.timeout, "--timeout") } : {}),
+    ...(values.retries ? { retries: positiveInt(values.retries, "--retries", true) } : {}),
+  };
+  const print = (human: string, machine: unknown) =>
+    console.log(values.json ? JSON.stringify(machine, null, 2) : human);
+
+  switch (command) {
+    case "pull": {
+      const result = await pull(project, values.from ?? DEFAULT_SPEC_URL, load);
+      const p = result.pin;
+      print(
+        `${result.changed ? "Pinned" : "Already pinned"} ${p.title} ${p.version} (sha256 ${p.sha256.slice(0, 12)}…): ` +
+          `${p.counts.paths} paths, ${p.counts.operations} operations, ${p.counts.schemas} schemas\n` +
+          `${formatRepairReport(result.report)}` +
+          (result.changed && result.previous
+            ? "\nThe spec changed: run `pnpm generate`, and `dataloop-codegen diff` for the changelog."
+            : ""),
+        result,
+      );
+      return 0;
+    }
+    case "generate": {
+      const result = await generate(project, outDir, load);
+      print(`${formatRepairReport(result.report)}\nWrote ${result.files.join(", ")}`, {
+        files: result.files,
+        fingerprint: result.fingerprint,
+        report: result.report,
+      });
+      return 0;
+    }
+    case "check": {
+      const result = await check(project, outDir, values.from, load);
+      print(
+        result.ok ? "Spec matches the pin; generated code is current." : result.problems.join("\n"),
+        result,
+      );
+      return result.ok ? 0 : 1;
+    }
+    case "diff": {
+      const [oldSpec, newSpec] = rest;
+      if (!oldSpec || !newSpec) throw usage("diff needs two specs: dataloop-codegen diff OLD NEW");
+      const overlay = await readOverlay(project);
+      const [a, b] = await Promise.all(
+        [oldSpec, newSpec].map(async (source) => {
+          const loaded = await loadSpec(source, load);
+          assertOpenApi3(loaded.document, source);
+          return { loaded, raw: loaded.document, doc: repairSpec(loaded.document, overlay, source).document };
+        }),
+      );
+      if (!a || !b) return 2;
+      const diff = diffSpecs(a.doc, b.doc, { upstream: { from: a.raw, to: b.raw } });
+      let written: string | undefined;
+      if (values.changeset) {
+        const body = changesetFor(diff);
+        if (body) written = await writeChangeset(project.root, b.loaded.sha256.slice(0, 12), body);
+      }
+      print(`${formatDiff(diff, { details: values.details })}${written ? `\n\nWrote ${written}` : ""}`, {
+        ...diff,
+        ...(written ? { changeset: written } : {}),
+      });
+      return 0;
+    }
+    default:
+      throw usage(`unknown command "${command}"`);
+  }
+}
+
+class UsageError extends Error {}
+const usage = (message: string) => new UsageError(message);
+
+function positiveInt(text: string, flag: string, allowZero = false): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1))
+    throw usage(`${flag} takes a whole number, got "${text}"`);
+  return n;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof CodegenError) {
+      console.error(`dataloop-codegen: ${error.message}\n  → ${error.hint}`);
+      process.exitCode = 1;
+    } else if (
+      error instanceof UsageError ||
+      (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+    ) {
+      console.error(`dataloop-codegen: ${(error as Error).message}\nRun dataloop-codegen --help for usage.`);
+      process.exitCode = 2;
+    } else {
+      console.error(error);
+      process.exitCode = 1;
+    }
+  },
+);

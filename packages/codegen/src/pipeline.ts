@@ -1,0 +1,159 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { writeFileAtomic, writeFilesAtomic } from "./atomic.js";
+import { CodegenError } from "./errors.js";
+import { fingerprintOf, readFingerprint } from "./fingerprint.js";
+import { countSpec, type OpenApiDocument } from "./openapi.js";
+import { cachePath, readPin, type SpecPin, writePin } from "./pin.js";
+import { type Project, readOverlay, resolveSource, storeSource } from "./project.js";
+import { type RepairedDocument, type RepairReport, repairSpec } from "./repair.js";
+import { DEFAULT_SPEC_URL, type LoadOptions, loadSpec, sha256 } from "./source.js";
+import { assertOpenApi3 } from "./validate.js";
+
+export interface PullResult {
+  pin: SpecPin;
+  /** False when the pulled spec is the one already pinned (nothing was written). */
+  changed: boolean;
+  previous?: SpecPin;
+  report: RepairReport;
+}
+
+/** Fetches a spec, proves it can be repaired and typed, then pins it. On any failure nothing is written. */
+export async function pull(
+  project: Project,
+  from: string = DEFAULT_SPEC_URL,
+  options: LoadOptions & { now?: Date } = {},
+): Promise<PullResult> {
+  const loaded = await loadSpec(from, options);
+  assertOpenApi3(loaded.document, from);
+  const { report } = repairSpec(loaded.document, await readOverlay(project), from);
+  const previous = await readPin(project).catch(() => undefined);
+  const cache = cachePath(project, loaded.sha256);
+  if (previous?.sha256 === loaded.sha256) {
+    if (!existsSync(cache)) await writeFileAtomic(cache, loaded.bytes);
+    return { pin: previous, changed: false, previous, report };
+  }
+  const doc = loaded.document;
+  const pin: SpecPin = {
+    source: storeSource(project, from),
+    sha256: loaded.sha256,
+    title: String(doc.info?.title ?? ""),
+    version: String(doc.info?.version ?? ""),
+    openapi: doc.openapi,
+    counts: countSpec(doc),
+    retrievedAt: (options.now ?? new Date()).toISOString(),
+  };
+  // Cache first (a new file, named by hash), pin last: a crash in between leaves the old pin in force.
+  await writeFileAtomic(cache, loaded.bytes);
+  await writePin(project, pin);
+  return { pin, changed: true, ...(previous ? { previous } : {}), report };
+}
+
+export interface PinnedSpec {
+  pin: SpecPin;
+  document: OpenApiDocument;
+}
+
+/** The pinned spec, from the cache or else from the pin's source, its sha256 verified either way. */
+export async function loadPinned(project: Project, options: LoadOptions = {}): Promise<PinnedSpec> {
+  const pin = await readPin(project);
+  const cache = cachePath(project, pin.sha256);
+  const source = existsSync(cache) ? cache : resolveSource(project, pin.source);
+  const loaded = await loadSpec(source, options);
+  if (loaded.sha256 !== pin.sha256) {
+    throw new CodegenError(
+      "PIN_MISMATCH",
+      `The spec at ${pin.source} has sha256 ${loaded.sha256.slice(0, 12)}…, the pin says ${pin.sha256.slice(0, 12)}….`,
+      "The upstream spec changed: run `dataloop-codegen diff` to see how, then `dataloop-codegen pull` to accept it.",
+    );
+  }
+  if (source !== cache) await writeFileAtomic(cache, loaded.bytes);
+  assertOpenApi3(loaded.document, source);
+  return { pin, document: loaded.document };
+}
+
+async function overlaySha(project: Project): Promise<string> {
+  return existsSync(project.overlayPath) ? sha256(await readFile(project.overlayPath)) : "none";
+}
+
+export interface RepairedPinned extends PinnedSpec {
+  repaired: RepairedDocument;
+  report: RepairReport;
+  overlaySha256: string;
+}
+
+export async function repairPinned(project: Project, options: LoadOptions = {}): Promise<RepairedPinned> {
+  const pinned = await loadPinned(project, options);
+  const { document, report } = repairSpec(pinned.document, await readOverlay(project), pinned.pin.source);
+  return { ...pinned, repaired: document, report, overlaySha256: await overlaySha(project) };
+}
+
+export interface GenerateResult {
+  outDir: string;
+  files: string[];
+  fingerprint: string;
+  report: RepairReport;
+  pin: SpecPin;
+  repaired: RepairedDocument;
+}
+
+/** Pinned spec → repair → openapi-typescript → `outDir` (schema.ts, operations.ts), written all at once. */
+export async function generate(
+  project: Project,
+  outDir: string,
+  options: LoadOptions = {},
+): Promise<GenerateResult> {
+  const { pin, repaired, report, overlaySha256 } = await repairPinned(project, options);
+  // Loaded on demand: openapi-typescript and the TypeScript compiler are most of the start-up time.
+  const { emitClientFiles } = await import("./emit.js");
+  const emitted = await emitClientFiles({
+    document: repaired,
+    specSha256: pin.sha256,
+    overlaySha256,
+    title: pin.title,
+    version: pin.version,
+  });
+  const entries = Object.entries(emitted.files).map(([name, text]) => [join(outDir, name), text] as const);
+  await writeFilesAtomic(entries);
+  return { outDir, files: entries.map(([p]) => p), fingerprint: emitted.fingerprint, report, pin, repaired };
+}
+
+export interface CheckResult {
+  ok: boolean;
+  specChanged: boolean;
+  stale: boolean;
+  problems: string[];
+}
+
+/** What a CI job runs: does the spec in hand still match the pin, and is the generated code current? */
+export async function check(
+  project: Project,
+  outDir: string,
+  from?: string,
+  options: LoadOptions = {},
+): Promise<CheckResult> {
+  const pin = await readPin(project);
+  const source = from ?? resolveSource(project, pin.source);
+  const inHand = await loadSpec(source, options);
+  const problems: string[] = [];
+  const specChanged = inHand.sha256 !== pin.sha256;
+  if (specChanged) {
+    problems.push(
+      `spec changed: ${source} has sha256 ${inHand.sha256.slice(0, 12)}…, the pin ${pin.sha256.slice(0, 12)}…` +
+        " (see `dataloop-codegen diff`, accept with `dataloop-codegen pull`)",
+    );
+  }
+  const expected = fingerprintOf(pin.sha256, await overlaySha(project));
+  const schemaFile = join(outDir, "schema.ts");
+  const actual = existsSync(schemaFile) ? readFingerprint(await readFile(schemaFile, "utf8")) : undefined;
+  const stale = actual !== expected;
+  if (stale) {
+    problems.push(
+      actual === undefined
+        ? `generated code missing in ${outDir} (run \`pnpm generate\`)`
+        : `generated code in ${outDir} is stale (made from another spec, overlay or codegen; run \`pnpm generate\`)`,
+    );
+  }
+  return { ok: !specChanged && !stale, specChanged, stale, problems };
+}

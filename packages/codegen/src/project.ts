@@ -1,0 +1,68 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { CodegenError } from "./errors.js";
+import { type Overlay, parseOverlay } from "./overlay.js";
+
+/** Where a repository keeps its pin, overlay and spec cache (all under `specs/`). */
+export interface Project {
+  root: string;
+  lockPath: string;
+  overlayPath: string;
+  cacheDir: string;
+}
+
+export const LOCK_FILE = "specs/dataloop.lock.json";
+export const OVERLAY_FILE = "specs/dataloop.overlay.yaml";
+
+export function projectAt(root: string): Project {
+  const r = resolve(root);
+  return {
+    root: r,
+    lockPath: join(r, LOCK_FILE),
+    overlayPath: join(r, OVERLAY_FILE),
+    cacheDir: join(r, "specs", ".cache"),
+  };
+}
+
+/** The nearest folder at or above `from` that has a `specs/` folder; `from` itself when none does. */
+export function findProject(from = process.cwd()): Project {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, LOCK_FILE)) || existsSync(join(dir, OVERLAY_FILE))) return projectAt(dir);
+    if (dirname(dir) === dir) return projectAt(from);
+  }
+}
+
+/** Sources are stored relative to the project root when they are files, so a clone anywhere works. */
+export function storeSource(project: Project, source: string): string {
+  if (/^https?:\/\//i.test(source)) return source;
+  return relative(project.root, resolve(source)).split(sep).join("/");
+}
+
+export function resolveSource(project: Project, stored: string): string {
+  if (/^https?:\/\//i.test(stored) || isAbsolute(stored)) return stored;
+  return join(project.root, stored);
+}
+
+export async function readOverlay(project: Project): Promise<Overlay> {
+  let text: string;
+  try {
+    text = await readFile(project.overlayPath, "utf8");
+  } catch {
+    // No overlay file: only the generic normalisations run.
+    return { overlay: "1.0.0", info: { title: "none", version: "0" }, actions: [] };
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (error) {
+    throw new CodegenError(
+      "OVERLAY_INVALID",
+      `The overlay ${project.overlayPath} is not valid YAML: ${(error as Error).message.split("\n")[0]}`,
+      "Fix the YAML syntax of the overlay.",
+      { cause: error },
+    );
+  }
+  return parseOverlay(value, project.overlayPath);
+}

@@ -1,0 +1,135 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import pRetry, { AbortError } from "p-retry";
+import { parse as parseYaml } from "yaml";
+import { CodegenError } from "./errors.js";
+
+/** Where the gateway serves its OpenAPI document. */
+export const DEFAULT_SPEC_URL = "https://gate.dataloop.ai/api/v1/swagger-file";
+
+export interface LoadOptions {
+  /** Per-attempt timeout for URLs, ms. */
+  timeoutMs?: number;
+  /** Retries after the first attempt, for network errors, 408, 429 and 5xx. */
+  retries?: number;
+  /** Base delay of the exponential backoff, ms. */
+  retryDelayMs?: number;
+  fetch?: typeof fetch;
+}
+
+export interface LoadedSpec {
+  /** The URL or absolute path it came from. */
+  source: string;
+  /** The exact bytes read: what the sha256 pins. */
+  bytes: Buffer;
+  sha256: string;
+  /** Parsed, not yet checked to be OpenAPI. */
+  document: unknown;
+}
+
+const isUrl = (s: string) => /^https?:\/\//i.test(s);
+
+/** Reads a spec from a URL or a file path (JSON or YAML). */
+export async function loadSpec(source: string, options: LoadOptions = {}): Promise<LoadedSpec> {
+  const bytes = isUrl(source) ? await fetchBytes(source, options) : await readBytes(source);
+  return { source, bytes, sha256: sha256(bytes), document: parseDocument(bytes, source) };
+}
+
+export function sha256(data: Uint8Array | string): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+async function readBytes(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw new CodegenError(
+      "SOURCE_NOT_FOUND",
+      `Cannot read the spec file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      "Check the path given to --from (or the pin's source), or pull from the gateway URL.",
+      { cause: error },
+    );
+  }
+}
+
+class HttpStatusError extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`);
+  }
+}
+
+async function fetchBytes(url: string, options: LoadOptions): Promise<Buffer> {
+  const { timeoutMs = 30_000, retries = 3, retryDelayMs = 500, fetch: doFetch = fetch } = options;
+  try {
+    return await pRetry(
+      async () => {
+        const response = await doFetch(url, {
+          signal: AbortSignal.timeout(timeoutMs),
+          headers: { accept: "application/json, application/yaml;q=0.9, */*;q=0.1" },
+        });
+        if (!response.ok) {
+          const error = new HttpStatusError(response.status);
+          const transient = response.status === 408 || response.status === 429 || response.status >= 500;
+          await response.body?.cancel();
+          throw transient ? error : new AbortError(error);
+        }
+        return Buffer.from(await response.arrayBuffer());
+      },
+      { retries, minTimeout: retryDelayMs, factor: 2, randomize: true },
+    );
+  } catch (error) {
+    if (error instanceof HttpStatusError) {
+      throw new CodegenError(
+        "SOURCE_HTTP_ERROR",
+        `The spec URL ${url} answered HTTP ${error.status}${retries ? ` (after ${retries + 1} attempts)` : ""}.`,
+        "Check the URL; for a 5xx try again later, or pull from a saved file with --from PATH.",
+        { cause: error },
+      );
+    }
+    const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+    throw new CodegenError(
+      "SOURCE_UNREACHABLE",
+      timedOut
+        ? `The spec URL ${url} did not answer within ${timeoutMs} ms (${retries + 1} attempts).`
+        : `Cannot reach the spec URL ${url}: ${describe(error)}.`,
+      "Check your network or the URL, raise --timeout, or pull from a saved file with --from PATH.",
+      { cause: error },
+    );
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = error.cause as { code?: string; message?: string } | undefined;
+    return cause?.code ?? cause?.message ?? error.message;
+  }
+  return String(error);
+}
+
+function parseDocument(bytes: Buffer, source: string): unknown {
+  const text = bytes.toString("utf8").replace(/^\uFEFF/, "");
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw notParsable(source, (error as Error).message, error);
+    }
+  }
+  try {
+    const doc = parseYaml(text, { maxAliasCount: 10_000 });
+    if (doc !== null && typeof doc === "object") return doc;
+    throw new Error(`it parses as a ${doc === null ? "null" : typeof doc}, not as an object`);
+  } catch (error) {
+    throw notParsable(source, (error as Error).message, error);
+  }
+}
+
+function notParsable(source: string, detail: string, cause: unknown) {
+  return new CodegenError(
+    "NOT_JSON_OR_YAML",
+    `The spec from ${source} is neither JSON nor YAML: ${detail.split("\n")[0]}`,
+    "Point --from at the OpenAPI document itself (for Dataloop: /api/v1/swagger-file), not an HTML page.",
+    { cause },
+  );
+}

