@@ -1,0 +1,26 @@
+/** The gateways Dataloop runs; any other gate URL works too. */
+export const ENVIRONMENTS = {
+  prod: "https://gate.dataloop.ai",
+  rc: "https://rc-gate.dataloop.ai",
+  dev: "https://dev-gate.dataloop.ai",
+  local: "https://localhost:8443",
+} as const;
+
+export type EnvironmentName = keyof typeof ENVIRONMENTS;
+
+/** The gate origin for an environment name or a URL: `resolveGate("rc")` → `https://rc-gate.dataloop.ai`. */
+export function resolveGate(envOrUrl: EnvironmentName | (string & {}) = "prod"): string {
+  const known = (ENVIRONMENTS as Record<string, string>)[envOrUrl];
+  const raw = known ?? envOrUrl;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new TypeError(
+      `"${envOrUrl}" is neither a Dataloop environment (${Object.keys(ENVIRONMENTS).join(", ")}) nor a URL.`,
+    );
+  }
+  // Accept the API base too: the gate is its origin (the token route lives outside /api/v1).
+  const path = url.pathname.replace(/\/+$/, "").replace(/\/api\/v1$/, "");
+  return `${url.origin}${path}`;
+}

@@ -1,0 +1,125 @@
+import {
+  BadCredentialsError,
+  MalformedTokenResponseError,
+  RefreshRejectedError,
+  TokenEndpointError,
+} from "./errors.js";
+import type { TokenSet } from "./token.js";
+
+export interface GrantOptions {
+  /** Per-call timeout, ms (default 10 000). */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+  signal?: AbortSignal;
+}
+
+type GrantBody =
+  | { type: "user_credentials"; username: string; password: string }
+  | { type: "refresh_token"; refresh_token: string };
+
+/** `POST {gate}/token?default`: the gateway's one token route, for both grants. */
+export async function requestToken(
+  gateUrl: string,
+  body: GrantBody,
+  options: GrantOptions = {},
+): Promise<TokenSet> {
+  const { timeoutMs = 10_000, fetch: doFetch = globalThis.fetch } = options;
+  const url = `${gateUrl.replace(/\/+$/, "")}/token?default`;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  const what = body.type === "refresh_token" ? "refresh" : "login";
+  let response: Response;
+  let text: string;
+  try {
+    response = await doFetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify(body),
+      signal,
+    });
+    text = await response.text();
+  } catch (error) {
+    if (timeout.aborted) {
+      throw new TokenEndpointError(
+        "TOKEN_ENDPOINT_TIMEOUT",
+        `The token route ${url} did not answer the ${what} within ${timeoutMs} ms.`,
+        "Check that the gate URL is right and reachable; raise timeoutMs on a slow network.",
+      );
+    }
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw new TokenEndpointError(
+      "TOKEN_ENDPOINT_UNREACHABLE",
+      `Cannot reach the token route ${url} (${networkReason(error)}).`,
+      "Check the gate URL (env/gateUrl) and your network.",
+    );
+  }
+  const status = response.status;
+  if (status === 400 || status === 401 || status === 403) {
+    if (body.type === "refresh_token") {
+      throw new RefreshRejectedError(
+        "REFRESH_REJECTED",
+        `The gateway refused the refresh token (HTTP ${status}).`,
+        "Log in again: the refresh token expired, was revoked, or was already used.",
+        { status },
+      );
+    }
+    throw new BadCredentialsError(
+      "BAD_CREDENTIALS",
+      `The gateway refused the credentials for ${body.username} (HTTP ${status}).`,
+      "Check the email and password (for a bot: the credentials printed when it was created).",
+      { status },
+    );
+  }
+  if (status < 200 || status > 299) {
+    throw new TokenEndpointError(
+      "TOKEN_ENDPOINT_ERROR",
+      `The token route answered the ${what} with HTTP ${status}.`,
+      status >= 500
+        ? "The gateway is failing; try again later."
+        : "Check the gate URL: this is not a Dataloop gateway.",
+      { status },
+    );
+  }
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new MalformedTokenResponseError(
+      "MALFORMED_TOKEN_RESPONSE",
+      `The token route answered the ${what} with HTTP ${status} but not JSON (${describeContentType(response)}).`,
+      "Check the gate URL: it must be the gateway origin (e.g. https://gate.dataloop.ai), not a web page.",
+      { status },
+    );
+  }
+  if (!json || typeof json.id_token !== "string" || json.id_token === "") {
+    throw new MalformedTokenResponseError(
+      "MALFORMED_TOKEN_RESPONSE",
+      `The token route answered the ${what} without an id_token (fields: ${Object.keys(json ?? {}).join(", ") || "none"}).`,
+      "Check the gate URL; if it is right, the gateway's token API changed: report it.",
+      { status },
+    );
+  }
+  return {
+    idToken: json.id_token,
+    ...(typeof json.access_token === "string" ? { accessToken: json.access_token } : {}),
+    // The gateway may or may not rotate the refresh token: keep the new one when it comes.
+    ...(typeof json.refresh_token === "string" && json.refresh_token
+      ? { refreshToken: json.refresh_token }
+      : {}),
+  };
+}
+
+function networkReason(error: unknown): string {
+  const cause = (error as { cause?: { code?: string } })?.cause;
+  return cause?.code ?? (error instanceof Error ? error.message : "network error");
+}
+
+function describeContentType(response: Response): string {
+  return response.headers.get("content-type")?.split(";")[0] ?? "no content-type";
+}
+
+export const passwordGrant = (gateUrl: string, username: string, password: string, options?: GrantOptions) =>
+  requestToken(gateUrl, { type: "user_credentials", username, password }, options);
+
+export const refreshGrant = (gateUrl: string, refreshToken: string, options?: GrantOptions) =>
+  requestToken(gateUrl, { type: "refresh_token", refresh_token: refreshToken }, options);

@@ -1,0 +1,67 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { TokenRoute } from "./token-route.js";
+
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface FrontOptions {
+  /** Path prefix that needs a Bearer JWT (default `/api/v1`). */
+  apiPrefix?: string;
+  /** Paths under the prefix that answer without a token (the spec's public operations). */
+  isPublic?: (method: string, path: string) => boolean;
+  /** Counts API calls and their outcome. */
+  stats?: { api: number; unauthorized: number };
+}
+
+/**
+ * What the real gateway does before any route: the token grant at `/token`, and a Bearer JWT
+ * (signature and expiry) on every API call — 401 without one.
+ */
+export function gatewayFront(route: TokenRoute, api: Handler, options: FrontOptions = {}): Handler {
+  const prefix = options.apiPrefix ?? "/api/v1";
+  return (req, res) => {
+    if (route.handle(req, res)) return;
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (path !== prefix && !path.startsWith(`${prefix}/`)) {
+      res
+        .writeHead(404, { "content-type": "application/json" })
+        .end(JSON.stringify({ error: "not found", path }));
+      return;
+    }
+    if (options.stats) options.stats.api++;
+    if (options.isPublic?.(req.method ?? "GET", path.slice(prefix.length) || "/")) return api(req, res);
+    const header = req.headers.authorization ?? "";
+    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    const reject = (reason: string) => {
+      if (options.stats) options.stats.unauthorized++;
+      req.resume();
+      res
+        .writeHead(401, {
+          "content-type": "application/json",
+          "www-authenticate": 'Bearer error="invalid_token"',
+        })
+        .end(JSON.stringify({ status: 401, message: reason }));
+    };
+    if (!token) return reject("Missing Bearer token");
+    route.verify(token).then(
+      () => api(req, res),
+      (error: unknown) =>
+        reject((error as { code?: string }).code === "ERR_JWT_EXPIRED" ? "Token expired" : "Invalid token"),
+    );
+  };
+}
+
+/** An API that answers every call with what it received: for auth tests with no spec behind them. */
+export const echoApi: Handler = (req, res) => {
+  const chunks: Buffer[] = [];
+  req.on("data", (c: Buffer) => chunks.push(c));
+  req.on("end", () => {
+    const text = Buffer.concat(chunks).toString("utf8");
+    let body: unknown = text || undefined;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {}
+    res
+      .writeHead(200, { "content-type": "application/json" })
+      .end(JSON.stringify({ method: req.method, url: req.url, body }));
+  });
+};

@@ -1,0 +1,200 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { type CryptoKey, exportJWK, generateKeyPair, type JWK, jwtVerify, SignJWT } from "jose";
+
+export interface MockUser {
+  username: string;
+  password: string;
+  /** Claims merged into the id_token (e.g. a bot's `"https://dataloop.ai/authorization": { user_type: "bot" }`). */
+  claims?: Record<string, unknown>;
+}
+
+/** How the token route answers: as the gateway would, or one of the failures clients must survive. */
+export type TokenRouteMode = "normal" | "error500" | "hang" | "html" | "no-id-token" | "refuse";
+
+export interface TokenRouteOptions {
+  users?: MockUser[];
+  /** id_token lifetime in seconds (default 3600). */
+  lifetimeSeconds?: number;
+  /** Hand out a new refresh token on every refresh and retire the old one (default true, like the gateway). */
+  rotateRefreshTokens?: boolean;
+  issuer?: string;
+}
+
+export interface TokenRouteCalls {
+  total: number;
+  password: number;
+  refresh: number;
+  rejected: number;
+}
+
+export const DEFAULT_BOT: MockUser = { username: "bot@example.com", password: "password" };
+
+/**
+ * The gateway's token grant (`POST /token?default`), signing real ES256 JWTs with jose.
+ * `handle` answers the requests it owns and returns false for the rest, so it can sit in front of anything.
+ */
+export class TokenRoute {
+  mode: TokenRouteMode = "normal";
+  readonly calls: TokenRouteCalls = { total: 0, password: 0, refresh: 0, rejected: 0 };
+  /** Every id_token and refresh token handed out (the last 10 000), so tests can look for leaks. */
+  readonly issued: string[] = [];
+  lifetimeSeconds: number;
+  readonly users: MockUser[];
+  private readonly rotate: boolean;
+  private readonly issuer: string;
+  private readonly refreshTokens = new Map<string, MockUser>();
+  private readonly hanging = new Set<ServerResponse>();
+
+  private constructor(
+    private readonly privateKey: CryptoKey,
+    private readonly publicKey: CryptoKey,
+    readonly jwk: JWK,
+    options: TokenRouteOptions,
+  ) {
+    this.users = options.users ?? [DEFAULT_BOT];
+    this.lifetimeSeconds = options.lifetimeSeconds ?? 3600;
+    this.rotate = options.rotateRefreshTokens ?? true;
+    this.issuer = options.issuer ?? "https://mock-gateway.dataloop-ts.local/";
+  }
+
+  static async create(options: TokenRouteOptions = {}): Promise<TokenRoute> {
+    const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
+    return new TokenRoute(privateKey, publicKey, await exportJWK(publicKey), options);
+  }
+
+  /** A JWT for `user`, valid `lifetimeSeconds` from now (negative: already expired). */
+  async sign(
+    user: MockUser,
+    lifetimeSeconds = this.lifetimeSeconds,
+    extra: Record<string, unknown> = {},
+  ): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ email: user.username, ...user.claims, ...extra })
+      .setProtectedHeader({ alg: "ES256", typ: "JWT" })
+      .setSubject(user.username)
+      .setIssuer(this.issuer)
+      .setJti(randomUUID())
+      .setIssuedAt(now)
+      .setExpirationTime(now + lifetimeSeconds)
+      .sign(this.privateKey);
+  }
+
+  /** An API key: a long-lived JWT, as `POST /apikeys` returns. */
+  issueApiKey(user: MockUser = this.users[0] ?? DEFAULT_BOT, lifetimeSeconds = 365 * 86400): Promise<string> {
+    return this.sign(user, lifetimeSeconds, { apiKey: true });
+  }
+
+  /** Throws unless `token` carries our signature and has not expired. */
+  async verify(token: string): Promise<{ sub?: string; exp?: number }> {
+    const { payload } = await jwtVerify(token, this.publicKey, { issuer: this.issuer });
+    return payload;
+  }
+
+  /** Retires every refresh token handed out so far (the next refresh is rejected). */
+  revokeRefreshTokens(): void {
+    this.refreshTokens.clear();
+  }
+
+  /** Issues a refresh token outside the grant, as a browser login would hand one over. */
+  mintRefreshToken(user: MockUser): string {
+    const token = `rt_${randomBytes(24).toString("base64url")}`;
+    this.refreshTokens.set(token, user);
+    this.remember(token);
+    return token;
+  }
+
+  private remember(secret: string): void {
+    if (this.issued.push(secret) > 10_000) this.issued.shift();
+  }
+
+  /** Releases requests held open by the `hang` mode. */
+  releaseHanging(): void {
+    for (const res of this.hanging) res.destroy();
+    this.hanging.clear();
+  }
+
+  /** Answers `POST /token` (any query); returns false for every other request. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean {
+    const path = (req.url ?? "").split("?")[0];
+    if (req.method !== "POST" || path !== "/token") return false;
+    void this.answer(req, res).catch(() => {
+      if (!res.headersSent) send(res, 500, { error: "mock token route failed" });
+    });
+    return true;
+  }
+
+  private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.calls.total++;
+    const body = await readJson(req);
+    switch (this.mode) {
+      case "hang":
+        this.hanging.add(res);
+        res.on("close", () => this.hanging.delete(res));
+        return;
+      case "error500":
+        return send(res, 500, { error: "internal", message: "the token service is down" });
+      case "html":
+        res.writeHead(502, { "content-type": "text/html" }).end("<html><body>502 Bad Gateway</body></html>");
+        return;
+      case "refuse":
+        req.socket.destroy();
+        return;
+      default:
+    }
+    let user: MockUser | undefined;
+    if (body?.type === "user_credentials") {
+      this.calls.password++;
+      user = this.users.find((u) => u.username === body.username && u.password === body.password);
+      if (!user) {
+        this.calls.rejected++;
+        return send(res, 401, { error: "invalid_grant", error_description: "Wrong email or password." });
+      }
+    } else if (body?.type === "refresh_token") {
+      this.calls.refresh++;
+      const token = typeof body.refresh_token === "string" ? body.refresh_token : "";
+      user = this.refreshTokens.get(token);
+      if (!user) {
+        this.calls.rejected++;
+        return send(res, 403, {
+          error: "invalid_grant",
+          error_description: "Unknown or expired refresh token.",
+        });
+      }
+      if (this.rotate) this.refreshTokens.delete(token);
+    } else {
+      return send(res, 400, {
+        error: "invalid_request",
+        error_description: 'type must be "user_credentials" or "refresh_token"',
+      });
+    }
+    const idToken = await this.sign(user);
+    this.remember(idToken);
+    const refreshed =
+      body.type === "refresh_token" && !this.rotate
+        ? String(body.refresh_token)
+        : this.mintRefreshToken(user);
+    if (this.mode === "no-id-token")
+      return send(res, 200, { access_token: "opaque", refresh_token: refreshed });
+    return send(res, 200, {
+      access_token: `at_${randomBytes(16).toString("hex")}`,
+      id_token: idToken,
+      refresh_token: refreshed,
+    });
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  try {
+    const value = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    return value && typeof value === "object" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}

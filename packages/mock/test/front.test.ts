@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { DEFAULT_BOT, type EchoGateway, startEchoGateway, TokenRoute } from "../src/index.js";
+
+let gateway: EchoGateway | undefined;
+afterEach(async () => {
+  await gateway?.stop();
+  gateway = undefined;
+});
+
+const grant = (g: EchoGateway, body: unknown) =>
+  fetch(`${g.gateUrl}/token?default`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+
+describe("the mock gateway's front", () => {
+  it("grants the default bot a JWT that the API then accepts", async () => {
+    gateway = await startEchoGateway();
+    const res = await grant(gateway, {
+      username: DEFAULT_BOT.username,
+      password: DEFAULT_BOT.password,
+      type: "user_credentials",
+    });
+    expect(res.status).toBe(200);
+    const tokens = (await res.json()) as { id_token: string; refresh_token: string; access_token: string };
+    expect(await gateway.route.verify(tokens.id_token)).toMatchObject({ sub: "bot@example.com" });
+    const api = await fetch(`${gateway.apiUrl}/projects/p1?x=1`, {
+      headers: { authorization: `Bearer ${tokens.id_token}` },
+    });
+    expect(api.status).toBe(200);
+    expect(await api.json()).toMatchObject({ method: "GET", url: "/api/v1/projects/p1?x=1" });
+  });
+
+  it("answers 401 to API calls without a token, with an expired one, or one signed by someone else", async () => {
+    gateway = await startEchoGateway();
+    const other = await TokenRoute.create();
+    const cases: Array<[string | undefined, string]> = [
+      [undefined, "Missing Bearer token"],
+      [await gateway.route.sign(DEFAULT_BOT, -5), "Token expired"],
+      [await other.sign(DEFAULT_BOT), "Invalid token"],
+    ];
+    for (const [token, message] of cases) {
+      const res = await fetch(
+        `${gateway.apiUrl}/users/me`,
+        token ? { headers: { authorization: `Bearer ${token}` } } : {},
+      );
+      expect(res.status).toBe(401);
+      expect(await res.json()).toEqual({ status: 401, message });
+    }
+    expect(gateway.stats).toEqual({ api: 3, unauthorized: 3 });
+  });
+
+  it("rotates refresh tokens: each works once", async () => {
+    gateway = await startEchoGateway();
+    const first = gateway.route.mintRefreshToken(DEFAULT_BOT);
+    const ok = await grant(gateway, { type: "refresh_token", refresh_token: first });
+    expect(ok.status).toBe(200);
+    const again = await grant(gateway, { type: "refresh_token", refresh_token: first });
+    expect(again.status).toBe(403);
+    expect(gateway.route.calls).toMatchObject({ total: 2, refresh: 2, rejected: 1 });
+  });
+
+  it("refuses wrong passwords and unknown grant types", async () => {
+    gateway = await startEchoGateway();
+    expect(
+      (await grant(gateway, { username: "bot@example.com", password: "nope", type: "user_credentials" }))
+        .status,
+    ).toBe(401);
+    expect((await grant(gateway, { type: "client_credentials" })).status).toBe(400);
+  });
+});
