@@ -1,5 +1,9 @@
+export { addResponseExamples, type ExampleReport } from "./examples.js";
 export { echoApi, type FrontOptions, gatewayFront, type Handler } from "./front.js";
+export { type MockGateway, type MockGatewayOptions, startMockGateway } from "./gateway.js";
+export { type PrismOptions, type PrismServer, startPrism } from "./prism.js";
 export { type LoopbackServer, listenLoopback } from "./server.js";
+export { type MockSpec, mockableDocument, prepareMockSpec } from "./spec.js";
 export {
   DEFAULT_BOT,
   type MockUser,
@@ -9,3 +13,4 @@ export {
   type TokenRouteOptions,
 } from "./token-route.js";
 export { type EchoGateway, startEchoGateway } from "./token-server.js";
+export { createSpecValidator, type SpecValidator } from "./validate.js";

@@ -1,0 +1,66 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  findProject,
+  listOperations,
+  type OpenApiDocument,
+  type Project,
+  repairPinned,
+  sha256,
+  writeFileAtomic,
+} from "@dataloop-ts/codegen";
+import { getHttpOperationsFromSpec } from "@stoplight/prism-http";
+import { addResponseExamples, type ExampleReport } from "./examples.js";
+import { createSpecValidator } from "./validate.js";
+
+const MOCK_VERSION: string = JSON.parse(
+  readFileSync(new URL("../package.json", import.meta.url), "utf8"),
+).version;
+
+/** What the mock serves, ready for Prism: cached by spec + overlay + mock version. */
+export interface MockSpec {
+  /** Prism's bundled operations (dereferenced once, JSON-safe). */
+  operations: unknown[];
+  /** `METHOD /template` of the operations the spec declares public (`security: []`). */
+  publicOperations: string[];
+  examples: ExampleReport;
+  /** The repaired document with the examples, for request/response validation in tests. */
+  document: OpenApiDocument;
+  fromCache: boolean;
+}
+
+/** The repaired document plus response examples every JSON success response can be served with. */
+export function mockableDocument(repaired: OpenApiDocument): {
+  document: OpenApiDocument;
+  examples: ExampleReport;
+} {
+  const document = structuredClone(repaired);
+  const examples = addResponseExamples(document, createSpecValidator(document));
+  return { document, examples };
+}
+
+/**
+ * Repairs the project's pinned spec, adds examples and lets Prism bundle it — or reads all of that
+ * from `specs/.cache/` when nothing changed (a warm start is a JSON.parse).
+ */
+export async function prepareMockSpec(project: Project = findProject()): Promise<MockSpec> {
+  const { pin, repaired, overlaySha256 } = await repairPinned(project);
+  const key = sha256(JSON.stringify([pin.sha256, overlaySha256, MOCK_VERSION])).slice(0, 24);
+  const cacheFile = join(project.cacheDir, `mock-${key}.json`);
+  if (existsSync(cacheFile)) {
+    try {
+      const cached = JSON.parse(readFileSync(cacheFile, "utf8")) as Omit<MockSpec, "fromCache">;
+      return { ...cached, fromCache: true };
+    } catch {
+      // a damaged cache is rebuilt below
+    }
+  }
+  const { document, examples } = mockableDocument(repaired);
+  const operations = await getHttpOperationsFromSpec(structuredClone(document) as never);
+  const publicOperations = listOperations(document)
+    .filter(({ operation }) => Array.isArray(operation.security) && operation.security.length === 0)
+    .map(({ method, path }) => `${method.toUpperCase()} ${path}`);
+  const spec = { operations, publicOperations, examples, document };
+  await writeFileAtomic(cacheFile, JSON.stringify(spec));
+  return { ...spec, fromCache: false };
+}
