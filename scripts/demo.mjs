@@ -1,4 +1,9 @@
-// The main job on its embedded default: for now, show that the pinned spec and generated code agree.
-import { execFileSync } from "node:child_process";
+// The main job on its embedded default: the README quick start against the local mock gateway
+// (token route + Prism on the pinned spec): bot login, a typed call, a paged listing, a refresh.
+import { spawnSync } from "node:child_process";
 
-execFileSync(process.execPath, ["packages/codegen/dist/cli.js", "check"], { stdio: "inherit" });
+const { status } = spawnSync(process.execPath, ["examples/quickstart.ts"], {
+  cwd: "packages/client",
+  stdio: "inherit",
+});
+process.exit(status ?? 1);

@@ -14,7 +14,7 @@ import { errorMiddleware } from "./errors.js";
 import type { paths } from "./generated/schema.js";
 import { debugFromEnv, type LogFn, loggingMiddleware } from "./logging.js";
 import { type RetryOptions, retryMiddleware } from "./retry.js";
-import { timeoutMiddleware } from "./timeout.js";
+import { timeoutFetch } from "./timeout.js";
 
 /** Every way in, as plain values; or a ready `Auth` / strategy from @dataloop-ts/auth. */
 export type Credentials =
@@ -35,7 +35,7 @@ export interface DataloopClientOptions
   auth: Credentials;
   /** Retries of network errors, 429 and 5xx (idempotent methods only by default); `false` turns them off. */
   retry?: RetryOptions | false;
-  /** Per-call deadline, retries included, ms (default 60 000); `false` for none. */
+  /** Deadline of each attempt until the response starts, ms (default 60 000); `false` for none. */
   timeoutMs?: number | false;
   /** Throw `DataloopApiError` on error statuses (default true); `false` keeps openapi-fetch's `{ error }`. */
   throwOnError?: boolean;
@@ -68,7 +68,7 @@ function toStrategy(credentials: Exclude<Credentials, Auth>): AuthStrategy {
 /**
  * A typed Dataloop client: every path, parameter and body checked by TypeScript; logged in, retried,
  * timed out and turned into typed errors by middleware, in this order:
- * logging → errors → timeout → auth → retry (requests); responses pass them in reverse.
+ * logging → errors → auth → retry (requests); responses pass them in reverse. Timeouts wrap fetch.
  * @example
  * const dl = createDataloopClient({ auth: { email: "bot@org.ai", password } });
  * const { data: project } = await dl.GET("/projects/{projectId}", { params: { path: { projectId } } });
@@ -98,11 +98,15 @@ export function createDataloopClient(options: DataloopClientOptions): DataloopCl
         ...(rest.fetch ? { fetch: rest.fetch as typeof fetch } : {}),
       });
   const baseUrl = `${gateUrl}/api/v1`;
-  const client = createClient<paths>({ ...rest, baseUrl });
+  const baseFetch = (rest.fetch as typeof fetch | undefined) ?? globalThis.fetch;
+  const client = createClient<paths>({
+    ...rest,
+    baseUrl,
+    fetch: timeoutMs === false ? baseFetch : timeoutFetch(timeoutMs ?? 60_000, baseFetch),
+  });
   const logger = log ?? debugFromEnv();
   if (logger) client.use(loggingMiddleware(logger));
   if (throwOnError !== false) client.use(errorMiddleware());
-  if (timeoutMs !== false) client.use(timeoutMiddleware(timeoutMs ?? 60_000));
   client.use(auth.middleware);
   if (retry !== false) client.use(retryMiddleware(retry ?? {}));
   return Object.assign(client, { auth, gateUrl, baseUrl });

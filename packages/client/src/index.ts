@@ -10,4 +10,4 @@ export type { components, operations, paths } from "./generated/schema.js";
 export { debugFromEnv, type LogFn, loggingMiddleware } from "./logging.js";
 export { type Page, type PaginateOptions, paginate } from "./paginate.js";
 export { type RetryOptions, retryAfterMs, retryMiddleware } from "./retry.js";
-export { timeoutMiddleware } from "./timeout.js";
+export { timeoutFetch } from "./timeout.js";

@@ -29,7 +29,11 @@ const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+    const abort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", abort, { once: true });
   });
 
 /**
@@ -72,21 +76,21 @@ export function retryMiddleware(options: RetryOptions = {}): Middleware {
   };
 
   return {
+    // A request without a body can be sent again as is; only one with a body needs a copy kept.
     onRequest({ request, id }) {
-      if (eligible(request)) copies.set(id, request.clone());
+      if (request.body !== null && eligible(request)) copies.set(id, request.clone());
       return undefined;
     },
-    onResponse({ response, options: fetchOptions, id }) {
-      const copy = copies.get(id);
-      if (!copy) return undefined;
-      copies.delete(id);
-      if (!statuses.has(response.status)) return undefined;
-      return again(copy, fetchOptions.fetch, { response });
+    onResponse({ request, response, options: fetchOptions, id }) {
+      let copy: Request | undefined;
+      if (copies.size !== 0 && (copy = copies.get(id))) copies.delete(id);
+      if (!statuses.has(response.status) || !eligible(request)) return undefined;
+      return again(copy ?? request, fetchOptions.fetch, { response });
     },
-    async onError({ error, options: fetchOptions, id }) {
-      const copy = copies.get(id);
+    async onError({ request, error, options: fetchOptions, id }) {
+      const copy = copies.get(id) ?? (request.body === null ? request : undefined);
       copies.delete(id);
-      if (!copy || copy.signal.aborted) return undefined;
+      if (!copy || copy.signal.aborted || !eligible(request)) return undefined;
       return again(copy, fetchOptions.fetch, { error }).catch((e: unknown) => e as Error);
     },
   };

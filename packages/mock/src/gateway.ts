@@ -51,7 +51,8 @@ export async function startMockGateway(options: MockGatewayOptions = {}): Promis
     startPrism(spec.operations, { ...(options.prismLogLevel ? { logLevel: options.prismLogLevel } : {}) }),
   ]);
   const target = new URL(prism.url);
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  // No keep-alive to Prism: its server drops idle sockets without notice, and a reused dead socket is a 502.
+  const agent = new Agent({ keepAlive: false, maxSockets: 64 });
   // Prism serves the spec's paths at its root; the gateway serves them under /api/v1.
   const toPrism: Handler = (req, res) => {
     const upstream = httpRequest(

@@ -6,7 +6,7 @@ const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormat
   addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
 const SPEC_ID = "https://dataloop-ts.invalid/spec.json";
-const escape = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
+const escapePointer = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
 
 export interface SpecValidator {
   /** Errors of `body` against the JSON schema of `method path` → `status`; [] when valid or undocumented. */
@@ -79,7 +79,7 @@ export function createSpecValidator(document: object): SpecValidator {
       ];
       if (!media?.schema) return [];
       return check(
-        `/paths/${escape(path)}/${method.toLowerCase()}/responses/${code}/content/application~1json/schema`,
+        `/paths/${escapePointer(path)}/${method.toLowerCase()}/responses/${code}/content/application~1json/schema`,
         body,
       );
     },

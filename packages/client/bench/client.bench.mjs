@@ -1,0 +1,56 @@
+// The full client stack (auth + retry + timeout + errors) next to bare openapi-fetch and raw fetch,
+// per request on loopback, interleaved in one run. Run: pnpm --filter @dataloop-ts/client bench
+import { createServer } from "node:http";
+import { performance } from "node:perf_hooks";
+import createClient from "openapi-fetch";
+import { createDataloopClient } from "../dist/index.js";
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
+const PER_ROUND = Number(process.env.BENCH_REQUESTS ?? 1000);
+const body = JSON.stringify({ id: "p1", name: "project" });
+const server = createServer((req, res) => {
+  req.resume();
+  res
+    .writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
+    .end(body);
+});
+await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+const gate = `http://127.0.0.1:${server.address().port}`;
+const base = `${gate}/api/v1`;
+// A realistic JWT-sized token (the gateway's are ~900 bytes), sent by every contender that authenticates.
+const token = `eyJ${"a".repeat(300)}.eyJ${"b".repeat(500)}.${"c".repeat(86)}`;
+
+const dl = createDataloopClient({ gateUrl: gate, auth: { apiKey: token } });
+const bare = createClient({ baseUrl: base, headers: { Authorization: `Bearer ${token}` } });
+const contenders = {
+  "raw fetch": async (i) =>
+    (await fetch(`${base}/projects/p${i}`, { headers: { Authorization: `Bearer ${token}` } })).json(),
+  "bare openapi-fetch": (i) =>
+    bare.GET("/projects/{projectId}", { params: { path: { projectId: `p${i}` } } }),
+  "dataloop client": (i) => dl.GET("/projects/{projectId}", { params: { path: { projectId: `p${i}` } } }),
+};
+const order = Object.entries(contenders);
+const samples = Object.fromEntries(order.map(([k]) => [k, []]));
+for (let round = 0; round <= ROUNDS; round++) {
+  for (const [name, run] of [...order.slice(round % 3), ...order.slice(0, round % 3)]) {
+    const t = performance.now();
+    for (let i = 0; i < PER_ROUND; i++) await run(i);
+    if (round > 0) samples[name].push(((performance.now() - t) * 1000) / PER_ROUND);
+  }
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+console.log(
+  `client bench: ${ROUNDS} rounds × ${PER_ROUND} sequential authenticated GETs on loopback, medians`,
+);
+for (const [k, v] of Object.entries(m))
+  console.log(`  ${k.padEnd(20)} ${v.toFixed(1).padStart(7)} µs/request`);
+const vsRaw = m["dataloop client"] / m["raw fetch"];
+const vsBare = m["dataloop client"] / m["bare openapi-fetch"];
+console.log(
+  `  client / raw fetch:          ${vsRaw.toFixed(3)}×  (target ≤ 1.2: ${vsRaw <= 1.2 ? "met" : "NOT met"})`,
+);
+console.log(
+  `  client / bare openapi-fetch: ${vsBare.toFixed(3)}×  (target ≤ 1.1: ${vsBare <= 1.1 ? "met" : "NOT met"})`,
+);
+server.close();

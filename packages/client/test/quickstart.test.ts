@@ -1,0 +1,82 @@
+import { execFileSync, spawn } from "node:child_process";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const packageDir = resolve(here, "..");
+
+/** Child processes of `pid` still alive (Linux: from ps). */
+const childrenOf = (pid: number): string[] => {
+  try {
+    return execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" })
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
+  } catch (error) {
+    if ((error as { status?: number }).status === 1) return []; // ps: no such process
+    throw error;
+  }
+};
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe("the README quick start", () => {
+  it("runs as written: bot login, a typed GET, a paged listing, one refresh after expiry", async () => {
+    const child = spawn(process.execPath, ["examples/quickstart.ts"], {
+      cwd: packageDir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d));
+    child.stderr.on("data", (d: Buffer) => (err += d));
+    const code = await new Promise<number | null>((ok) => child.on("exit", ok));
+    expect(err.replace(/.*ExperimentalWarning.*\n?|.*--trace-warnings.*\n?/g, "")).toBe("");
+    expect(code).toBe(0);
+    expect(out).toMatch(/^mock gateway: http:\/\/127\.0\.0\.1:\d+\/api\/v1 \(started in \d+ ms\)$/m);
+    expect(out).toMatch(/^GET \/projects\/\{projectId\} → project ".*" \(id .*\)$/m);
+    expect(out).toMatch(/^paged listing: \d+ items$/m);
+    expect(out).toMatch(/^after expiry: GET \/users\/me → .*; refresh calls: 1$/m);
+    expect(out).toMatch(/^token calls in all: 1 login, 1 refresh$/m);
+    expect(out).not.toMatch(/eyJ|password/);
+    expect(childrenOf(child.pid ?? 0)).toEqual([]);
+  });
+});
+
+describe("the dataloop-mock CLI", () => {
+  it("prints the gate URL, the API base URL and the default bot, serves, and leaves nothing behind on SIGTERM", async () => {
+    const cli = resolve(packageDir, "../mock/dist/cli.js");
+    const child = spawn(process.execPath, [cli], { cwd: packageDir, stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    await new Promise<void>((ok, fail) => {
+      child.stdout.on("data", (d: Buffer) => {
+        out += d;
+        if (out.includes("Ctrl-C")) ok();
+      });
+      child.on("exit", () => fail(new Error(`exited early: ${out}`)));
+    });
+    const gate = /gate URL: +(\S+)/.exec(out)?.[1] ?? "";
+    expect(out).toMatch(/API base URL: +http:\/\/127\.0\.0\.1:\d+\/api\/v1/);
+    expect(out).toContain("default bot:  bot@example.com / password");
+    const token = await fetch(`${gate}/token?default`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "bot@example.com", password: "password", type: "user_credentials" }),
+    });
+    expect(token.status).toBe(200);
+    const pid = child.pid ?? 0;
+    child.kill("SIGTERM");
+    const code = await new Promise<number | null>((ok) => child.on("exit", ok));
+    expect(code).toBe(0);
+    expect(alive(pid)).toBe(false);
+    expect(childrenOf(pid)).toEqual([]);
+    await expect(fetch(`${gate}/token?default`, { method: "POST" })).rejects.toThrow();
+  });
+});
