@@ -82,8 +82,8 @@ export function retryMiddleware(options: RetryOptions = {}): Middleware {
       return undefined;
     },
     onResponse({ request, response, options: fetchOptions, id }) {
-      let copy: Request | undefined;
-      if (copies.size !== 0 && (copy = copies.get(id))) copies.delete(id);
+      const copy = copies.size !== 0 ? copies.get(id) : undefined;
+      if (copy) copies.delete(id);
       if (!statuses.has(response.status) || !eligible(request)) return undefined;
       return again(copy ?? request, fetchOptions.fetch, { response });
     },
