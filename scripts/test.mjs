@@ -6,7 +6,9 @@ import { join } from "node:path";
 
 const run = (cmd, args) =>
   spawnSync(cmd, args, { stdio: "inherit", env: { ...process.env, FORCE_COLOR: "0" } }).status ?? 1;
-const reports = readdirSync("packages").map((p) => join("packages", p, ".test-output", "vitest.json"));
+const reports = ["packages", "tests"].flatMap((dir) =>
+  readdirSync(dir).map((p) => join(dir, p, ".test-output", "vitest.json")),
+);
 for (const r of reports) rmSync(r, { force: true });
 
 let status = run("biome", ["ci", ".", "--colors=off"]);
@@ -14,6 +16,7 @@ if (status === 0)
   status = run("turbo", [
     "run",
     "typecheck",
+    "lint:package",
     "test",
     "--output-logs=new-only",
     "--log-order=grouped",

