@@ -64,22 +64,10 @@ const pathOf = (url: string) => new URL(url).pathname;
 /** Turns error statuses into thrown DataloopApiErrors and fetch failures into DataloopConnectionErrors. */
 export function errorMiddleware(): Middleware {
   return {
-    async onResponse({ request, response, schemaPath }) {
+    // Synchronous when the response is fine: no promise per successful call.
+    onResponse({ request, response, schemaPath }) {
       if (response.ok) return undefined;
-      const text = await response.text();
-      let body: unknown = text;
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch {}
-      const requestId = REQUEST_ID_HEADERS.map((h) => response.headers.get(h)).find(Boolean) ?? undefined;
-      throw new DataloopApiError(
-        response.status,
-        request.method,
-        pathOf(request.url),
-        body,
-        requestId,
-        schemaPath,
-      );
+      return toApiError(request, response, schemaPath);
     },
     onError({ request, error }) {
       if (error instanceof DataloopApiError || error instanceof DataloopConnectionError) return error;
@@ -89,4 +77,21 @@ export function errorMiddleware(): Middleware {
       return new DataloopConnectionError(kind, request.method, pathOf(request.url), { cause: error });
     },
   };
+}
+
+async function toApiError(request: Request, response: Response, schemaPath: string): Promise<never> {
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {}
+  const requestId = REQUEST_ID_HEADERS.map((h) => response.headers.get(h)).find(Boolean) ?? undefined;
+  throw new DataloopApiError(
+    response.status,
+    request.method,
+    pathOf(request.url),
+    body,
+    requestId,
+    schemaPath,
+  );
 }

@@ -75,6 +75,7 @@ describe("the packed tarballs", () => {
       const files = tarList(file);
       expect(files).toContain("package/package.json");
       expect(files).toContain("package/README.md");
+      expect(files).toContain("package/LICENSE");
       expect(files.some((f) => f.startsWith("package/dist/") && f.endsWith(".d.ts"))).toBe(true);
       expect(files.filter((f) => /\/test\/|\.test\.|fixtures|vitest\.config|\/bench\//.test(f))).toEqual([]);
       const pkg = JSON.parse(run("tar", ["-xzOf", file, "package/package.json"], work));
