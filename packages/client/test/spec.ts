@@ -1,13 +1,11 @@
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { findProject, type OpenApiDocument, repairPinned } from "@dataloop-ts/codegen";
-import { mockableDocument } from "@dataloop-ts/mock";
+import { findProject, type OpenApiDocument } from "@dataloop-ts/codegen";
+import { prepareMockSpec } from "@dataloop-ts/mock";
 
 let cached: Promise<OpenApiDocument> | undefined;
-/** The document the mock serves (repaired, with examples): what responses are checked against. */
+/** The document the mock serves (repaired, with examples), from the mock's own cache: what responses are checked against. */
 export function repairedDocument(): Promise<OpenApiDocument> {
-  cached ??= repairPinned(findProject(dirname(fileURLToPath(import.meta.url)))).then(
-    (r) => mockableDocument(r.repaired).document,
-  );
+  cached ??= prepareMockSpec(findProject(dirname(fileURLToPath(import.meta.url)))).then((s) => s.document);
   return cached;
 }

@@ -13,6 +13,7 @@ export {
   check,
   generate,
   loadPinned,
+  overlaySha,
   type PinnedSpec,
   type PullResult,
   pull,

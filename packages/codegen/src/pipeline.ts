@@ -73,7 +73,8 @@ export async function loadPinned(project: Project, options: LoadOptions = {}): P
   return { pin, document: loaded.document };
 }
 
-async function overlaySha(project: Project): Promise<string> {
+/** sha256 of the project's overlay ("none" without one): with the pin's sha256, what decides a repair. */
+export async function overlaySha(project: Project): Promise<string> {
   return existsSync(project.overlayPath) ? sha256(await readFile(project.overlayPath)) : "none";
 }
 

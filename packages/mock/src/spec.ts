@@ -4,7 +4,9 @@ import {
   findProject,
   listOperations,
   type OpenApiDocument,
+  overlaySha,
   type Project,
+  readPin,
   repairPinned,
   sha256,
   writeFileAtomic,
@@ -44,8 +46,9 @@ export function mockableDocument(repaired: OpenApiDocument): {
  * from `specs/.cache/` when nothing changed (a warm start is a JSON.parse).
  */
 export async function prepareMockSpec(project: Project = findProject()): Promise<MockSpec> {
-  const { pin, repaired, overlaySha256 } = await repairPinned(project);
-  const key = sha256(JSON.stringify([pin.sha256, overlaySha256, MOCK_VERSION])).slice(0, 24);
+  // The key needs only the pin and the overlay: a warm start must not repair the spec to find it.
+  const pin = await readPin(project);
+  const key = sha256(JSON.stringify([pin.sha256, await overlaySha(project), MOCK_VERSION])).slice(0, 24);
   const cacheFile = join(project.cacheDir, `mock-${key}.json`);
   if (existsSync(cacheFile)) {
     try {
@@ -55,6 +58,7 @@ export async function prepareMockSpec(project: Project = findProject()): Promise
       // a damaged cache is rebuilt below
     }
   }
+  const { repaired } = await repairPinned(project);
   const { document, examples } = mockableDocument(repaired);
   const operations = await getHttpOperationsFromSpec(structuredClone(document) as never);
   const publicOperations = listOperations(document)
