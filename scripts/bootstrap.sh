@@ -23,3 +23,16 @@ fi
 export PATH="$bin:$PATH"
 cd "$root"
 if [[ -n "${CI:-}" ]]; then pnpm install --frozen-lockfile >&2; else pnpm install >&2; fi
+
+# Debian's chromium for the Swagger UI browser test (packages/mock/test/swagger-ui.test.ts). Only when
+# it is missing and apt-get can run (root, or sudo without a password); else say how to get it.
+if ! command -v chromium >/dev/null 2>&1 && [[ -z "${CHROMIUM_PATH:-}" ]]; then
+  sudo=""; [[ "$(id -u)" != 0 ]] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null && sudo="sudo -n"
+  if command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 || -n "$sudo" ]]; then
+    echo "bootstrap: installing Debian's chromium (for the Swagger UI browser test)" >&2
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >&2
+  else
+    echo "bootstrap: no chromium; the Swagger UI browser test needs it (apt-get install chromium, or set CHROMIUM_PATH)" >&2
+  fi
+fi

@@ -8,7 +8,9 @@ export type AuthErrorCode =
   | "MALFORMED_TOKEN_RESPONSE"
   | "TOKEN_REJECTED"
   | "TOKEN_EXPIRED"
-  | "PROVIDER_FAILED";
+  | "PROVIDER_FAILED"
+  | "BROWSER_LOGIN_TIMEOUT"
+  | "BROWSER_LOGIN_FAILED";
 
 /**
  * Every auth failure. Message, hint and `toJSON` never carry a password, refresh token or JWT: the

@@ -1,3 +1,4 @@
+export { type BrowserLoginOptions, browserAuth, browserLogin } from "./browser.js";
 export { ENVIRONMENTS, type EnvironmentName, resolveGate } from "./env.js";
 export {
   AuthError,

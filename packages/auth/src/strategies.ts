@@ -7,7 +7,7 @@ import type { TokenSet } from "./token.js";
  * `initial` is what the strategy starts with. The session does the rest: refresh, single flight, storage.
  */
 export interface AuthStrategy {
-  readonly kind: "password" | "refresh-token" | "token" | "custom";
+  readonly kind: "password" | "refresh-token" | "token" | "custom" | "browser";
   /** Who this is, for logs and store keys (never a secret). */
   readonly identity: string;
   readonly initial?: Partial<TokenSet>;

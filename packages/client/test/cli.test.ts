@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -6,9 +6,10 @@ import { fileURLToPath } from "node:url";
 import { type MockGateway, startMockGateway } from "@dataloop-ts/mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const CLI = resolve(dirname(fileURLToPath(import.meta.url)), "../dist/cli.js");
+const CLI = resolve(dirname(fileURLToPath(import.meta.url)), "../dist/cli/main.js");
 let gateway: MockGateway;
 let home: string;
+/** Every byte the CLI wrote, except what `token` printed on stdout: checked for secrets at the end. */
 const outputs: string[] = [];
 // Not a word our own messages use (they say "--password-stdin").
 const PASSWORD = "cli-S3cret-7e2b";
@@ -22,48 +23,104 @@ afterAll(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-function dataloop(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+const cliEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  ...process.env,
+  DATALOOP_TS_HOME: home,
+  DATALOOP_GATE: gateway.gateUrl,
+  BROWSER: "none",
+  ...extra,
+});
+
+function dataloop(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
   return new Promise((done) => {
     const child = execFile(
       process.execPath,
       [CLI, ...args],
-      { env: { ...process.env, DATALOOP_TS_HOME: home, DATALOOP_GATE: gateway.gateUrl }, timeout: 30_000 },
+      { env: cliEnv(options.env), timeout: 30_000 },
       (error, stdout, stderr) => {
-        outputs.push(stdout, stderr);
+        outputs.push(args[0] === "token" ? "" : stdout, stderr);
         done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
       },
     );
-    if (stdin !== undefined) child.stdin?.end(stdin);
-    else child.stdin?.end();
+    child.stdin?.end(options.stdin);
   });
 }
+
+/** Starts `dataloop login --browser …` and hands back the login URL it prints, plus its exit. */
+function browserLogin(args: string[] = []): Promise<{ url: string; exit: Promise<Run> }> {
+  const child = spawn(process.execPath, [CLI, "login", "--browser", ...args], { env: cliEnv() });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => {
+    stdout += c.toString("utf8");
+  });
+  const exit = new Promise<Run>((done) =>
+    child.on("close", (code) => {
+      outputs.push(stdout, stderr);
+      done({ code: code ?? 1, stdout, stderr });
+    }),
+  );
+  return new Promise((resolveUrl, reject) => {
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString("utf8");
+      const url = /(http:\/\/\S+\/login\?callback=\S+)/.exec(stderr)?.[1];
+      if (url) resolveUrl({ url, exit });
+    });
+    void exit.then((r) => reject(new Error(`the CLI exited before printing a URL: ${r.stderr}`)));
+  });
+}
+
+/** Expires the stored id token, so the next command must refresh it. */
+async function expireStoredToken(): Promise<string> {
+  const [file = ""] = await readdir(home);
+  const stored = JSON.parse(await readFile(join(home, file), "utf8"));
+  stored.idToken = await gateway.route.sign(gateway.defaultBot, -60);
+  delete stored.expiresAt;
+  await writeFile(join(home, file), JSON.stringify(stored));
+  return stored.idToken;
+}
+
 const JWT_LINE = /^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/;
 
 describe("the dataloop CLI against the mock gateway", () => {
-  it("token without a login exits non-zero and says how to log in", async () => {
+  it("token without a login exits non-zero and says how to log in (as text, or JSON with --json)", async () => {
     const r = await dataloop(["token"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain("Log in first: dataloop login");
+    const json = await dataloop(["token", "--json"]);
+    expect(json.code).toBe(1);
+    expect(json.stdout).toBe("");
+    expect(JSON.parse(json.stderr)).toMatchObject({ error: { code: "LOGIN_REQUIRED" } });
   });
 
   it("login with the password on stdin, then token prints exactly one line: a JWT", async () => {
-    const login = await dataloop(
-      ["login", "--email", "bot@example.com", "--password-stdin"],
-      `${PASSWORD}\n`,
-    );
+    const login = await dataloop(["login", "--email", "bot@example.com", "--password-stdin"], {
+      stdin: `${PASSWORD}\n`,
+    });
     expect(login.code).toBe(0);
     expect(login.stderr).toMatch(
-      /^Logged in to http:\/\/127\.0\.0\.1:\d+ as bot@example\.com; token valid until /,
+      /^Logged in to http:\/\/127\.0\.0\.1:\d+ as bot@example\.com; token valid until \d{4}-/,
     );
     expect(login.stdout).toBe("");
-    const files = await readdir(home);
-    expect(files).toHaveLength(1);
+    expect(await readdir(home)).toHaveLength(1);
     const token = await dataloop(["token"]);
     expect(token.code).toBe(0);
     expect(token.stdout).toMatch(JWT_LINE);
     expect(token.stderr).toBe("");
     expect(gateway.route.calls.password).toBe(1);
+  });
+
+  it("keeps one session per environment: another gate is not logged in", async () => {
+    const other = gateway.gateUrl.replace("127.0.0.1", "localhost");
+    const r = await dataloop(["token", "--gate", other]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("Not logged in");
   });
 
   it("token --decode shows the claims and the expiry on stderr, the JWT alone on stdout", async () => {
@@ -74,24 +131,26 @@ describe("the dataloop CLI against the mock gateway", () => {
   });
 
   it("with an expired stored token, token refreshes first", async () => {
-    const [file = ""] = await readdir(home);
-    const stored = JSON.parse(await readFile(join(home, file), "utf8"));
-    stored.idToken = await gateway.route.sign(gateway.defaultBot, -60);
-    delete stored.expiresAt;
-    await writeFile(join(home, file), JSON.stringify(stored));
+    const expired = await expireStoredToken();
     const before = gateway.route.calls.refresh;
     const r = await dataloop(["token"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(JWT_LINE);
-    expect(r.stdout.trim()).not.toBe(stored.idToken);
+    expect(r.stdout.trim()).not.toBe(expired);
     expect(gateway.route.calls.refresh - before).toBe(1);
   });
 
-  it("whoami, request and bots create call the typed client and print JSON", async () => {
+  it("whoami prints who you are; --json prints the user", async () => {
     const me = await dataloop(["whoami"]);
     expect(me.code).toBe(0);
-    expect(JSON.parse(me.stdout)).toHaveProperty("email");
-    const req = await dataloop([
+    expect(me.stdout).toMatch(new RegExp(`^\\S+ on ${gateway.gateUrl.replace(/\./g, "\\.")}`));
+    const json = await dataloop(["whoami", "--json"]);
+    expect(json.stdout.trim().split("\n")).toHaveLength(1);
+    expect(JSON.parse(json.stdout)).toHaveProperty("email");
+  });
+
+  it("request calls the API with query and body (inline or @file) and prints JSON", async () => {
+    const list = await dataloop([
       "request",
       "GET",
       "/datasets/d1/items",
@@ -100,38 +159,139 @@ describe("the dataloop CLI against the mock gateway", () => {
       "--query",
       "pageSize=5",
     ]);
-    expect(req.code).toBe(0);
-    expect(JSON.parse(req.stdout)).toHaveProperty("items");
-    const post = await dataloop(["request", "POST", "/projects", "--body", '{"name":"cli"}']);
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout)).toHaveProperty("items");
+    const post = await dataloop(["request", "post", "/projects", "--body", '{"name":"cli"}', "--json"]);
+    expect(post.stdout.trim().split("\n")).toHaveLength(1);
     expect(JSON.parse(post.stdout)).toHaveProperty("id");
+    const file = join(home, "..", `body-${process.pid}.json`);
+    await writeFile(file, '{"name":"from-file"}');
+    const fromFile = await dataloop(["request", "POST", "/projects", "--body", `@${file}`]);
+    await rm(file);
+    expect(fromFile.code).toBe(0);
+    expect(JSON.parse(fromFile.stdout)).toHaveProperty("id");
+  });
+
+  it("bots create prints the bot once, with a warning to keep its credentials", async () => {
     const bot = await dataloop(["bots", "create", "--org", "o-1", "--name", "ci-bot"]);
     expect(bot.code).toBe(0);
     expect(bot.stderr).toContain("shown once");
     expect(JSON.parse(bot.stdout)).toHaveProperty("id");
+    const missing = await dataloop(["bots", "create", "--org", "o-1"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("bots create --org ORG --name NAME");
   });
 
-  it("a failing request exits non-zero with a readable error", async () => {
+  it("a failing request exits non-zero with a readable error; bad usage exits 2", async () => {
     const r = await dataloop(["request", "POST", "/projects", "--body", "{}"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^dataloop: POST \/api\/v1\/projects failed with HTTP 422/);
-    const bad = await dataloop(["request", "FETCH", "/x"]);
-    expect(bad.code).toBe(2);
+    const json = await dataloop(["request", "POST", "/projects", "--body", "{}", "--json"]);
+    expect(JSON.parse(json.stderr)).toMatchObject({ error: { code: "API_ERROR", status: 422 } });
+    for (const args of [
+      ["request", "FETCH", "/x"],
+      ["request", "GET", "/x", "--body", "{nope"],
+      ["frobnicate"],
+      ["whoami", "--colour"],
+    ]) {
+      const bad = await dataloop(args);
+      expect(bad.code, args.join(" ")).toBe(2);
+      expect(bad.stderr, args.join(" ")).toContain("dataloop --help");
+    }
+  });
+
+  it("login --browser: the test plays the browser, follows the redirect, and the CLI stores the session", async () => {
+    const before = { browser: gateway.route.calls.browser, refresh: gateway.route.calls.refresh };
+    const { url, exit } = await browserLogin();
+    expect(url).toMatch(new RegExp(`^${gateway.gateUrl}/login\\?callback=http%3A%2F%2Flocalhost%3A\\d+$`));
+    const page = await fetch(url); // 302 to http://localhost:PORT/?id_token=… — fetch follows it
+    expect(new URL(page.url).hostname).toBe("localhost");
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("You are logged in");
+    const r = await exit;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("Open this URL in a browser and sign in");
+    expect(r.stderr).toMatch(/Logged in to \S+ as bot@example\.com/);
+    expect(gateway.route.calls.browser - before.browser).toBe(1);
+    const me = await dataloop(["whoami", "--json"]);
+    expect(me.code).toBe(0);
+    // The refresh token from the redirect keeps the session alive.
+    await expireStoredToken();
+    expect((await dataloop(["token"])).stdout).toMatch(JWT_LINE);
+    expect(gateway.route.calls.refresh - before.refresh).toBe(1);
+  });
+
+  it("login --browser times out cleanly when no browser comes back", async () => {
+    const { exit } = await browserLogin(["--timeout", "1"]);
+    const r = await exit;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("No login arrived from the browser within 1 s");
+  });
+
+  it("login --browser reports a failed sign-in and ignores stray visits", async () => {
+    const { url, exit } = await browserLogin(["--timeout", "20"]);
+    const callback = decodeURIComponent(new URL(url).searchParams.get("callback") ?? "");
+    const stray = await fetch(`${callback}/?id_token=not-a-jwt`);
+    expect(stray.status).toBe(400);
+    gateway.route.mode = "error500";
+    try {
+      const page = await fetch(url);
+      expect(page.status).toBe(400);
+      expect(await page.text()).toContain("Login failed");
+    } finally {
+      gateway.route.mode = "normal";
+    }
+    const r = await exit;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("The browser login failed: the token service is down");
   });
 
   it("login with an API key, then logout removes the stored tokens", async () => {
     const key = await gateway.route.issueApiKey();
-    expect((await dataloop(["login", "--api-key", key])).code).toBe(0);
+    const login = await dataloop(["login", "--api-key", key, "--json"]);
+    expect(JSON.parse(login.stdout)).toMatchObject({ method: "api-key", identity: "api-key" });
     expect((await dataloop(["token"])).stdout.trim()).toBe(key);
     expect((await dataloop(["logout"])).code).toBe(0);
     expect(await readdir(home)).toEqual([]);
     expect((await dataloop(["token"])).code).toBe(1);
   });
 
-  it("no password, refresh token or JWT in any output except token's stdout", () => {
+  it("on a terminal: a spinner while it waits and colours, NO_COLOR turns colours off, --json neither", async () => {
+    // util-linux `script` gives the CLI a pseudo-terminal; CI is unset because CI logs are not terminals.
+    const onTty = (args: string, extra: NodeJS.ProcessEnv = {}) =>
+      new Promise<string>((done, fail) => {
+        const { CI: _ci, NO_COLOR: _nc, FORCE_COLOR: _fc, ...inherited } = cliEnv({ TERM: "xterm-256color" });
+        const env = { ...inherited, ...extra };
+        execFile(
+          "script",
+          ["-qec", `"${process.execPath}" "${CLI}" ${args}`, "/dev/null"],
+          { env, timeout: 30_000 },
+          (error, stdout) => (stdout ? done(stdout) : fail(error ?? new Error("no output"))),
+        );
+      });
+    const ESC = "\u001b";
+    // The cursor hidden, then a braille frame, then the spinner's text.
+    const SPINNER = new RegExp(`${ESC}\\[\\?25l.*[\u2800-\u28ff].* Asking who you are`);
+    const COLOUR = new RegExp(`${ESC}\\[3\\dm`);
+    const plain = await onTty("token --gate http://127.0.0.1:9");
+    expect(plain).toMatch(COLOUR); // the red "dataloop:" of the error
+    const spun = await onTty("whoami --gate http://127.0.0.1:9");
+    expect(spun).toMatch(SPINNER);
+    const noColour = await onTty("whoami --gate http://127.0.0.1:9", { NO_COLOR: "1" });
+    expect(noColour).toMatch(SPINNER);
+    expect(noColour).not.toMatch(COLOUR);
+    expect(noColour).toContain("dataloop: Not logged in.");
+    const json = await onTty("whoami --json --gate http://127.0.0.1:9");
+    expect(json).not.toContain("\u001b");
+    expect(JSON.parse(json)).toMatchObject({ error: { code: "LOGIN_REQUIRED" } });
+  });
+
+  it("no password, refresh token, JWT or terminal escape in any output except token's stdout", () => {
     const secrets = [PASSWORD, ...gateway.route.issued.filter((s) => s.startsWith("rt_"))];
-    const tokenLines = new Set(outputs.filter((o) => JWT_LINE.test(o)));
-    const rest = outputs.filter((o) => !tokenLines.has(o)).join("\n");
-    for (const s of secrets) expect(rest.includes(s), s.slice(0, 6)).toBe(false);
-    expect(rest).not.toMatch(/eyJ[\w-]{10,}/);
+    const all = outputs.join("\n");
+    expect(all.length).toBeGreaterThan(1000);
+    for (const s of secrets) expect(all.includes(s), s.slice(0, 6)).toBe(false);
+    expect(all).not.toMatch(/eyJ[\w-]{10,}/);
+    expect(all).not.toContain("\u001b");
   });
 });

@@ -26,6 +26,8 @@ const gateway = await startMockGateway({
 console.log(`Dataloop mock gateway ready in ${gateway.startup.ms} ms (${gateway.startup.fromCache ? "warm" : "cold"})
   gate URL:     ${gateway.gateUrl}
   API base URL: ${gateway.url}
+  Swagger UI:   ${gateway.docsUrl}
+  browser login: ${gateway.gateUrl}/login?callback=http://localhost:PORT
   default bot:  ${gateway.defaultBot.username} / ${gateway.defaultBot.password}
 Ctrl-C stops it.`);
 const stop = () => void gateway.stop().then(() => process.exit(0));

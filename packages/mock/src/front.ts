@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { loginPage } from "./login-page.js";
 import type { TokenRoute } from "./token-route.js";
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+/** Answers the requests it owns and returns true; false passes the request on. */
+export type Page = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 export interface FrontOptions {
   /** Path prefix that needs a Bearer JWT (default `/api/v1`). */
@@ -10,16 +13,23 @@ export interface FrontOptions {
   isPublic?: (method: string, path: string) => boolean;
   /** Counts API calls and their outcome. */
   stats?: { api: number; unauthorized: number };
+  /** Public pages answered before the Bearer check (e.g. the spec and Swagger UI). */
+  pages?: Page[];
 }
 
 /**
- * What the real gateway does before any route: the token grant at `/token`, and a Bearer JWT
- * (signature and expiry) on every API call — 401 without one.
+ * What the real gateway does before any route: the token grant at `/token`, the website login at
+ * `/login`, and a Bearer JWT (signature and expiry) on every API call — 401 without one.
  */
 export function gatewayFront(route: TokenRoute, api: Handler, options: FrontOptions = {}): Handler {
   const prefix = options.apiPrefix ?? "/api/v1";
+  const pages = [
+    (req: IncomingMessage, res: ServerResponse) => route.handle(req, res),
+    loginPage(route),
+    ...(options.pages ?? []),
+  ];
   return (req, res) => {
-    if (route.handle(req, res)) return;
+    if (pages.some((page) => page(req, res))) return;
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     if (path !== prefix && !path.startsWith(`${prefix}/`)) {
       res

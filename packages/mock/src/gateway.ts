@@ -1,5 +1,6 @@
 import { Agent, request as httpRequest } from "node:http";
 import type { Project } from "@dataloop-ts/codegen";
+import { apiDocs } from "./docs.js";
 import { gatewayFront, type Handler } from "./front.js";
 import { startPrism } from "./prism.js";
 import { listenLoopback } from "./server.js";
@@ -17,8 +18,10 @@ export interface MockGatewayOptions extends TokenRouteOptions {
 export interface MockGateway {
   /** The API base URL, `${gateUrl}/api/v1`: give it to a client as baseUrl. */
   url: string;
-  /** The gate origin: the token route answers at `${gateUrl}/token?default`. */
+  /** The gate origin: the token route answers at `${gateUrl}/token?default`, the website login at `${gateUrl}/login`. */
   gateUrl: string;
+  /** Swagger UI for the served spec, signed in as the default user: `${url}/docs/`. */
+  docsUrl: string;
   defaultBot: MockUser;
   route: TokenRoute;
   stats: { api: number; unauthorized: number };
@@ -76,7 +79,11 @@ export async function startMockGateway(options: MockGatewayOptions = {}): Promis
     req.pipe(upstream);
   };
   const stats = { api: 0, unauthorized: 0 };
-  const front = gatewayFront(route, toPrism, { stats, isPublic: templateMatcher(spec.publicOperations) });
+  const front = gatewayFront(route, toPrism, {
+    stats,
+    isPublic: templateMatcher(spec.publicOperations),
+    pages: [apiDocs(spec.document, route)],
+  });
   let server: Awaited<ReturnType<typeof listenLoopback>>;
   try {
     server = await listenLoopback(front, options.port ?? 0);
@@ -87,6 +94,7 @@ export async function startMockGateway(options: MockGatewayOptions = {}): Promis
   return {
     url: `${server.url}/api/v1`,
     gateUrl: server.url,
+    docsUrl: `${server.url}/api/v1/docs/`,
     defaultBot: options.users?.[0] ?? DEFAULT_BOT,
     route,
     stats,

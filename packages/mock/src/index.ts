@@ -1,6 +1,8 @@
+export { apiDocs } from "./docs.js";
 export { addResponseExamples, type ExampleReport } from "./examples.js";
-export { echoApi, type FrontOptions, gatewayFront, type Handler } from "./front.js";
+export { echoApi, type FrontOptions, gatewayFront, type Handler, type Page } from "./front.js";
 export { type MockGateway, type MockGatewayOptions, startMockGateway } from "./gateway.js";
+export { loginPage } from "./login-page.js";
 export { type PrismOptions, type PrismServer, startPrism } from "./prism.js";
 export { type LoopbackServer, listenLoopback } from "./server.js";
 export { type MockSpec, mockableDocument, prepareMockSpec } from "./spec.js";

@@ -26,6 +26,8 @@ export interface TokenRouteCalls {
   password: number;
   refresh: number;
   rejected: number;
+  /** Sign-ins through the website login page (`GET /login`). */
+  browser: number;
 }
 
 export const DEFAULT_BOT: MockUser = { username: "bot@example.com", password: "password" };
@@ -36,7 +38,7 @@ export const DEFAULT_BOT: MockUser = { username: "bot@example.com", password: "p
  */
 export class TokenRoute {
   mode: TokenRouteMode = "normal";
-  readonly calls: TokenRouteCalls = { total: 0, password: 0, refresh: 0, rejected: 0 };
+  readonly calls: TokenRouteCalls = { total: 0, password: 0, refresh: 0, rejected: 0, browser: 0 };
   /** Every id_token and refresh token handed out (the last 10 000), so tests can look for leaks. */
   readonly issued: string[] = [];
   lifetimeSeconds: number;
@@ -104,6 +106,20 @@ export class TokenRoute {
     return token;
   }
 
+  /** A fresh id token, refresh token and access token for `user`, as a sign-in hands them out. */
+  async issueTokens(
+    user: MockUser,
+    keepRefreshToken?: string,
+  ): Promise<{ id_token: string; access_token: string; refresh_token: string }> {
+    const idToken = await this.sign(user);
+    this.remember(idToken);
+    return {
+      access_token: `at_${randomBytes(16).toString("hex")}`,
+      id_token: idToken,
+      refresh_token: keepRefreshToken ?? this.mintRefreshToken(user),
+    };
+  }
+
   private remember(secret: string): void {
     if (this.issued.push(secret) > 10_000) this.issued.shift();
   }
@@ -168,19 +184,11 @@ export class TokenRoute {
         error_description: 'type must be "user_credentials" or "refresh_token"',
       });
     }
-    const idToken = await this.sign(user);
-    this.remember(idToken);
-    const refreshed =
-      body.type === "refresh_token" && !this.rotate
-        ? String(body.refresh_token)
-        : this.mintRefreshToken(user);
+    const kept = body.type === "refresh_token" && !this.rotate ? String(body.refresh_token) : undefined;
+    const tokens = await this.issueTokens(user, kept);
     if (this.mode === "no-id-token")
-      return send(res, 200, { access_token: "opaque", refresh_token: refreshed });
-    return send(res, 200, {
-      access_token: `at_${randomBytes(16).toString("hex")}`,
-      id_token: idToken,
-      refresh_token: refreshed,
-    });
+      return send(res, 200, { access_token: "opaque", refresh_token: tokens.refresh_token });
+    return send(res, 200, tokens);
   }
 }
 

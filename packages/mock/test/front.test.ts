@@ -70,3 +70,45 @@ describe("the mock gateway's front", () => {
     expect((await grant(gateway, { type: "client_credentials" })).status).toBe(400);
   });
 });
+
+describe("the mock gateway's website login page", () => {
+  const login = (g: EchoGateway, query: string) =>
+    fetch(`${g.gateUrl}/login?${query}`, { redirect: "manual" });
+
+  it("signs the default user in and redirects to the loopback callback with the three tokens", async () => {
+    gateway = await startEchoGateway();
+    const res = await login(gateway, `callback=${encodeURIComponent("http://localhost:4567/done")}`);
+    expect(res.status).toBe(302);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const target = new URL(res.headers.get("location") ?? "");
+    expect(target.origin + target.pathname).toBe("http://localhost:4567/done");
+    const q = target.searchParams;
+    expect(await gateway.route.verify(q.get("id_token") ?? "")).toMatchObject({ sub: DEFAULT_BOT.username });
+    expect(q.get("access_token")).toMatch(/^at_/);
+    // The refresh token is a real one: the token route takes it.
+    const refreshed = await grant(gateway, { type: "refresh_token", refresh_token: q.get("refresh_token") });
+    expect(refreshed.status).toBe(200);
+    expect(gateway.route.calls.browser).toBe(1);
+  });
+
+  it("refuses callbacks that are not loopback URLs with a port: no open redirect of tokens", async () => {
+    gateway = await startEchoGateway();
+    for (const callback of ["https://evil.example:443/", "http://localhost/", "javascript:alert(1)", ""]) {
+      const res = await login(gateway, `callback=${encodeURIComponent(callback)}`);
+      expect(res.status, callback).toBe(400);
+      expect(res.headers.get("location")).toBeNull();
+    }
+    expect(gateway.route.issued).toEqual([]);
+  });
+
+  it("redirects with an error for an unknown user or while the token service is down", async () => {
+    gateway = await startEchoGateway();
+    const unknown = await login(gateway, "callback=http%3A%2F%2F127.0.0.1%3A9%2F&user=nobody%40example.com");
+    expect(new URL(unknown.headers.get("location") ?? "").searchParams.get("error")).toBe("access_denied");
+    gateway.route.mode = "error500";
+    const down = await login(gateway, "callback=http%3A%2F%2F127.0.0.1%3A9%2F");
+    const q = new URL(down.headers.get("location") ?? "").searchParams;
+    expect(q.get("error")).toBe("server_error");
+    expect(q.has("id_token")).toBe(false);
+  });
+});

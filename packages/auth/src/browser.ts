@@ -1,0 +1,148 @@
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { resolveGate } from "./env.js";
+import { AuthError } from "./errors.js";
+import type { AuthStrategy } from "./strategies.js";
+import { readExpiry, type TokenSet } from "./token.js";
+
+export interface BrowserLoginOptions {
+  /**
+   * Shows the login page to the user: open `url` in a browser (the `dataloop` CLI uses the `open`
+   * package), or print it. It may throw: the login still waits for someone to visit the URL.
+   */
+  open(url: string): void | Promise<void>;
+  /** How long to wait for the browser's redirect (default 5 min). */
+  timeoutMs?: number;
+  /** Loopback port of the callback server (default: a free one). */
+  port?: number;
+  signal?: AbortSignal;
+}
+
+const page = (title: string, text: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>` +
+  `<meta name="viewport" content="width=device-width"><style>body{font:16px system-ui,sans-serif;` +
+  `max-width:34rem;margin:4rem auto;padding:0 1rem;color:#222}</style></head>` +
+  `<body><h1>${title}</h1><p>${text}</p></body></html>`;
+
+const escapeHtml = (text: string) => text.slice(0, 300).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function answer(res: ServerResponse, status: number, html: string): void {
+  res
+    .writeHead(status, {
+      "content-type": "text/html; charset=utf-8",
+      // The tokens are in this page's URL: keep it out of caches and of the next site's Referer.
+      "cache-control": "no-store",
+      "referrer-policy": "no-referrer",
+      connection: "close",
+    })
+    .end(html);
+}
+
+/**
+ * The website login: a loopback server receives the gateway's redirect to
+ * `http://localhost:PORT/?id_token=…&access_token=…&refresh_token=…` after the user signs in at
+ * `{gate}/login?callback=http://localhost:PORT`.
+ * @example const tokens = await browserLogin("prod", { open: (url) => console.error(`Open ${url}`) });
+ */
+export async function browserLogin(gate: string, options: BrowserLoginOptions): Promise<TokenSet> {
+  const gateUrl = resolveGate(gate);
+  const timeoutMs = options.timeoutMs ?? 5 * 60_000;
+  let settle!: { resolve: (t: TokenSet) => void; reject: (e: unknown) => void };
+  const result = new Promise<TokenSet>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  result.catch(() => {}); // observed below; this only stops an early failure counting as unhandled
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const q = url.searchParams;
+    if (req.method !== "GET" || url.pathname !== "/") return answer(res, 404, page("Not found", ""));
+    const error = q.get("error");
+    if (error) {
+      const why = escapeHtml(q.get("error_description") ?? error);
+      answer(res, 400, page("Login failed", `The gateway said: ${why}. Return to the terminal.`));
+      settle.reject(
+        new AuthError(
+          "BROWSER_LOGIN_FAILED",
+          `The browser login failed: ${q.get("error_description") ?? error}`.slice(0, 300),
+          "Try again, or log in with --email/--password-stdin or --api-key.",
+        ),
+      );
+      return;
+    }
+    const idToken = q.get("id_token") ?? "";
+    if (readExpiry(idToken).expiresAt === undefined) {
+      // A stray visit (or a mangled redirect) must not end the wait: the real one may still come.
+      answer(res, 400, page("Waiting for the Dataloop login", "This address only takes the login redirect."));
+      return;
+    }
+    const tokens: TokenSet = { idToken };
+    const refreshToken = q.get("refresh_token");
+    const accessToken = q.get("access_token");
+    if (refreshToken) tokens.refreshToken = refreshToken;
+    if (accessToken) tokens.accessToken = accessToken;
+    answer(
+      res,
+      200,
+      page("Logged in", `You are logged in to ${escapeHtml(gateUrl)}. You can close this tab.`),
+    );
+    settle.resolve(tokens);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error) =>
+      reject(
+        new AuthError(
+          "BROWSER_LOGIN_FAILED",
+          `Could not listen on 127.0.0.1:${options.port ?? 0} for the login callback (${error.message}).`,
+          "Choose another port, or log in with --email/--password-stdin or --api-key.",
+          { cause: error },
+        ),
+      ),
+    );
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const loginUrl = `${gateUrl}/login?callback=${encodeURIComponent(`http://localhost:${port}`)}`;
+  const timer = setTimeout(
+    () =>
+      settle.reject(
+        new AuthError(
+          "BROWSER_LOGIN_TIMEOUT",
+          `No login arrived from the browser within ${Math.round(timeoutMs / 1000)} s.`,
+          `Open ${loginUrl} and sign in, or log in with --email/--password-stdin or --api-key.`,
+        ),
+      ),
+    timeoutMs,
+  );
+  const onAbort = () => settle.reject(options.signal?.reason ?? new Error("aborted"));
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
+  try {
+    // Not awaited: an opener that blocks (or a browser that never exits) must not hold the login.
+    void Promise.resolve()
+      .then(() => options.open(loginUrl))
+      .catch(() => {}); // no browser: the user opens the URL by hand
+    return await result;
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", onAbort);
+    // Let the success page reach the browser before the sockets go.
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      setTimeout(() => server.closeAllConnections(), 100).unref();
+    });
+  }
+}
+
+/**
+ * The website login as a session strategy: the first `token()` (and a refused refresh) opens the
+ * browser; afterwards the refresh token keeps the session alive.
+ * @example const auth = createAuth(browserAuth({ open: (url) => open(url) }), { gate: "prod", store: fileStore(dir) });
+ */
+export function browserAuth(options: BrowserLoginOptions): AuthStrategy {
+  return {
+    kind: "browser",
+    identity: "browser login",
+    secrets: [],
+    login: (gateUrl) => browserLogin(gateUrl, options),
+  };
+}

@@ -1,0 +1,204 @@
+import { readFile } from "node:fs/promises";
+import {
+  type AuthStrategy,
+  apiKeyAuth,
+  browserAuth,
+  createAuth,
+  passwordAuth,
+  readExpiry,
+  type TokenStore,
+} from "@dataloop-ts/auth";
+import { createDataloopClient } from "../client.js";
+import { openBrowser } from "./open-browser.js";
+import type { Output } from "./output.js";
+
+/** A mistake in the command line: exit 2 and point at --help. */
+export class UsageError extends Error {}
+
+export interface Context {
+  gateUrl: string;
+  store: TokenStore;
+  out: Output;
+  env: NodeJS.ProcessEnv;
+  values: {
+    email?: string | undefined;
+    password?: string | undefined;
+    "password-stdin"?: boolean | undefined;
+    "api-key"?: string | undefined;
+    browser?: boolean | undefined;
+    "no-open"?: boolean | undefined;
+    timeout?: string | undefined;
+    decode?: boolean | undefined;
+    query?: string[] | undefined;
+    body?: string | undefined;
+    org?: string | undefined;
+    name?: string | undefined;
+  };
+  args: string[];
+  readStdin(): Promise<string>;
+}
+
+/** The stored session of an environment: no credentials, so a refused refresh means "log in". */
+const storedSession: AuthStrategy = { kind: "refresh-token", identity: "stored session", secrets: [] };
+const session = (ctx: Context) => createAuth(storedSession, { gate: ctx.gateUrl, store: ctx.store });
+const client = (ctx: Context) =>
+  createDataloopClient({ gateUrl: ctx.gateUrl, auth: session(ctx), retry: false });
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+export async function login(ctx: Context): Promise<number> {
+  const { values, out, env } = ctx;
+  const apiKey = values["api-key"] ?? (values.browser ? undefined : env.DATALOOP_API_KEY);
+  let strategy: AuthStrategy;
+  let method: "password" | "api-key" | "browser";
+  if (values.browser) {
+    method = "browser";
+    const seconds = Number(values.timeout ?? 300);
+    if (!(seconds > 0)) throw new UsageError(`--timeout takes seconds, got "${values.timeout}"`);
+    strategy = browserAuth({
+      timeoutMs: seconds * 1000,
+      open: async (url) => {
+        const opened = !values["no-open"] && (await openBrowser(url, env));
+        out.say(
+          opened
+            ? `Opening the Dataloop login in your browser. If it does not open, visit:\n  ${url}`
+            : `Open this URL in a browser and sign in:\n  ${url}`,
+        );
+      },
+    });
+  } else if (apiKey) {
+    method = "api-key";
+    strategy = apiKeyAuth(apiKey);
+  } else {
+    method = "password";
+    const email = values.email ?? env.DATALOOP_EMAIL;
+    const password = values["password-stdin"]
+      ? await ctx.readStdin()
+      : (values.password ?? env.DATALOOP_PASSWORD);
+    if (!email || !password)
+      throw new UsageError(
+        "login needs --email and a password (--password-stdin or DATALOOP_PASSWORD), --api-key, or --browser",
+      );
+    strategy = passwordAuth({ email, password });
+  }
+  const auth = createAuth(strategy, { gate: ctx.gateUrl, store: ctx.store });
+  await auth.logout(); // a new login replaces the stored session
+  const token = await out.spin(
+    method === "browser" ? "Waiting for the browser login (Ctrl-C cancels)" : `Logging in to ${ctx.gateUrl}`,
+    () => auth.token(),
+  );
+  // A grant stores itself; an API key is used as is, so store it here.
+  if (method === "api-key") await ctx.store.save(new URL(ctx.gateUrl).host, { idToken: token });
+  const { expiresAt } = readExpiry(token);
+  const claims = decodeClaims(token);
+  const identity = method === "browser" ? String(claims.email ?? claims.sub ?? "you") : strategy.identity;
+  out.done(
+    { gate: ctx.gateUrl, method, identity, expiresAt: iso(expiresAt) ?? null },
+    `${out.color ? `${out.paint("green", "✔")} ` : ""}Logged in to ${ctx.gateUrl} as ${identity}${expiresAt ? `; token valid until ${iso(expiresAt)}` : ""}.`,
+  );
+  return 0;
+}
+
+function decodeClaims(jwt: string): Record<string, unknown> {
+  try {
+    const [, payload = ""] = jwt.split(".");
+    const value = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+    return value && typeof value === "object" ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+function inHumanTerms(ms: number): string {
+  const minutes = Math.round(Math.abs(ms) / 60_000);
+  const span = minutes < 90 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
+  return ms >= 0 ? `in ${span}` : `${span} ago`;
+}
+
+export async function token(ctx: Context): Promise<number> {
+  const jwt = await session(ctx).token();
+  const { expiresAt } = readExpiry(jwt);
+  if (ctx.out.json) {
+    ctx.out.result({
+      token: jwt,
+      expiresAt: iso(expiresAt) ?? null,
+      ...(ctx.values.decode ? { claims: decodeClaims(jwt) } : {}),
+    });
+    return 0;
+  }
+  if (ctx.values.decode) {
+    ctx.out.say(JSON.stringify(decodeClaims(jwt), null, 2));
+    if (expiresAt) ctx.out.say(`expires ${iso(expiresAt)} (${inHumanTerms(expiresAt - Date.now())})`);
+  }
+  ctx.out.result(jwt, jwt);
+  return 0;
+}
+
+export async function whoami(ctx: Context): Promise<number> {
+  const { data } = await ctx.out.spin("Asking who you are", client(ctx).GET("/users/me"));
+  const me = (data ?? {}) as { email?: string; username?: string; id?: string; type?: string };
+  ctx.out.result(
+    data,
+    `${me.email ?? me.username ?? "unknown"} on ${ctx.gateUrl}${me.id ? ` (user ${me.id}${me.type ? `, ${me.type}` : ""})` : ""}`,
+  );
+  return 0;
+}
+
+export async function logout(ctx: Context): Promise<number> {
+  await session(ctx).logout();
+  ctx.out.done({ gate: ctx.gateUrl, loggedOut: true }, `Logged out of ${ctx.gateUrl}.`);
+  return 0;
+}
+
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+
+export async function request(ctx: Context): Promise<number> {
+  const [rawMethod = "", path = ""] = ctx.args;
+  const method = rawMethod.toUpperCase() as (typeof METHODS)[number];
+  if (!METHODS.includes(method) || !path.startsWith("/"))
+    throw new UsageError(
+      `request needs METHOD (${METHODS.join("|")}) and PATH, e.g. dataloop request GET /projects`,
+    );
+  const query = Object.fromEntries(
+    (ctx.values.query ?? []).map((kv) => {
+      const at = kv.indexOf("=");
+      if (at < 1) throw new UsageError(`--query takes k=v, got "${kv}"`);
+      return [kv.slice(0, at), kv.slice(at + 1)];
+    }),
+  );
+  let body: unknown;
+  if (ctx.values.body !== undefined) {
+    const source = ctx.values.body;
+    const text = source.startsWith("@") ? await readFile(source.slice(1), "utf8") : source;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new UsageError(
+        `--body must be JSON (or @file with JSON); could not parse ${source.startsWith("@") ? source : "it"}`,
+      );
+    }
+  }
+  // An arbitrary path is not in the generated types: this is the one untyped door.
+  const call = client(ctx) as unknown as Record<
+    (typeof METHODS)[number],
+    (p: string, init: object) => Promise<{ data?: unknown }>
+  >;
+  const { data } = await ctx.out.spin(
+    `${method} ${path}`,
+    call[method](path, { params: { query }, ...(body !== undefined ? { body } : {}) }),
+  );
+  ctx.out.result(data ?? null);
+  return 0;
+}
+
+export async function bots(ctx: Context): Promise<number> {
+  const { org, name } = ctx.values;
+  if (ctx.args[0] !== "create" || !org || !name)
+    throw new UsageError("usage: dataloop bots create --org ORG --name NAME");
+  const { data } = await ctx.out.spin(
+    `Creating bot ${name}`,
+    client(ctx).POST("/orgs/{orgId}/bots", { params: { path: { orgId: org } }, body: { name } }),
+  );
+  ctx.out.say(ctx.out.paint("yellow", "The bot's credentials are shown once: keep them in a secret store."));
+  ctx.out.result(data);
+  return 0;
+}

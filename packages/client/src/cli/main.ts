@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// `dataloop`: log in once, then get tokens and call the API from the terminal. A bin of the client
+// package, not a package of its own: every command is a client call, and one install gives both.
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { AuthError, fileStore, resolveGate } from "@dataloop-ts/auth";
+import { DataloopApiError, DataloopConnectionError } from "../errors.js";
+import { bots, type Context, login, logout, request, token, UsageError, whoami } from "./commands.js";
+import { Output } from "./output.js";
+
+const USAGE = `dataloop — the Dataloop API from a terminal
+
+  dataloop login --email E [--password-stdin]   password or bot (M2M) account (or DATALOOP_PASSWORD)
+  dataloop login --api-key K                     an API key (POST /apikeys)
+  dataloop login --browser [--no-open] [--timeout S]   the website login, through your browser
+  dataloop token [--decode]       a valid JWT on stdout (refreshed first when due), for curl/Postman
+  dataloop whoami                 who the stored session is (GET /users/me)
+  dataloop request METHOD PATH [--query k=v]... [--body JSON|@file]
+  dataloop bots create --org ORG --name NAME    a bot user; its credentials are printed once
+  dataloop logout                 forget the stored tokens of this environment
+
+  --env prod|rc|dev|local  or  --gate URL   one session per environment (env: DATALOOP_GATE)
+  --json                   machine output: JSON on stdout, errors as JSON on stderr
+  Environment: DATALOOP_EMAIL, DATALOOP_PASSWORD, DATALOOP_API_KEY, DATALOOP_TS_HOME (token folder),
+  BROWSER (command to open URLs; "none" to only print them), NO_COLOR`;
+
+const COMMANDS: Record<string, (ctx: Context) => Promise<number>> = {
+  login,
+  token,
+  whoami,
+  logout,
+  request,
+  bots,
+};
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8").trim();
+}
+
+async function main(argv: string[], out: { current: Output }): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      env: { type: "string" },
+      gate: { type: "string" },
+      json: { type: "boolean", default: false },
+      email: { type: "string" },
+      password: { type: "string" },
+      "password-stdin": { type: "boolean", default: false },
+      "api-key": { type: "string" },
+      browser: { type: "boolean", default: false },
+      "no-open": { type: "boolean", default: false },
+      timeout: { type: "string" },
+      decode: { type: "boolean", default: false },
+      query: { type: "string", multiple: true },
+      body: { type: "string" },
+      org: { type: "string" },
+      name: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  out.current = new Output({ json: values.json });
+  const [command, ...args] = positionals;
+  if (values.help || !command) {
+    (command || values.help ? console.log : console.error)(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  const run = COMMANDS[command];
+  if (!run) throw new UsageError(`unknown command "${command}"`);
+  const gateUrl = resolveGate(values.gate ?? process.env.DATALOOP_GATE ?? values.env ?? "prod");
+  const store = fileStore(process.env.DATALOOP_TS_HOME ?? join(homedir(), ".dataloop-ts"));
+  return run({ gateUrl, store, out: out.current, env: process.env, values, args, readStdin });
+}
+
+const out = { current: new Output({ json: process.argv.includes("--json") }) };
+main(process.argv.slice(2), out).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const o = out.current;
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      o.fail({ code: "USAGE", message: (error as Error).message, hint: "Run dataloop --help for usage." });
+      process.exitCode = 2;
+    } else if (error instanceof AuthError) {
+      o.fail({
+        code: error.code,
+        message: error.message,
+        hint:
+          error.code === "LOGIN_REQUIRED"
+            ? "Log in first: dataloop login --email E --password-stdin (or --browser, --api-key K)"
+            : error.hint,
+        status: error.status,
+      });
+      process.exitCode = 1;
+    } else if (error instanceof DataloopApiError) {
+      o.fail({ code: "API_ERROR", message: error.message, status: error.status });
+      process.exitCode = 1;
+    } else if (error instanceof DataloopConnectionError) {
+      o.fail({ code: "CONNECTION_ERROR", message: error.message });
+      process.exitCode = 1;
+    } else {
+      o.fail({ code: "ERROR", message: error instanceof Error ? error.message : String(error) });
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,81 @@
+import { styleText } from "node:util";
+import yoctoSpinner from "yocto-spinner";
+
+type Style = Parameters<typeof styleText>[0];
+
+export interface OutputOptions {
+  json: boolean;
+  stdout?: NodeJS.WriteStream;
+  stderr?: NodeJS.WriteStream;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Where the CLI writes. Data goes to stdout (JSON with `--json`), everything for people to stderr;
+ * spinners only when stderr is an interactive terminal, colours only when it also has colours
+ * (`hasColors()` honours NO_COLOR, FORCE_COLOR and TERM=dumb).
+ */
+export class Output {
+  readonly json: boolean;
+  readonly interactive: boolean;
+  readonly color: boolean;
+  private readonly stdout: NodeJS.WriteStream;
+  private readonly stderr: NodeJS.WriteStream;
+
+  constructor(options: OutputOptions) {
+    const env = options.env ?? process.env;
+    this.json = options.json;
+    this.stdout = options.stdout ?? process.stdout;
+    this.stderr = options.stderr ?? process.stderr;
+    this.interactive = Boolean(this.stderr.isTTY) && env.TERM !== "dumb" && !("CI" in env);
+    const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== "";
+    this.color = Boolean(this.stderr.isTTY) && !noColor && (this.stderr.hasColors?.() ?? false);
+  }
+
+  paint(style: Style, text: string): string {
+    return this.color ? styleText(style, text, { validateStream: false }) : text;
+  }
+
+  /** A line for people, on stderr. */
+  say(text: string): void {
+    this.stderr.write(`${text}\n`);
+  }
+
+  /** The command's result: `value` as JSON with --json, else `human` (defaults to pretty JSON). */
+  result(value: unknown, human?: string): void {
+    this.stdout.write(`${this.json ? JSON.stringify(value) : (human ?? JSON.stringify(value, null, 2))}\n`);
+  }
+
+  /** A finished action (login, logout): JSON on stdout with --json, else a line for people on stderr. */
+  done(value: unknown, human: string): void {
+    if (this.json) this.result(value);
+    else this.say(human);
+  }
+
+  /** Runs `work` under a spinner on an interactive terminal; elsewhere just runs it. */
+  async spin<T>(text: string, work: Promise<T> | (() => Promise<T>)): Promise<T> {
+    const run = typeof work === "function" ? work : () => work;
+    if (!this.interactive || this.json) return run();
+    const spinner = yoctoSpinner({ text, stream: this.stderr, color: this.color ? "cyan" : "white" }).start();
+    try {
+      return await run();
+    } finally {
+      spinner.stop();
+    }
+  }
+
+  /** A failure: `dataloop: message` and a hint for people; `{"error":…}` on stderr with --json. */
+  fail(error: {
+    code?: string;
+    message: string;
+    hint?: string | undefined;
+    status?: number | undefined;
+  }): void {
+    if (this.json) {
+      const { code, message, hint, status } = error;
+      this.stderr.write(`${JSON.stringify({ error: { code, message, hint, status } })}\n`);
+      return;
+    }
+    this.say(`${this.paint("red", "dataloop:")} ${error.message}${error.hint ? `\n  → ${error.hint}` : ""}`);
+  }
+}

@@ -1,0 +1,61 @@
+import { mkdir } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type MockGateway, startMockGateway } from "../src/index.js";
+import { type Chromium, startChromium } from "./chromium.js";
+
+const OUTPUT = join(dirname(fileURLToPath(import.meta.url)), "../.test-output");
+let gateway: MockGateway;
+let chromium: Chromium;
+
+beforeAll(async () => {
+  [gateway, chromium] = await Promise.all([startMockGateway(), startChromium()]);
+});
+afterAll(async () => {
+  await Promise.all([chromium?.close(), gateway?.stop()]);
+});
+
+describe("the mock gateway's Swagger UI in headless Chromium", () => {
+  it("serves the repaired spec with servers pointing at the mock", async () => {
+    const res = await fetch(`${gateway.url}/swagger-file`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { servers: Array<{ url: string }>; paths: Record<string, unknown> };
+    expect(doc.servers).toEqual([{ url: gateway.url, description: "mock gateway" }]);
+    expect(doc.paths["/users/me"]).toBeDefined();
+  });
+
+  it('"Try it out" on GET /users/me reaches the mock with the Bearer token pre-filled and gets a 2xx', async () => {
+    const context = chromium.browser.contexts()[0] ?? (await chromium.browser.newContext());
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 1280, height: 1000 });
+    const apiCalls: Array<{ url: string; authorization: string | undefined }> = [];
+    page.on("request", (request) => {
+      if (request.url().startsWith(`${gateway.url}/users/`))
+        apiCalls.push({ url: request.url(), authorization: request.headers().authorization });
+    });
+    // Deep link: Swagger UI opens the Users tag and the getMe operation.
+    await page.goto(`${gateway.docsUrl}#/Users/getMe`);
+    const operation = page.locator("#operations-Users-getMe");
+    await operation.locator(".try-out__btn").click({ timeout: 30_000 });
+    await operation.locator("button.execute").click();
+    const status = operation.locator(".live-responses-table tr.response .response-col_status").first();
+    await status.waitFor({ timeout: 30_000 });
+    const code = Number((await status.textContent())?.trim());
+    await operation.scrollIntoViewIfNeeded();
+    await mkdir(OUTPUT, { recursive: true });
+    // The curl line shows the JWT: masked, so the saved screenshot carries no token.
+    await page.screenshot({
+      path: join(OUTPUT, "swagger-ui-try-it-out.png"),
+      mask: [operation.locator(".curl-command")],
+    });
+    expect(code).toBeGreaterThanOrEqual(200);
+    expect(code).toBeLessThan(300);
+    expect(apiCalls).toHaveLength(1);
+    expect(apiCalls[0]?.authorization).toMatch(/^Bearer eyJ/);
+    await expect(gateway.route.verify(apiCalls[0]?.authorization?.slice(7) ?? "")).resolves.toMatchObject({
+      sub: gateway.defaultBot.username,
+    });
+    await page.close();
+  });
+});
