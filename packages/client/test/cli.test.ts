@@ -1,4 +1,5 @@
 import { execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -52,8 +53,11 @@ function dataloop(args: string[], options: { stdin?: string; env?: NodeJS.Proces
 }
 
 /** Starts `dataloop login --browser …` and hands back the login URL it prints, plus its exit. */
-function browserLogin(args: string[] = []): Promise<{ url: string; exit: Promise<Run> }> {
-  const child = spawn(process.execPath, [CLI, "login", "--browser", ...args], { env: cliEnv() });
+function browserLogin(
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ url: string; exit: Promise<Run> }> {
+  const child = spawn(process.execPath, [CLI, "login", "--browser", ...args], { env: cliEnv(env) });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => {
@@ -219,6 +223,29 @@ describe("the dataloop CLI against the mock gateway", () => {
     await expireStoredToken();
     expect((await dataloop(["token"])).stdout).toMatch(JWT_LINE);
     expect(gateway.route.calls.refresh - before.refresh).toBe(1);
+  });
+
+  it("login --browser with a real browser: Debian's chromium, opened through $BROWSER", async () => {
+    const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+    if (!existsSync(chromium))
+      throw new Error(`No Chromium at ${chromium}: apt-get install chromium, or set CHROMIUM_PATH`);
+    const profile = await mkdtemp(join(tmpdir(), "dataloop-cli-chromium-"));
+    const flags =
+      "--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync";
+    try {
+      const before = gateway.route.calls.browser;
+      // --dump-dom: load the page (and follow the redirect to the callback), print it, exit.
+      const { exit } = await browserLogin(["--timeout", "60"], {
+        BROWSER: `${chromium} ${flags} --user-data-dir=${profile} --dump-dom`,
+      });
+      const r = await exit;
+      expect(r.stderr).toContain("Opening the Dataloop login in your browser");
+      expect(r.code, r.stderr).toBe(0);
+      expect(gateway.route.calls.browser - before).toBe(1);
+      expect((await dataloop(["whoami", "--json"])).code).toBe(0);
+    } finally {
+      await rm(profile, { recursive: true, force: true });
+    }
   });
 
   it("login --browser times out cleanly when no browser comes back", async () => {
