@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -155,6 +155,26 @@ describe("a consumer installing the tarballs with npm", () => {
     expect(existsSync(node)).toBe(true);
     const result = JSON.parse(run(node, ["auth-only.mjs"], consumer).trim());
     expect(result).toMatchObject({ same: true, grants: 1, expires: true });
+  });
+
+  it.each(["node22", "node26", "current"])("the installed dataloop bin runs on %s", async (alias) => {
+    const node = alias === "current" ? process.execPath : join(consumer, "node_modules", alias, "bin/node");
+    const bin = join(consumer, "node_modules/.bin/dataloop");
+    const help = spawnSync(node, [bin, "--help"], { encoding: "utf8" });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("dataloop login --browser");
+    const home = await mkdtemp(join(tmpdir(), "dataloop-bin-"));
+    try {
+      const token = spawnSync(node, [bin, "token", "--json", "--gate", "http://127.0.0.1:9"], {
+        encoding: "utf8",
+        env: { ...process.env, DATALOOP_TS_HOME: home },
+      });
+      expect(token.status).toBe(1);
+      expect(token.stdout).toBe("");
+      expect(JSON.parse(token.stderr)).toMatchObject({ error: { code: "LOGIN_REQUIRED" } });
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 
   it.each(Object.entries(BUDGETS))(
