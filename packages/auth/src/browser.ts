@@ -55,7 +55,9 @@ export async function browserLogin(gate: string, options: BrowserLoginOptions): 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const q = url.searchParams;
-    if (req.method !== "GET" || url.pathname !== "/") return answer(res, 404, page("Not found", ""));
+    // Any path: gateways differ on whether they keep the callback's path; never the browser's icon.
+    if (req.method !== "GET" || url.pathname === "/favicon.ico")
+      return answer(res, 404, page("Not found", ""));
     const error = q.get("error");
     if (error) {
       const why = escapeHtml(q.get("error_description") ?? error);

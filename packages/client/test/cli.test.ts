@@ -120,6 +120,19 @@ describe("the dataloop CLI against the mock gateway", () => {
     expect(gateway.route.calls.password).toBe(1);
   });
 
+  it("an explicit way in wins over the environment; two at once is a usage error", async () => {
+    const before = gateway.route.calls.password;
+    const login = await dataloop(["login", "--email", "bot@example.com", "--password-stdin"], {
+      stdin: PASSWORD,
+      env: { DATALOOP_API_KEY: "eyJhbGciOiJub25lIn0.e30." },
+    });
+    expect(login.code).toBe(0);
+    expect(gateway.route.calls.password - before).toBe(1);
+    const both = await dataloop(["login", "--browser", "--api-key", "k"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("login takes one way in; got --browser and --api-key");
+  });
+
   it("keeps one session per environment: another gate is not logged in", async () => {
     const other = gateway.gateUrl.replace("127.0.0.1", "localhost");
     const r = await dataloop(["token", "--gate", other]);

@@ -64,6 +64,7 @@ export function apiDocs(
           ...document,
           servers: [{ url: `${origin}${prefix}`, description: "mock gateway" }],
         });
+        if (specByOrigin.size > 16) specByOrigin.clear(); // the Host header is the client's to choose
         specByOrigin.set(origin, text);
       }
       res.writeHead(200, { "content-type": "application/json" }).end(text);

@@ -47,7 +47,14 @@ const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date
 
 export async function login(ctx: Context): Promise<number> {
   const { values, out, env } = ctx;
-  const apiKey = values["api-key"] ?? (values.browser ? undefined : env.DATALOOP_API_KEY);
+  const chosen = [
+    values.browser && "--browser",
+    values["api-key"] && "--api-key",
+    values.email && "--email",
+  ].filter(Boolean);
+  if (chosen.length > 1) throw new UsageError(`login takes one way in; got ${chosen.join(" and ")}`);
+  // Flags first, then the environment (CI): an API key there must not override an explicit --email.
+  const apiKey = values["api-key"] ?? (chosen.length === 0 ? env.DATALOOP_API_KEY : undefined);
   let strategy: AuthStrategy;
   let method: "password" | "api-key" | "browser";
   if (values.browser) {
