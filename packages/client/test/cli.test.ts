@@ -92,6 +92,15 @@ async function expireStoredToken(): Promise<string> {
 const JWT_LINE = /^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/;
 
 describe("the dataloop CLI against the mock gateway", () => {
+  it("--help and --version answer without a session", async () => {
+    const help = await dataloop(["--help"]);
+    expect(help.code).toBe(0);
+    for (const command of ["login --browser", "token", "whoami", "request", "bots create", "logout"])
+      expect(help.stdout).toContain(`dataloop ${command}`);
+    const version = await dataloop(["--version"]);
+    expect(version.stdout).toMatch(/^@dataloop-ts\/client \d+\.\d+\.\d+/);
+  });
+
   it("token without a login exits non-zero and says how to log in (as text, or JSON with --json)", async () => {
     const r = await dataloop(["token"]);
     expect(r.code).toBe(1);

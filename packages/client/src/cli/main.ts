@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `dataloop`: log in once, then get tokens and call the API from the terminal. A bin of the client
 // package, not a package of its own: every command is a client call, and one install gives both.
+import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -21,6 +22,7 @@ const USAGE = `dataloop — the Dataloop API from a terminal
   dataloop logout                 forget the stored tokens of this environment
 
   --env prod|rc|dev|local  or  --gate URL   one session per environment (env: DATALOOP_GATE)
+  --version                the installed @dataloop-ts/client version
   --json                   machine output: JSON on stdout, errors as JSON on stderr
   Environment: DATALOOP_EMAIL, DATALOOP_PASSWORD, DATALOOP_API_KEY, DATALOOP_TS_HOME (token folder),
   BROWSER (command to open URLs; "none" to only print them), NO_COLOR`;
@@ -61,8 +63,14 @@ async function main(argv: string[], out: { current: Output }): Promise<number> {
       org: { type: "string" },
       name: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
+      version: { type: "boolean", short: "v", default: false },
     },
   });
+  if (values.version) {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    console.log(`${pkg.name} ${pkg.version}`);
+    return 0;
+  }
   out.current = new Output({ json: values.json });
   const [command, ...args] = positionals;
   if (values.help || !command) {
