@@ -50,13 +50,16 @@ const contenders = {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const samples = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
 const order = Object.entries(contenders);
+// Contenders take turns request by request (who goes first rotating), so the machine's drifting
+// load falls on all of them alike; figures are medians of single-request latencies; round 0 warms up.
 for (let round = 0; round <= ROUNDS; round++) {
-  // Rotate who goes first so drift in the machine's load does not favour anyone.
-  for (const [name, run] of [...order.slice(round % order.length), ...order.slice(0, round % order.length)]) {
-    const t = performance.now();
-    for (let i = 0; i < PER_ROUND; i++) await run(i);
-    const us = ((performance.now() - t) * 1000) / PER_ROUND;
-    if (round > 0) samples[name].push(us); // round 0 warms up
+  for (let i = 0; i < PER_ROUND; i++) {
+    const turn = i % order.length;
+    for (const [name, run] of [...order.slice(turn), ...order.slice(0, turn)]) {
+      const t = performance.now();
+      await run(i);
+      if (round > 0) samples[name].push((performance.now() - t) * 1000);
+    }
   }
 }
 const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));

@@ -31,11 +31,16 @@ const contenders = {
 };
 const order = Object.entries(contenders);
 const samples = Object.fromEntries(order.map(([k]) => [k, []]));
+// Contenders take turns request by request (who goes first rotating), so the machine's drifting
+// load falls on all of them alike; figures are medians of single-request latencies; round 0 warms up.
 for (let round = 0; round <= ROUNDS; round++) {
-  for (const [name, run] of [...order.slice(round % 3), ...order.slice(0, round % 3)]) {
-    const t = performance.now();
-    for (let i = 0; i < PER_ROUND; i++) await run(i);
-    if (round > 0) samples[name].push(((performance.now() - t) * 1000) / PER_ROUND);
+  for (let i = 0; i < PER_ROUND; i++) {
+    const turn = i % order.length;
+    for (const [name, run] of [...order.slice(turn), ...order.slice(0, turn)]) {
+      const t = performance.now();
+      await run(i);
+      if (round > 0) samples[name].push((performance.now() - t) * 1000);
+    }
   }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
