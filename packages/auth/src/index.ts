@@ -1,4 +1,3 @@
-export { type BrowserLoginOptions, browserAuth, browserLogin } from "./browser.js";
 export { ENVIRONMENTS, type EnvironmentName, resolveGate } from "./env.js";
 export {
   AuthError,
@@ -14,7 +13,7 @@ export { type GrantOptions, passwordGrant, refreshGrant, requestToken } from "./
 export { authMiddleware } from "./middleware.js";
 export { Redactor, redactTokens } from "./redact.js";
 export { type Auth, type AuthLogger, type AuthOptions, createAuth, loginWithPassword } from "./session.js";
-export { fileStore, memoryStore, type TokenStore } from "./store.js";
+export { memoryStore, type TokenStore } from "./store.js";
 export {
   type AuthStrategy,
   agentProxyAuth,

@@ -79,7 +79,8 @@ export function agentProxyAuth(
   options: { port?: number; url?: string; fetch?: typeof fetch; timeoutMs?: number } = {},
 ) {
   const url =
-    options.url ?? `http://localhost:${options.port ?? process.env.AGENT_PROXY_MAIN_PORT ?? 1001}/get_jwt`;
+    options.url ??
+    `http://localhost:${options.port ?? globalThis.process?.env?.AGENT_PROXY_MAIN_PORT ?? 1001}/get_jwt`;
   const doFetch = options.fetch ?? globalThis.fetch;
   return customAuth(async () => {
     const response = await doFetch(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });

@@ -1,6 +1,7 @@
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
-import { AuthError, browserAuth, browserLogin, createAuth, memoryStore } from "../src/index.js";
+import { AuthError, createAuth, memoryStore } from "../src/index.js";
+import { browserAuth, browserLogin } from "../src/node.js";
 import { BOT, clientFor, gateway } from "./helpers.js";
 
 /** Plays the browser: visits the login URL and follows the gateway's redirect to the callback. */

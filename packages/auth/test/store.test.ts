@@ -3,7 +3,8 @@ import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createAuth, fileStore, passwordAuth } from "../src/index.js";
+import { createAuth, passwordAuth } from "../src/index.js";
+import { fileStore } from "../src/node.js";
 import { BOT, clientFor, gateway } from "./helpers.js";
 
 const dirs: string[] = [];
@@ -39,7 +40,7 @@ describe("the file store", () => {
 
   it("survives being killed mid-write: the file is always the old or the new JSON, never torn", async () => {
     const dir = await tempDir();
-    const storeModule = new URL("../dist/store.js", import.meta.url).href;
+    const storeModule = new URL("../dist/file-store.js", import.meta.url).href;
     // A writer that saves ~2 MB token sets as fast as it can, until killed.
     const script = `
       const { fileStore } = await import(${JSON.stringify(storeModule)});

@@ -35,7 +35,10 @@ export function loggingMiddleware(log: LogFn): Middleware {
 }
 
 /** `DEBUG=dataloop` (or `dataloop:*`, `*`) turns logging on to stderr. */
-export function debugFromEnv(env: Record<string, string | undefined> = process.env): LogFn | undefined {
+export function debugFromEnv(
+  // Browsers and edge runtimes have no `process`: there, no DEBUG switch.
+  env: Record<string, string | undefined> = globalThis.process?.env ?? {},
+): LogFn | undefined {
   const pattern = env.DEBUG ?? "";
   return pattern.split(/[\s,]+/).some((p) => p === "*" || p === "dataloop" || p.startsWith("dataloop:"))
     ? (l) => process.stderr.write(`${l}\n`)

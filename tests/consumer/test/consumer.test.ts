@@ -177,6 +177,35 @@ describe("a consumer installing the tarballs with npm", () => {
     }
   });
 
+  it.each(Object.keys(BUDGETS))(
+    "%s bundles for browsers: no Node built-in in it (the Node-only parts live in /node)",
+    async (name) => {
+      const bundle = await build({
+        stdin: { contents: `export * from "${name}";`, resolveDir: consumer, loader: "js" },
+        bundle: true,
+        format: "esm",
+        platform: "browser",
+        write: false,
+        logLevel: "silent",
+      });
+      const text = new TextDecoder().decode(bundle.outputFiles[0]?.contents);
+      expect(text).toContain("createAuth");
+      expect(text).not.toMatch(/from\s*"node:|require\("node:|process\.env\./);
+      // …and the Node entry still has the file store and the browser login.
+      const node = await build({
+        stdin: { contents: `export * from "@dataloop-ts/auth/node";`, resolveDir: consumer, loader: "js" },
+        bundle: true,
+        format: "esm",
+        platform: "node",
+        write: false,
+        logLevel: "silent",
+      });
+      expect(new TextDecoder().decode(node.outputFiles[0]?.contents)).toMatch(
+        /fileStore[\s\S]*browserLogin|browserLogin[\s\S]*fileStore/,
+      );
+    },
+  );
+
   it.each(Object.entries(BUDGETS))(
     "%s stays within its size budget (minified + gzip)",
     async (name, budget) => {

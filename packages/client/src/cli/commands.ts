@@ -2,12 +2,12 @@ import { readFile } from "node:fs/promises";
 import {
   type AuthStrategy,
   apiKeyAuth,
-  browserAuth,
   createAuth,
   passwordAuth,
   readExpiry,
   type TokenStore,
 } from "@dataloop-ts/auth";
+import { browserAuth } from "@dataloop-ts/auth/node";
 import { createDataloopClient } from "../client.js";
 import { openBrowser } from "./open-browser.js";
 import type { Output } from "./output.js";
