@@ -18,13 +18,36 @@ export interface FrontOptions {
 }
 
 /**
- * What the real gateway does before any route: the token grant at `/token`, the website login at
+ * CORS as the gateway answers it to the web console: any origin, the Bearer header allowed, the
+ * headers a client reads (request id, Retry-After) exposed. Returns true when it answered a preflight.
+ */
+function cors(req: IncomingMessage, res: ServerResponse): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return false;
+  res.setHeader("access-control-allow-origin", origin);
+  res.setHeader("vary", "Origin");
+  res.setHeader("access-control-expose-headers", "x-request-id, retry-after, www-authenticate");
+  if (req.method !== "OPTIONS" || !req.headers["access-control-request-method"]) return false;
+  res
+    .writeHead(204, {
+      "access-control-allow-methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
+      "access-control-allow-headers":
+        req.headers["access-control-request-headers"] ?? "authorization, content-type",
+      "access-control-max-age": "600",
+    })
+    .end();
+  return true;
+}
+
+/**
+ * What the real gateway does before any route: CORS for browser clients, the token grant at `/token`, the website login at
  * `/login`, and a Bearer JWT (signature and expiry) on every API call — 401 without one.
  */
 export function gatewayFront(route: TokenRoute, api: Handler, options: FrontOptions = {}): Handler {
   const prefix = options.apiPrefix ?? "/api/v1";
-  const pages = [
-    (req: IncomingMessage, res: ServerResponse) => route.handle(req, res),
+  const pages: Page[] = [
+    cors,
+    (req, res) => route.handle(req, res),
     loginPage(route),
     ...(options.pages ?? []),
   ];

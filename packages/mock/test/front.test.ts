@@ -112,3 +112,28 @@ describe("the mock gateway's website login page", () => {
     expect(q.has("id_token")).toBe(false);
   });
 });
+
+describe("CORS, for clients in a browser", () => {
+  it("answers preflights and lets another origin read API answers, 401s included", async () => {
+    gateway = await startEchoGateway();
+    const preflight = await fetch(`${gateway.apiUrl}/projects`, {
+      method: "OPTIONS",
+      headers: {
+        origin: "http://127.0.0.1:1234",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("http://127.0.0.1:1234");
+    expect(preflight.headers.get("access-control-allow-headers")).toBe("authorization, content-type");
+    const refused = await fetch(`${gateway.apiUrl}/projects`, {
+      headers: { origin: "http://127.0.0.1:1234" },
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("access-control-allow-origin")).toBe("http://127.0.0.1:1234");
+    const noOrigin = await fetch(`${gateway.apiUrl}/projects`);
+    expect(noOrigin.headers.get("access-control-allow-origin")).toBeNull();
+    expect(gateway.stats.api).toBe(2); // the preflight never reached the API
+  });
+});

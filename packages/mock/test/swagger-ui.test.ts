@@ -1,9 +1,9 @@
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type Chromium, startChromium } from "@dataloop-ts/test-chromium";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MockGateway, startMockGateway } from "../src/index.js";
-import { type Chromium, startChromium } from "./chromium.js";
 
 const OUTPUT = join(dirname(fileURLToPath(import.meta.url)), "../.test-output");
 let gateway: MockGateway;

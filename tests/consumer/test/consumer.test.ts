@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { listenLoopback, startMockGateway } from "@dataloop-ts/mock";
+import { startChromium } from "@dataloop-ts/test-chromium";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -205,6 +207,54 @@ describe("a consumer installing the tarballs with npm", () => {
       );
     },
   );
+
+  it("the client runs in a browser (Chromium), from another origin, against the mock gateway", async () => {
+    // The app a web developer would write, bundled from the installed tarballs for the browser.
+    const app = `
+      import { createDataloopClient, DataloopApiError } from "@dataloop-ts/client";
+      window.run = async (gateUrl) => {
+        const dl = createDataloopClient({ gateUrl, auth: { email: "bot@example.com", password: "password" } });
+        const { data } = await dl.GET("/users/me");
+        const failure = await dl.POST("/projects", { body: {} }).catch((e) => e);
+        return {
+          email: typeof data?.email,
+          error: failure instanceof DataloopApiError ? failure.name : String(failure),
+          status: failure?.status,
+          crossOrigin: location.origin !== new URL(gateUrl).origin,
+        };
+      };`;
+    const bundle = await build({
+      stdin: { contents: app, resolveDir: consumer, loader: "js" },
+      bundle: true,
+      format: "esm",
+      platform: "browser",
+      write: false,
+      logLevel: "silent",
+    });
+    const js = bundle.outputFiles[0]?.text ?? "";
+    const site = await listenLoopback((req, res) => {
+      if (req.url === "/app.js") res.writeHead(200, { "content-type": "text/javascript" }).end(js);
+      else
+        res
+          .writeHead(200, { "content-type": "text/html" })
+          .end('<!doctype html><meta charset="utf-8"><script type="module" src="/app.js"></script>');
+    });
+    const [gateway, chromium] = await Promise.all([startMockGateway(), startChromium()]);
+    try {
+      const context = chromium.browser.contexts()[0] ?? (await chromium.browser.newContext());
+      const page = await context.newPage();
+      await page.goto(`${site.url}/`);
+      await page.waitForFunction(() => typeof (window as unknown as { run?: unknown }).run === "function");
+      const result = await page.evaluate(
+        (gate) => (window as unknown as { run: (g: string) => Promise<unknown> }).run(gate),
+        gateway.gateUrl,
+      );
+      expect(result).toEqual({ email: "string", error: "DataloopApiError", status: 422, crossOrigin: true });
+      expect(gateway.route.calls.password).toBe(1);
+    } finally {
+      await Promise.all([chromium.close(), gateway.stop(), site.stop()]);
+    }
+  });
 
   it.each(Object.entries(BUDGETS))(
     "%s stays within its size budget (minified + gzip)",
