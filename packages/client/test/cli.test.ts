@@ -266,7 +266,8 @@ describe("the dataloop CLI against the mock gateway", () => {
       expect(gateway.route.calls.browser - before).toBe(1);
       expect((await dataloop(["whoami", "--json"])).code).toBe(0);
     } finally {
-      await rm(profile, { recursive: true, force: true });
+      // Chromium may still be closing: retry on ENOTEMPTY.
+      await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     }
   });
 

@@ -36,7 +36,8 @@ export async function startChromium(): Promise<Chromium> {
   const child: ChildProcess = spawn(
     executable,
     [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, "--remote-debugging-port=0", "about:blank"],
-    { stdio: ["ignore", "ignore", "pipe"] },
+    // Its own process group, so that close() stops the renderer and helper processes too.
+    { stdio: ["ignore", "ignore", "pipe"], detached: true },
   );
   const endpoint = await new Promise<string>((resolve, reject) => {
     let seen = "";
@@ -63,12 +64,17 @@ export async function startChromium(): Promise<Chromium> {
     browser,
     async close() {
       await browser.close().catch(() => {});
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.pid !== undefined) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
+        try {
+          process.kill(-child.pid, "SIGTERM");
+        } catch {
+          child.kill("SIGTERM");
+        }
         await exited;
       }
-      await rm(profile, { recursive: true, force: true });
+      // A helper may still be flushing into the profile for a moment: retry on ENOTEMPTY.
+      await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }
