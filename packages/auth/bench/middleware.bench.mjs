@@ -4,6 +4,7 @@ import { createServer } from "node:http";
 import { performance } from "node:perf_hooks";
 import { startEchoGateway } from "@dataloop-ts/mock";
 import createClient from "openapi-fetch";
+import { interleave, median } from "../../../scripts/bench/interleave.mjs";
 import { createAuth, passwordAuth } from "../dist/index.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
@@ -47,22 +48,7 @@ const contenders = {
   "openapi-fetch + auth": (i) =>
     withAuth.GET("/projects/{projectId}", { params: { path: { projectId: `p${i}` } } }),
 };
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const samples = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
-const order = Object.entries(contenders);
-// Contenders take turns request by request (who goes first rotating), so the machine's drifting
-// load falls on all of them alike; figures are medians of single-request latencies; round 0 warms up.
-for (let round = 0; round <= ROUNDS; round++) {
-  for (let i = 0; i < PER_ROUND; i++) {
-    const turn = i % order.length;
-    for (const [name, run] of [...order.slice(turn), ...order.slice(0, turn)]) {
-      const t = performance.now();
-      await run(i);
-      if (round > 0) samples[name].push((performance.now() - t) * 1000);
-    }
-  }
-}
-const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+const m = await interleave(contenders, { rounds: ROUNDS, perRound: PER_ROUND });
 
 // The middleware's own work when no refresh is due: onRequest + onResponse on a ready request
 // (both return synchronously then), next to the one thing any Bearer middleware must do: headers.set.

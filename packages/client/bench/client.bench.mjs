@@ -1,8 +1,8 @@
 // The full client stack (auth + retry + timeout + errors) next to bare openapi-fetch and raw fetch,
 // per request on loopback, interleaved in one run. Run: pnpm --filter @dataloop-ts/client bench
 import { createServer } from "node:http";
-import { performance } from "node:perf_hooks";
 import createClient from "openapi-fetch";
+import { interleave } from "../../../scripts/bench/interleave.mjs";
 import { createDataloopClient } from "../dist/index.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
@@ -29,22 +29,7 @@ const contenders = {
     bare.GET("/projects/{projectId}", { params: { path: { projectId: `p${i}` } } }),
   "dataloop client": (i) => dl.GET("/projects/{projectId}", { params: { path: { projectId: `p${i}` } } }),
 };
-const order = Object.entries(contenders);
-const samples = Object.fromEntries(order.map(([k]) => [k, []]));
-// Contenders take turns request by request (who goes first rotating), so the machine's drifting
-// load falls on all of them alike; figures are medians of single-request latencies; round 0 warms up.
-for (let round = 0; round <= ROUNDS; round++) {
-  for (let i = 0; i < PER_ROUND; i++) {
-    const turn = i % order.length;
-    for (const [name, run] of [...order.slice(turn), ...order.slice(0, turn)]) {
-      const t = performance.now();
-      await run(i);
-      if (round > 0) samples[name].push((performance.now() - t) * 1000);
-    }
-  }
-}
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+const m = await interleave(contenders, { rounds: ROUNDS, perRound: PER_ROUND });
 console.log(
   `client bench: ${ROUNDS} rounds × ${PER_ROUND} sequential authenticated GETs on loopback, medians`,
 );
