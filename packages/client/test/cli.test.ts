@@ -271,6 +271,18 @@ describe("the dataloop CLI against the mock gateway", () => {
     }
   });
 
+  it("login --browser with no display and no $BROWSER only prints the URL", async () => {
+    const { url, exit } = await browserLogin(["--timeout", "20"], {
+      BROWSER: "",
+      DISPLAY: "",
+      WAYLAND_DISPLAY: "",
+    });
+    await fetch(url);
+    const r = await exit;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("Open this URL in a browser and sign in");
+  });
+
   it("login --browser times out cleanly when no browser comes back", async () => {
     const { exit } = await browserLogin(["--timeout", "1"]);
     const r = await exit;

@@ -2,8 +2,8 @@ import { spawn } from "node:child_process";
 
 /**
  * Opens `url` in the user's browser: `$BROWSER` when set (`none` disables it, as in Python's
- * webbrowser and gh), else the platform's opener via the `open` package. Never throws: the caller
- * prints the URL anyway, for machines with no browser.
+ * webbrowser and gh), else the platform's opener via the `open` package (on Linux only with a
+ * display). Never throws; false when nothing was opened, and the caller prints the URL either way.
  */
 export async function openBrowser(url: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   const browser = env.BROWSER?.trim();
@@ -16,6 +16,8 @@ export async function openBrowser(url: string, env: NodeJS.ProcessEnv = process.
       child.unref();
       return true;
     }
+    // An SSH session or a container has no display: say so (the URL is printed) rather than try.
+    if (process.platform === "linux" && !env.DISPLAY && !env.WAYLAND_DISPLAY) return false;
     const { default: open } = await import("open");
     const child = await open(url);
     child.on("error", () => {});
