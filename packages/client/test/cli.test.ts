@@ -4,6 +4,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { stripVTControlCharacters } from "node:util";
 import { type MockGateway, startMockGateway } from "@dataloop-ts/mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -346,6 +347,32 @@ describe("the dataloop CLI against the mock gateway", () => {
     const json = await onTty("whoami --json --gate http://127.0.0.1:9");
     expect(json).not.toContain("\u001b");
     expect(JSON.parse(json)).toMatchObject({ error: { code: "LOGIN_REQUIRED" } });
+  });
+
+  it("on a terminal, login asks for the password without echoing it", async () => {
+    const { CI: _ci, ...env } = cliEnv({ TERM: "xterm-256color" });
+    // `script` gives the CLI a pseudo-terminal; --echo never keeps script itself from echoing input.
+    const child = spawn(
+      "script",
+      ["-qE", "never", "-c", `"${process.execPath}" "${CLI}" login --email bot@example.com`, "/dev/null"],
+      { env },
+    );
+    let transcript = "";
+    let answered = false;
+    const exit = new Promise<number>((done) => child.on("close", (code) => done(code ?? 1)));
+    child.stdout.on("data", (c: Buffer) => {
+      transcript += c.toString("utf8");
+      // Type only once asked, as a person would (typed-ahead keys are echoed by any terminal).
+      if (!answered && transcript.includes("Password: ")) {
+        answered = true;
+        child.stdin.write(`${PASSWORD}\r`);
+      }
+    });
+    expect(await exit).toBe(0);
+    expect(transcript).toContain("Password: ");
+    expect(transcript).toMatch(/Logged in to \S+ as bot@example\.com/);
+    expect(transcript).not.toContain(PASSWORD);
+    outputs.push(stripVTControlCharacters(transcript)); // the leak check below sees this output too
   });
 
   it("no password, refresh token, JWT or terminal escape in any output except token's stdout", () => {

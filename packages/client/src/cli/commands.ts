@@ -36,6 +36,9 @@ export interface Context {
   };
   args: string[];
   readStdin(): Promise<string>;
+  /** Whether stdin and stderr are a terminal a person can answer on. */
+  interactive: boolean;
+  ask(prompt: string, secret: boolean): Promise<string>;
 }
 
 /** The stored session of an environment: no credentials, so a refused refresh means "log in". */
@@ -77,10 +80,15 @@ export async function login(ctx: Context): Promise<number> {
     strategy = apiKeyAuth(apiKey);
   } else {
     method = "password";
-    const email = values.email ?? env.DATALOOP_EMAIL;
-    const password = values["password-stdin"]
+    let email = values.email ?? env.DATALOOP_EMAIL;
+    let password = values["password-stdin"]
       ? await ctx.readStdin()
       : (values.password ?? env.DATALOOP_PASSWORD);
+    // On a terminal, ask (the password without echo, as `npm login` does); in scripts, say what is missing.
+    if (ctx.interactive && !values["password-stdin"]) {
+      email ||= await ctx.ask("Email: ", false);
+      password ||= await ctx.ask("Password: ", true);
+    }
     if (!email || !password)
       throw new UsageError(
         "login needs --email and a password (--password-stdin or DATALOOP_PASSWORD), --api-key, or --browser",

@@ -13,18 +13,19 @@ import { Output } from "./output.js";
 
 const USAGE = `dataloop — the Dataloop API from a terminal
 
-  dataloop login --email E [--password-stdin]   password or bot (M2M) account (or DATALOOP_PASSWORD)
-  dataloop login --api-key K                     an API key (POST /apikeys)
-  dataloop login --browser [--no-open] [--timeout S]   the website login, through your browser
-  dataloop token [--decode]       a valid JWT on stdout (refreshed first when due), for curl/Postman
-  dataloop whoami                 who the stored session is (GET /users/me)
-  dataloop request METHOD PATH [--query k=v]... [--body JSON|@file]
-  dataloop bots create --org ORG --name NAME    a bot user; its credentials are printed once
-  dataloop logout                 forget the stored tokens of this environment
+  dataloop login [--email E]         password or bot (M2M) account; asks on a terminal, else
+                                     --password-stdin or DATALOOP_EMAIL + DATALOOP_PASSWORD
+  dataloop login --api-key K         an API key (POST /apikeys)
+  dataloop login --browser           the website login in your browser [--no-open] [--timeout S]
+  dataloop token [--decode]          a valid JWT on stdout (refreshed first when due), for curl/Postman
+  dataloop whoami                    who the stored session is (GET /users/me)
+  dataloop request METHOD PATH       [--query k=v]... [--body JSON|@file]; JSON out
+  dataloop bots create --org ORG --name NAME   a bot user; its credentials are printed once
+  dataloop logout                    forget the stored tokens of this environment
 
   --env prod|rc|dev|local  or  --gate URL   one session per environment (env: DATALOOP_GATE)
-  --version                the installed @dataloop-ts/client version
   --json                   machine output: JSON on stdout, errors as JSON on stderr
+  --version                the installed @dataloop-ts/client version
   Environment: DATALOOP_EMAIL, DATALOOP_PASSWORD, DATALOOP_API_KEY, DATALOOP_TS_HOME (token folder),
   BROWSER (command to open URLs; "none" to only print them), NO_COLOR`;
 
@@ -41,6 +42,12 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8").trim();
+}
+
+/** A question on the terminal; a secret is read without echo (npm's own `read`). */
+async function ask(prompt: string, secret: boolean): Promise<string> {
+  const { read } = await import("read");
+  return (await read({ prompt, silent: secret, replace: "", output: process.stderr })).trim();
 }
 
 async function main(argv: string[], out: { current: Output }): Promise<number> {
@@ -82,7 +89,18 @@ async function main(argv: string[], out: { current: Output }): Promise<number> {
   if (!run) throw new UsageError(`unknown command "${command}"`);
   const gateUrl = resolveGate(values.gate ?? process.env.DATALOOP_GATE ?? values.env ?? "prod");
   const store = fileStore(process.env.DATALOOP_TS_HOME ?? join(homedir(), ".dataloop-ts"));
-  return run({ gateUrl, store, out: out.current, env: process.env, values, args, readStdin });
+  const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  return run({
+    gateUrl,
+    store,
+    out: out.current,
+    env: process.env,
+    values,
+    args,
+    readStdin,
+    interactive,
+    ask,
+  });
 }
 
 const out = { current: new Output({ json: process.argv.includes("--json") }) };
