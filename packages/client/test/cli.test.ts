@@ -80,6 +80,18 @@ function browserLogin(
   });
 }
 
+/** Waits (up to 15 s) until no process has `marker` on its command line. */
+async function untilGone(marker: string): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    const pids = (await readdir("/proc")).filter((p) => /^\d+$/.test(p));
+    const cmdlines = await Promise.all(
+      pids.map((p) => readFile(`/proc/${p}/cmdline`, "utf8").catch(() => "")),
+    );
+    if (!cmdlines.some((c) => c.includes(marker))) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Expires the stored id token, so the next command must refresh it. */
 async function expireStoredToken(): Promise<string> {
   const [file = ""] = await readdir(home);
@@ -267,7 +279,8 @@ describe("the dataloop CLI against the mock gateway", () => {
       expect(gateway.route.calls.browser - before).toBe(1);
       expect((await dataloop(["whoami", "--json"])).code).toBe(0);
     } finally {
-      // Chromium may still be closing: retry on ENOTEMPTY.
+      // The CLI left Chromium running detached (as it should); wait until it has gone, then clean up.
+      await untilGone(profile);
       await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     }
   });
