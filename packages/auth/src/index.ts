@@ -23,4 +23,4 @@ export {
   refreshTokenAuth,
   tokenAuth,
 } from "./strategies.js";
-export { type HeldToken, hold, readExpiry, type TokenSet } from "./token.js";
+export { type HeldToken, hold, readClaims, readExpiry, type TokenSet } from "./token.js";

@@ -30,6 +30,15 @@ export function readExpiry(jwt: string): { expiresAt?: number; issuedAt?: number
   }
 }
 
+/** The claims of a JWT, decoded (not verified) with jose; `{}` for anything that is not a JWT. */
+export function readClaims(jwt: string): Record<string, unknown> {
+  try {
+    return decodeJwt(jwt);
+  } catch {
+    return {};
+  }
+}
+
 /**
  * Renews `skewMs` before expiry, but never in the first half of a token's life: a token that lives
  * less than the skew would otherwise be renewed on every request.

@@ -150,6 +150,9 @@ describe("the dataloop CLI against the mock gateway", () => {
     });
     expect(login.code).toBe(0);
     expect(gateway.route.calls.password - before).toBe(1);
+    const onCommandLine = await dataloop(["login", "--email", "bot@example.com", "--password", PASSWORD]);
+    expect(onCommandLine.code).toBe(0);
+    expect(onCommandLine.stderr).toContain("prefer --password-stdin");
     const both = await dataloop(["login", "--browser", "--api-key", "k"]);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain("login takes one way in; got --browser and --api-key");

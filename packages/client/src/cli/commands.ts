@@ -4,6 +4,7 @@ import {
   apiKeyAuth,
   createAuth,
   passwordAuth,
+  readClaims,
   readExpiry,
   type TokenStore,
 } from "@dataloop-ts/auth";
@@ -89,6 +90,13 @@ export async function login(ctx: Context): Promise<number> {
       email ||= await ctx.ask("Email: ", false);
       password ||= await ctx.ask("Password: ", true);
     }
+    if (values.password)
+      out.say(
+        out.paint(
+          "yellow",
+          "Warning: a password on the command line stays in your shell history; prefer --password-stdin.",
+        ),
+      );
     if (!email || !password)
       throw new UsageError(
         "login needs --email and a password (--password-stdin or DATALOOP_PASSWORD), --api-key, or --browser",
@@ -104,23 +112,13 @@ export async function login(ctx: Context): Promise<number> {
   // A grant stores itself; an API key is used as is, so store it here.
   if (method === "api-key") await ctx.store.save(new URL(ctx.gateUrl).host, { idToken: token });
   const { expiresAt } = readExpiry(token);
-  const claims = decodeClaims(token);
+  const claims = readClaims(token);
   const identity = method === "browser" ? String(claims.email ?? claims.sub ?? "you") : strategy.identity;
   out.done(
     { gate: ctx.gateUrl, method, identity, expiresAt: iso(expiresAt) ?? null },
     `${out.color ? `${out.paint("green", "✔")} ` : ""}Logged in to ${ctx.gateUrl} as ${identity}${expiresAt ? `; token valid until ${iso(expiresAt)}` : ""}.`,
   );
   return 0;
-}
-
-function decodeClaims(jwt: string): Record<string, unknown> {
-  try {
-    const [, payload = ""] = jwt.split(".");
-    const value = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
-    return value && typeof value === "object" ? value : {};
-  } catch {
-    return {};
-  }
 }
 
 function inHumanTerms(ms: number): string {
@@ -136,12 +134,12 @@ export async function token(ctx: Context): Promise<number> {
     ctx.out.result({
       token: jwt,
       expiresAt: iso(expiresAt) ?? null,
-      ...(ctx.values.decode ? { claims: decodeClaims(jwt) } : {}),
+      ...(ctx.values.decode ? { claims: readClaims(jwt) } : {}),
     });
     return 0;
   }
   if (ctx.values.decode) {
-    ctx.out.say(JSON.stringify(decodeClaims(jwt), null, 2));
+    ctx.out.say(JSON.stringify(readClaims(jwt), null, 2));
     if (expiresAt) ctx.out.say(`expires ${iso(expiresAt)} (${inHumanTerms(expiresAt - Date.now())})`);
   }
   ctx.out.result(jwt, jwt);
