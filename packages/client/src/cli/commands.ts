@@ -45,8 +45,7 @@ export interface Context {
 /** The stored session of an environment: no credentials, so a refused refresh means "log in". */
 const storedSession: AuthStrategy = { kind: "refresh-token", identity: "stored session", secrets: [] };
 const session = (ctx: Context) => createAuth(storedSession, { gate: ctx.gateUrl, store: ctx.store });
-const client = (ctx: Context) =>
-  createDataloopClient({ gateUrl: ctx.gateUrl, auth: session(ctx), retry: false });
+const client = (ctx: Context) => createDataloopClient({ gateUrl: ctx.gateUrl, auth: session(ctx) });
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 export async function login(ctx: Context): Promise<number> {
