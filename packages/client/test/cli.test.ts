@@ -188,6 +188,9 @@ describe("the dataloop CLI against the mock gateway", () => {
     expect(me.stdout).toMatch(new RegExp(`^\\S+ on ${gateway.gateUrl.replace(/\./g, "\\.")}`));
     const json = await dataloop(["whoami", "--json"]);
     expect(json.stdout.trim().split("\n")).toHaveLength(1);
+    // DEBUG=dataloop logs each call on stderr, redacted (the leak check at the end reads it too).
+    const debug = await dataloop(["whoami"], { env: { DEBUG: "dataloop" } });
+    expect(debug.stderr).toMatch(/GET \S*\/api\/v1\/users\/me/);
     expect(JSON.parse(json.stdout)).toHaveProperty("email");
   });
 
