@@ -119,7 +119,7 @@ main(process.argv.slice(2), out).then(
         message: error.message,
         hint:
           error.code === "LOGIN_REQUIRED"
-            ? "Log in first: dataloop login --email E --password-stdin (or --browser, --api-key K)"
+            ? "Log in first: dataloop login (asks for email and password; or --browser, --api-key K)"
             : error.hint,
         status: error.status,
       });
