@@ -1,25 +1,15 @@
 // Per-request cost of the auth middleware next to bare openapi-fetch and raw fetch, on loopback,
 // measured interleaved in one run. Run: pnpm --filter @dataloop-ts/auth bench
-import { createServer } from "node:http";
 import { performance } from "node:perf_hooks";
 import { startEchoGateway } from "@dataloop-ts/mock";
 import createClient from "openapi-fetch";
-import { interleave, median } from "../../../scripts/bench/interleave.mjs";
+import { interleave, median, SIZE, startJsonApi } from "../../../scripts/bench/harness.mjs";
 import { createAuth, passwordAuth } from "../dist/index.js";
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
-const PER_ROUND = Number(process.env.BENCH_REQUESTS ?? 1000);
-
 // The API answers without checking tokens: we measure the client side, not the server's JWT check.
-const body = JSON.stringify({ id: "p1", name: "project" });
-const server = createServer((req, res) => {
-  req.resume();
-  res
-    .writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
-    .end(body);
-});
-await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-const base = `http://127.0.0.1:${server.address().port}/api/v1`;
+const { rounds: ROUNDS, perRound: PER_ROUND } = SIZE;
+const api = await startJsonApi();
+const { base } = api;
 
 const gateway = await startEchoGateway({ users: [{ username: "bench@example.com", password: "bench-pw" }] });
 const auth = createAuth(passwordAuth({ email: "bench@example.com", password: "bench-pw" }), {
@@ -96,5 +86,5 @@ console.log(
   `    of which Headers.set(JWT):      ${setCost.toFixed(2)} µs (undici validates the value; any Bearer middleware pays it)`,
 );
 console.log(`  token calls during the bench:     ${gateway.route.calls.total} (1 login)`);
-server.close();
+api.close();
 await gateway.stop();

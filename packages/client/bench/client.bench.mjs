@@ -1,22 +1,12 @@
 // The full client stack (auth + retry + timeout + errors) next to bare openapi-fetch and raw fetch,
 // per request on loopback, interleaved in one run. Run: pnpm --filter @dataloop-ts/client bench
-import { createServer } from "node:http";
 import createClient from "openapi-fetch";
-import { interleave } from "../../../scripts/bench/interleave.mjs";
+import { interleave, SIZE, startJsonApi } from "../../../scripts/bench/harness.mjs";
 import { createDataloopClient } from "../dist/index.js";
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
-const PER_ROUND = Number(process.env.BENCH_REQUESTS ?? 1000);
-const body = JSON.stringify({ id: "p1", name: "project" });
-const server = createServer((req, res) => {
-  req.resume();
-  res
-    .writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
-    .end(body);
-});
-await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-const gate = `http://127.0.0.1:${server.address().port}`;
-const base = `${gate}/api/v1`;
+const { rounds: ROUNDS, perRound: PER_ROUND } = SIZE;
+const api = await startJsonApi();
+const { gate, base } = api;
 // A realistic JWT-sized token (the gateway's are ~900 bytes), sent by every contender that authenticates.
 const token = `eyJ${"a".repeat(300)}.eyJ${"b".repeat(500)}.${"c".repeat(86)}`;
 
@@ -43,4 +33,4 @@ console.log(
 console.log(
   `  client / bare openapi-fetch: ${vsBare.toFixed(3)}×  (target ≤ 1.1: ${vsBare <= 1.1 ? "met" : "NOT met"})`,
 );
-server.close();
+api.close();
