@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import {
   type AuthStrategy,
-  apiKeyAuth,
   createAuth,
+  customAuth,
   passwordAuth,
   readClaims,
   readExpiry,
@@ -77,7 +77,8 @@ export async function login(ctx: Context): Promise<number> {
     });
   } else if (apiKey) {
     method = "api-key";
-    strategy = apiKeyAuth(apiKey);
+    // Given as a source rather than as a fixed token, so that the session stores it like any login.
+    strategy = customAuth(async () => apiKey, "api-key");
   } else {
     method = "password";
     let email = values.email ?? env.DATALOOP_EMAIL;
@@ -108,8 +109,6 @@ export async function login(ctx: Context): Promise<number> {
     method === "browser" ? "Waiting for the browser login (Ctrl-C cancels)" : `Logging in to ${ctx.gateUrl}`,
     () => auth.token(),
   );
-  // A grant stores itself; an API key is used as is, so store it here.
-  if (method === "api-key") await ctx.store.save(new URL(ctx.gateUrl).host, { idToken: token });
   const { expiresAt } = readExpiry(token);
   const claims = readClaims(token);
   const identity = method === "browser" ? String(claims.email ?? claims.sub ?? "you") : strategy.identity;
