@@ -67,6 +67,20 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
+/** esbuild of `contents`, resolved from the consumer's installed tarballs; the output file's text. */
+async function bundle(contents: string, platform: "browser" | "node", minify = false): Promise<string> {
+  const result = await build({
+    stdin: { contents, resolveDir: consumer, loader: "js" },
+    bundle: true,
+    minify,
+    format: "esm",
+    platform,
+    write: false,
+    logLevel: "silent",
+  });
+  return result.outputFiles[0]?.text ?? "";
+}
+
 const tarList = (file: string) => run("tar", ["-tzf", file], work).trim().split("\n");
 
 describe("the packed tarballs", () => {
@@ -182,27 +196,11 @@ describe("a consumer installing the tarballs with npm", () => {
   it.each(Object.keys(BUDGETS))(
     "%s bundles for browsers: no Node built-in in it (the Node-only parts live in /node)",
     async (name) => {
-      const bundle = await build({
-        stdin: { contents: `export * from "${name}";`, resolveDir: consumer, loader: "js" },
-        bundle: true,
-        format: "esm",
-        platform: "browser",
-        write: false,
-        logLevel: "silent",
-      });
-      const text = new TextDecoder().decode(bundle.outputFiles[0]?.contents);
+      const text = await bundle(`export * from "${name}";`, "browser");
       expect(text).toContain("createAuth");
       expect(text).not.toMatch(/from\s*"node:|require\("node:|process\.env\./);
       // …and the Node entry still has the file store and the browser login.
-      const node = await build({
-        stdin: { contents: `export * from "@dataloop-ts/auth/node";`, resolveDir: consumer, loader: "js" },
-        bundle: true,
-        format: "esm",
-        platform: "node",
-        write: false,
-        logLevel: "silent",
-      });
-      expect(new TextDecoder().decode(node.outputFiles[0]?.contents)).toMatch(
+      expect(await bundle(`export * from "@dataloop-ts/auth/node";`, "node")).toMatch(
         /fileStore[\s\S]*browserLogin|browserLogin[\s\S]*fileStore/,
       );
     },
@@ -223,15 +221,7 @@ describe("a consumer installing the tarballs with npm", () => {
           crossOrigin: location.origin !== new URL(gateUrl).origin,
         };
       };`;
-    const bundle = await build({
-      stdin: { contents: app, resolveDir: consumer, loader: "js" },
-      bundle: true,
-      format: "esm",
-      platform: "browser",
-      write: false,
-      logLevel: "silent",
-    });
-    const js = bundle.outputFiles[0]?.text ?? "";
+    const js = await bundle(app, "browser");
     const site = await listenLoopback((req, res) => {
       if (req.url === "/app.js") res.writeHead(200, { "content-type": "text/javascript" }).end(js);
       else
@@ -259,16 +249,7 @@ describe("a consumer installing the tarballs with npm", () => {
   it.each(Object.entries(BUDGETS))(
     "%s stays within its size budget (minified + gzip)",
     async (name, budget) => {
-      const bundle = await build({
-        stdin: { contents: `export * from "${name}";`, resolveDir: consumer, loader: "js" },
-        bundle: true,
-        minify: true,
-        format: "esm",
-        platform: "node",
-        write: false,
-        logLevel: "silent",
-      });
-      const gz = gzipSync(bundle.outputFiles[0]?.contents ?? new Uint8Array()).length;
+      const gz = gzipSync(await bundle(`export * from "${name}";`, "node", true)).length;
       console.log(`${name}: ${(gz / 1000).toFixed(1)} kB gzip (budget ${(budget / 1000).toFixed(0)} kB)`);
       expect(gz).toBeLessThanOrEqual(budget);
     },
