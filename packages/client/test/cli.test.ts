@@ -1,11 +1,11 @@
 import { execFile, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
 import { type MockGateway, startMockGateway } from "@dataloop-ts/mock";
+import { CHROMIUM_FLAGS, chromiumExecutable } from "@dataloop-ts/test-chromium";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const CLI = resolve(dirname(fileURLToPath(import.meta.url)), "../dist/cli/main.js");
@@ -267,12 +267,9 @@ describe("the dataloop CLI against the mock gateway", () => {
   });
 
   it("login --browser with a real browser: Debian's chromium, opened through $BROWSER", async () => {
-    const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-    if (!existsSync(chromium))
-      throw new Error(`No Chromium at ${chromium}: apt-get install chromium, or set CHROMIUM_PATH`);
+    const chromium = chromiumExecutable();
     const profile = await mkdtemp(join(tmpdir(), "dataloop-cli-chromium-"));
-    const flags =
-      "--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync";
+    const flags = CHROMIUM_FLAGS.join(" ");
     try {
       const before = gateway.route.calls.browser;
       // --dump-dom: load the page (and follow the redirect to the callback), print it, exit.

@@ -22,16 +22,22 @@ export interface Chromium {
   close(): Promise<void>;
 }
 
-/**
- * Debian's chromium, started by us (fresh profile, the flags above, a free DevTools port) and
- * driven over CDP with playwright-core; `close` kills it and removes the profile.
- */
-export async function startChromium(): Promise<Chromium> {
+/** Debian's chromium (or `CHROMIUM_PATH`); throws, saying how to get it, when it is not there. */
+export function chromiumExecutable(): string {
   const executable = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
   if (!existsSync(executable))
     throw new Error(
       `No Chromium at ${executable}: install Debian's (apt-get install chromium) or set CHROMIUM_PATH.`,
     );
+  return executable;
+}
+
+/**
+ * Debian's chromium, started by us (fresh profile, the flags above, a free DevTools port) and
+ * driven over CDP with playwright-core; `close` kills it and removes the profile.
+ */
+export async function startChromium(): Promise<Chromium> {
+  const executable = chromiumExecutable();
   const profile = await mkdtemp(join(tmpdir(), "dataloop-chromium-"));
   const child: ChildProcess = spawn(
     executable,
