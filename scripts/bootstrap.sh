@@ -36,3 +36,8 @@ if ! command -v chromium >/dev/null 2>&1 && [[ -z "${CHROMIUM_PATH:-}" ]]; then
     echo "bootstrap: no chromium; the Swagger UI browser test needs it (apt-get install chromium, or set CHROMIUM_PATH)" >&2
   fi
 fi
+# One start the way the tests start it: pays a fresh install's first-start costs now, and says early
+# (with what each chromium process was doing) when this machine cannot run the browser tests.
+if command -v chromium >/dev/null 2>&1 || [[ -n "${CHROMIUM_PATH:-}" ]]; then
+  node tests/chromium/src/warm.ts || echo "bootstrap: the browser tests will fail on this machine (see above)" >&2
+fi

@@ -9,9 +9,10 @@ const OUTPUT = join(dirname(fileURLToPath(import.meta.url)), "../.test-output");
 let gateway: MockGateway;
 let chromium: Chromium;
 
+// startChromium may take two 45 s attempts on a slow box before it gives up with its diagnosis.
 beforeAll(async () => {
   [gateway, chromium] = await Promise.all([startMockGateway(), startChromium()]);
-});
+}, 120_000);
 afterAll(async () => {
   await Promise.all([chromium?.close(), gateway?.stop()]);
 });
@@ -26,9 +27,7 @@ describe("the mock gateway's Swagger UI in headless Chromium", () => {
   });
 
   it('"Try it out" on GET /users/me reaches the mock with the Bearer token pre-filled and gets a 2xx', async () => {
-    const context = chromium.browser.contexts()[0] ?? (await chromium.browser.newContext());
-    const page = await context.newPage();
-    await page.setViewportSize({ width: 1280, height: 1000 });
+    const page = await chromium.browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const apiCalls: Array<{ url: string; authorization: string | undefined }> = [];
     page.on("request", (request) => {
       if (request.url().startsWith(`${gateway.url}/users/`))

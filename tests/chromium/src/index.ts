@@ -1,5 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +21,13 @@ export interface Chromium {
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** How long one start may take before it is killed and tried again. */
+  timeoutMs?: number;
+  /** How many starts before giving up. */
+  attempts?: number;
+}
+
 /** Debian's chromium (or `CHROMIUM_PATH`); throws, saying how to get it, when it is not there. */
 export function chromiumExecutable(): string {
   const executable = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -33,54 +39,110 @@ export function chromiumExecutable(): string {
 }
 
 /**
- * Debian's chromium, started by us (fresh profile, the flags above, a free DevTools port) and
- * driven over CDP with playwright-core; `close` kills it and removes the profile.
+ * Debian's chromium with exactly the flags above and a fresh profile, driven by playwright-core over
+ * a DevTools pipe (no port to find, no stderr line to wait for). A start that hangs is killed and
+ * tried again; when every attempt fails, the error carries what each chromium process was doing.
  */
-export async function startChromium(): Promise<Chromium> {
-  const executable = chromiumExecutable();
+export async function startChromium({
+  timeoutMs = 45_000,
+  attempts = 2,
+}: StartOptions = {}): Promise<Chromium> {
+  const executablePath = chromiumExecutable();
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const started = performance.now();
+    try {
+      return await launch(executablePath, timeoutMs);
+    } catch (error) {
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      failures.push(`attempt ${attempt} (${seconds} s): ${(error as Error).message}`);
+    }
+  }
+  throw new Error(`Chromium (${executablePath}) did not start:\n${failures.join("\n\n")}`);
+}
+
+async function launch(executablePath: string, timeoutMs: number): Promise<Chromium> {
   const profile = await mkdtemp(join(tmpdir(), "dataloop-chromium-"));
-  const child: ChildProcess = spawn(
-    executable,
-    [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, "--remote-debugging-port=0", "about:blank"],
-    // Its own process group, so that close() stops the renderer and helper processes too.
-    { stdio: ["ignore", "ignore", "pipe"], detached: true },
-  );
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    let seen = "";
-    const timer = setTimeout(
-      () => reject(new Error(`Chromium did not start in 30 s:\n${seen.slice(-2000)}`)),
-      30_000,
-    );
-    child.stderr?.on("data", (chunk: Buffer) => {
-      seen += chunk.toString("utf8");
-      const match = /DevTools listening on (ws:\/\/\S+)/.exec(seen);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`Chromium exited with ${code}:\n${seen.slice(-2000)}`));
-    });
-  });
-  child.stderr?.resume();
-  const browser = await chromium.connectOverCDP(endpoint);
-  return {
-    browser,
-    async close() {
-      await browser.close().catch(() => {});
-      if (child.exitCode === null && child.pid !== undefined) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        try {
-          process.kill(-child.pid, "SIGTERM");
-        } catch {
-          child.kill("SIGTERM");
-        }
-        await exited;
-      }
-      // A helper may still be flushing into the profile for a moment: retry on ENOTEMPTY.
-      await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  const removeProfile = () => rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  // Playwright kills a browser that missed its deadline before it throws; look just before that.
+  let stalled = "";
+  const look = setTimeout(
+    () => {
+      stalled = describeProcesses(profile);
     },
-  };
+    Math.max(timeoutMs - 2_000, 0),
+  );
+  try {
+    const browser = await chromium.launch({
+      executablePath,
+      // Playwright's own defaults would add some 30 flags; the tests run with the ones above only.
+      ignoreDefaultArgs: true,
+      args: [
+        ...CHROMIUM_FLAGS,
+        `--user-data-dir=${profile}`,
+        "--remote-debugging-pipe",
+        "--no-startup-window",
+      ],
+      timeout: timeoutMs,
+    });
+    return {
+      browser,
+      async close() {
+        // Playwright's close ends the whole process group (renderers and helpers included).
+        await browser.close().catch(() => {});
+        await removeProfile();
+      },
+    };
+  } catch (error) {
+    await removeProfile();
+    const message = (error as Error).message;
+    throw new Error(
+      stalled ? `${message}\nchromium processes just before the deadline:\n${stalled}` : message,
+    );
+  } finally {
+    clearTimeout(look);
+  }
+}
+
+const read = (path: string): string => {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+};
+
+/**
+ * One line per chromium process whose command line names `profile`: its role, state and where in
+ * the kernel each of its threads waits. Why: a browser that hangs on a CI box says nothing on
+ * stderr; this is what tells a stuck zygote from a busy GPU process from a blocked read.
+ */
+export function describeProcesses(profile: string): string {
+  let pids: string[];
+  try {
+    pids = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+  } catch {
+    return "(no /proc to look at)";
+  }
+  const lines: string[] = [];
+  for (const pid of pids) {
+    const argv = read(`/proc/${pid}/cmdline`).split("\0");
+    if (!argv.some((arg) => arg.includes(profile))) continue;
+    const role = argv.find((arg) => arg.startsWith("--type="))?.slice(7) ?? "browser";
+    // The state is the field after the parenthesised name, which may itself hold spaces.
+    const stat = read(`/proc/${pid}/stat`);
+    const state = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0] ?? "?";
+    const waits = new Map<string, number>();
+    let tids: string[] = [];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {}
+    for (const tid of tids) {
+      const wchan = read(`/proc/${pid}/task/${tid}/wchan`) || "0";
+      waits.set(wchan, (waits.get(wchan) ?? 0) + 1);
+    }
+    const threads = [...waits].map(([wchan, n]) => `${wchan}×${n}`).join(" ");
+    lines.push(`  pid ${pid} ${role} state ${state} threads: ${threads}`);
+  }
+  return lines.length ? lines.join("\n") : "  (none running)";
 }

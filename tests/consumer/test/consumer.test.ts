@@ -231,8 +231,7 @@ describe("a consumer installing the tarballs with npm", () => {
     });
     const [gateway, chromium] = await Promise.all([startMockGateway(), startChromium()]);
     try {
-      const context = chromium.browser.contexts()[0] ?? (await chromium.browser.newContext());
-      const page = await context.newPage();
+      const page = await chromium.browser.newPage();
       await page.goto(`${site.url}/`);
       await page.waitForFunction(() => typeof (window as unknown as { run?: unknown }).run === "function");
       const result = await page.evaluate(
