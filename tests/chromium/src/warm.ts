@@ -4,6 +4,12 @@
 import { startChromium } from "./index.ts";
 
 const started = performance.now();
+// A start that succeeds but then never renders must not hang the bootstrap either.
+const deadline = setTimeout(() => {
+  console.error("chromium: started but rendered nothing in 150 s; the browser tests will time out here.");
+  process.exit(1);
+}, 150_000);
+deadline.unref();
 try {
   const chromium = await startChromium({ timeoutMs: 90_000, attempts: 1 });
   try {
