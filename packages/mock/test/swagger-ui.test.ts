@@ -11,7 +11,15 @@ let chromium: Chromium;
 
 // startChromium may take two 45 s attempts on a slow box before it gives up with its diagnosis.
 beforeAll(async () => {
-  [gateway, chromium] = await Promise.all([startMockGateway(), startChromium()]);
+  // Each assigned as it comes, so that afterAll stops the one that started when the other failed.
+  await Promise.all([
+    startMockGateway().then((g) => {
+      gateway = g;
+    }),
+    startChromium().then((c) => {
+      chromium = c;
+    }),
+  ]);
 }, 120_000);
 afterAll(async () => {
   await Promise.all([chromium?.close(), gateway?.stop()]);

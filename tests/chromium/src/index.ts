@@ -22,6 +22,8 @@ export interface Chromium {
 }
 
 export interface StartOptions {
+  /** The browser to start; `chromiumExecutable()` when not given. */
+  executablePath?: string;
   /** How long one start may take before it is killed and tried again. */
   timeoutMs?: number;
   /** How many starts before giving up. */
@@ -44,10 +46,10 @@ export function chromiumExecutable(): string {
  * tried again; when every attempt fails, the error carries what each chromium process was doing.
  */
 export async function startChromium({
+  executablePath = chromiumExecutable(),
   timeoutMs = 45_000,
   attempts = 2,
 }: StartOptions = {}): Promise<Chromium> {
-  const executablePath = chromiumExecutable();
   const failures: string[] = [];
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const started = performance.now();
@@ -64,14 +66,6 @@ export async function startChromium({
 async function launch(executablePath: string, timeoutMs: number): Promise<Chromium> {
   const profile = await mkdtemp(join(tmpdir(), "dataloop-chromium-"));
   const removeProfile = () => rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-  // Playwright kills a browser that missed its deadline before it throws; look just before that.
-  let stalled = "";
-  const look = setTimeout(
-    () => {
-      stalled = describeProcesses(profile);
-    },
-    Math.max(timeoutMs - 2_000, 0),
-  );
   try {
     const browser = await chromium.launch({
       executablePath,
@@ -94,13 +88,23 @@ async function launch(executablePath: string, timeoutMs: number): Promise<Chromi
       },
     };
   } catch (error) {
+    // Playwright gives up on a browser that missed the deadline but leaves it running until this
+    // process exits: look at what it was doing, then kill it, or the next attempt competes with it.
+    const stuck = chromiumProcesses(profile);
+    for (const { pid, role } of stuck) {
+      try {
+        process.kill(role === "browser" ? -pid : pid, "SIGKILL");
+      } catch {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {}
+      }
+    }
     await removeProfile();
     const message = (error as Error).message;
     throw new Error(
-      stalled ? `${message}\nchromium processes just before the deadline:\n${stalled}` : message,
+      stuck.length ? `${message}\nchromium processes at the deadline:\n${describe(stuck)}` : message,
     );
-  } finally {
-    clearTimeout(look);
   }
 }
 
@@ -112,23 +116,34 @@ const read = (path: string): string => {
   }
 };
 
+export interface ChromiumProcess {
+  pid: number;
+  /** `browser`, or the child's `--type=` (renderer, gpu-process, zygote, utility...). */
+  role: string;
+  /** The kernel's one-letter state: R running, S sleeping, D uninterruptible wait, Z zombie... */
+  state: string;
+  /** Where in the kernel its threads wait, counted: "futex_wait_queue×12 do_epoll_wait×3". */
+  threads: string;
+}
+
 /**
- * One line per chromium process whose command line names `profile`: its role, state and where in
- * the kernel each of its threads waits. Why: a browser that hangs on a CI box says nothing on
- * stderr; this is what tells a stuck zygote from a busy GPU process from a blocked read.
+ * Every process whose command line names `profile`, with what it is doing. Why: a browser that hangs
+ * on a CI box says nothing on stderr; this tells a stuck zygote from a busy GPU process from a
+ * blocked read.
  */
-export function describeProcesses(profile: string): string {
+export function chromiumProcesses(profile: string): ChromiumProcess[] {
   let pids: string[];
   try {
     pids = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
   } catch {
-    return "(no /proc to look at)";
+    return [];
   }
-  const lines: string[] = [];
+  const found: ChromiumProcess[] = [];
   for (const pid of pids) {
-    const argv = read(`/proc/${pid}/cmdline`).split("\0");
-    if (!argv.some((arg) => arg.includes(profile))) continue;
-    const role = argv.find((arg) => arg.startsWith("--type="))?.slice(7) ?? "browser";
+    // Chromium's children rewrite their command line into one space-separated string: match, don't split.
+    const cmdline = read(`/proc/${pid}/cmdline`).replaceAll("\0", " ");
+    if (!cmdline.includes(profile)) continue;
+    const role = /--type=(\S+)/.exec(cmdline)?.[1] ?? "browser";
     // The state is the field after the parenthesised name, which may itself hold spaces.
     const stat = read(`/proc/${pid}/stat`);
     const state = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0] ?? "?";
@@ -142,7 +157,10 @@ export function describeProcesses(profile: string): string {
       waits.set(wchan, (waits.get(wchan) ?? 0) + 1);
     }
     const threads = [...waits].map(([wchan, n]) => `${wchan}×${n}`).join(" ");
-    lines.push(`  pid ${pid} ${role} state ${state} threads: ${threads}`);
+    found.push({ pid: Number(pid), role, state, threads });
   }
-  return lines.length ? lines.join("\n") : "  (none running)";
+  return found;
 }
+
+const describe = (processes: ChromiumProcess[]): string =>
+  processes.map((p) => `  pid ${p.pid} ${p.role} state ${p.state} threads: ${p.threads}`).join("\n");

@@ -229,8 +229,12 @@ describe("a consumer installing the tarballs with npm", () => {
           .writeHead(200, { "content-type": "text/html" })
           .end('<!doctype html><meta charset="utf-8"><script type="module" src="/app.js"></script>');
     });
-    const [gateway, chromium] = await Promise.all([startMockGateway(), startChromium()]);
+    // Settled, not all: when one fails to start, `finally` still stops the other.
+    const [g, c] = await Promise.allSettled([startMockGateway(), startChromium()]);
     try {
+      if (g.status === "rejected") throw g.reason;
+      if (c.status === "rejected") throw c.reason;
+      const [gateway, chromium] = [g.value, c.value];
       const page = await chromium.browser.newPage();
       await page.goto(`${site.url}/`);
       await page.waitForFunction(() => typeof (window as unknown as { run?: unknown }).run === "function");
@@ -241,7 +245,11 @@ describe("a consumer installing the tarballs with npm", () => {
       expect(result).toEqual({ email: "string", error: "DataloopApiError", status: 422, crossOrigin: true });
       expect(gateway.route.calls.password).toBe(1);
     } finally {
-      await Promise.all([chromium.close(), gateway.stop(), site.stop()]);
+      await Promise.all([
+        g.status === "fulfilled" && g.value.stop(),
+        c.status === "fulfilled" && c.value.close(),
+        site.stop(),
+      ]);
     }
   });
 
