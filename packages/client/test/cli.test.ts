@@ -5,7 +5,12 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
 import { type MockGateway, startMockGateway } from "@dataloop-ts/mock";
-import { CHROMIUM_FLAGS, chromiumExecutable } from "@dataloop-ts/test-chromium";
+import {
+  CHROMIUM_FLAGS,
+  chromiumExecutable,
+  chromiumProcesses,
+  describeProcesses,
+} from "@dataloop-ts/test-chromium";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const CLI = resolve(dirname(fileURLToPath(import.meta.url)), "../dist/cli/main.js");
@@ -277,8 +282,10 @@ describe("the dataloop CLI against the mock gateway", () => {
         BROWSER: `${chromium} ${flags} --user-data-dir=${profile} --dump-dom`,
       });
       const r = await exit;
+      // Should the browser hang, say what its processes were doing (they are still there to look at).
+      const diagnosis = r.code === 0 ? "" : `\nchromium:\n${describeProcesses(chromiumProcesses(profile))}`;
       expect(r.stderr).toContain("Opening the Dataloop login in your browser");
-      expect(r.code, r.stderr).toBe(0);
+      expect(r.code, r.stderr + diagnosis).toBe(0);
       expect(gateway.route.calls.browser - before).toBe(1);
       expect((await dataloop(["whoami", "--json"])).code).toBe(0);
     } finally {

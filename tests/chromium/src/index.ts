@@ -103,7 +103,7 @@ async function launch(executablePath: string, timeoutMs: number): Promise<Chromi
     await removeProfile();
     const message = (error as Error).message;
     throw new Error(
-      stuck.length ? `${message}\nchromium processes at the deadline:\n${describe(stuck)}` : message,
+      stuck.length ? `${message}\nchromium processes at the deadline:\n${describeProcesses(stuck)}` : message,
     );
   }
 }
@@ -162,5 +162,8 @@ export function chromiumProcesses(profile: string): ChromiumProcess[] {
   return found;
 }
 
-const describe = (processes: ChromiumProcess[]): string =>
-  processes.map((p) => `  pid ${p.pid} ${p.role} state ${p.state} threads: ${p.threads}`).join("\n");
+/** `chromiumProcesses` as text, a line each, for an error message. */
+export const describeProcesses = (processes: ChromiumProcess[]): string =>
+  processes.length
+    ? processes.map((p) => `  pid ${p.pid} ${p.role} state ${p.state} threads: ${p.threads}`).join("\n")
+    : "  (none running)";
