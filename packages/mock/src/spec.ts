@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import {
   findProject,
   listOperations,
@@ -58,13 +59,39 @@ export async function prepareMockSpec(project: Project = findProject()): Promise
       // a damaged cache is rebuilt below
     }
   }
+  const text = await buildInWorker(project, cacheFile);
+  return { ...(JSON.parse(text) as Omit<MockSpec, "fromCache">), fromCache: false };
+}
+
+/**
+ * The cold path: seconds of synchronous work (examples for 800 schemas, Prism's bundling). Runs in a
+ * worker thread (prepare-worker.ts), because on the caller's thread it would stall every timer and
+ * socket of the test process that starts the mock — long enough, on a busy CI box, for unrelated
+ * deadlines to fire. Writes the cache and returns it as JSON text.
+ */
+export async function buildMockSpec(project: Project, cacheFile: string): Promise<string> {
   const { repaired } = await repairPinned(project);
   const { document, examples } = mockableDocument(repaired);
   const operations = await getHttpOperationsFromSpec(structuredClone(document) as never);
   const publicOperations = listOperations(document)
     .filter(({ operation }) => Array.isArray(operation.security) && operation.security.length === 0)
     .map(({ method, path }) => `${method.toUpperCase()} ${path}`);
-  const spec = { operations, publicOperations, examples, document };
-  await writeFileAtomic(cacheFile, JSON.stringify(spec));
-  return { ...spec, fromCache: false };
+  const text = JSON.stringify({ operations, publicOperations, examples, document });
+  await writeFileAtomic(cacheFile, text);
+  return text;
+}
+
+// Relative to the package, not to this file: the same path from src/ (the package's own tests) and
+// from dist/, and the worker is always the built one.
+const WORKER = new URL("../dist/prepare-worker.js", import.meta.url);
+
+function buildInWorker(project: Project, cacheFile: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER, { workerData: { project, cacheFile } });
+    worker.once("message", (text: string) => resolve(text));
+    worker.once("error", reject);
+    worker.once("exit", (code) => {
+      if (code !== 0) reject(new Error(`The mock's spec preparation stopped with exit code ${code}.`));
+    });
+  });
 }
