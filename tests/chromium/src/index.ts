@@ -28,6 +28,8 @@ export interface StartOptions {
   timeoutMs?: number;
   /** How many starts before giving up. */
   attempts?: number;
+  /** Where the fresh profile folder is made (and removed again); the OS's temp folder by default. */
+  profilesIn?: string;
 }
 
 /** Debian's chromium (or `CHROMIUM_PATH`); throws, saying how to get it, when it is not there. */
@@ -49,12 +51,13 @@ export async function startChromium({
   executablePath = chromiumExecutable(),
   timeoutMs = 45_000,
   attempts = 2,
+  profilesIn = tmpdir(),
 }: StartOptions = {}): Promise<Chromium> {
   const failures: string[] = [];
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const started = performance.now();
     try {
-      return await launch(executablePath, timeoutMs);
+      return await launch(executablePath, timeoutMs, profilesIn);
     } catch (error) {
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       failures.push(`attempt ${attempt} (${seconds} s): ${(error as Error).message}`);
@@ -63,8 +66,8 @@ export async function startChromium({
   throw new Error(`Chromium (${executablePath}) did not start:\n${failures.join("\n\n")}`);
 }
 
-async function launch(executablePath: string, timeoutMs: number): Promise<Chromium> {
-  const profile = await mkdtemp(join(tmpdir(), "dataloop-chromium-"));
+async function launch(executablePath: string, timeoutMs: number, profilesIn: string): Promise<Chromium> {
+  const profile = await mkdtemp(join(profilesIn, "dataloop-chromium-"));
   const removeProfile = () => rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   try {
     const browser = await chromium.launch({
