@@ -3,6 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 
 const run = (cmd, args) =>
   spawnSync(cmd, args, { stdio: "inherit", env: { ...process.env, FORCE_COLOR: "0" } }).status ?? 1;
@@ -46,6 +47,7 @@ for (const r of reports.filter(existsSync)) {
       if (t.status === "failed") failures.push(`${where} > ${t.fullName}: ${t.failureMessages.join("\n")}`);
   }
 }
-for (const f of failures) console.log(`\nFAILED ${f.length > 3000 ? `${f.slice(0, 3000)}…` : f}`);
+for (const f of failures.map(stripVTControlCharacters))
+  console.log(`\nFAILED ${f.length > 3000 ? `${f.slice(0, 3000)}…` : f}`);
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(status !== 0 ? status : failed > 0 ? 1 : 0);
