@@ -69,19 +69,24 @@ export async function startChromium({
 async function launch(executablePath: string, timeoutMs: number, profilesIn: string): Promise<Chromium> {
   const profile = await mkdtemp(join(profilesIn, "dataloop-chromium-"));
   const removeProfile = () => rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  // Our own deadline, not Playwright's: past its timeout, Playwright tries to close a browser that
+  // answered the pipe but is not ready, and can wait on that close for good (seen here).
+  const launching = chromium.launch({
+    executablePath,
+    // Playwright's own defaults would add some 30 flags; the tests run with the ones above only.
+    ignoreDefaultArgs: true,
+    args: [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, "--remote-debugging-pipe", "--no-startup-window"],
+    timeout: 0,
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer on the DevTools pipe in ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
   try {
-    const browser = await chromium.launch({
-      executablePath,
-      // Playwright's own defaults would add some 30 flags; the tests run with the ones above only.
-      ignoreDefaultArgs: true,
-      args: [
-        ...CHROMIUM_FLAGS,
-        `--user-data-dir=${profile}`,
-        "--remote-debugging-pipe",
-        "--no-startup-window",
-      ],
-      timeout: timeoutMs,
-    });
+    const browser = await Promise.race([launching, deadline]);
     return {
       browser,
       async close() {
@@ -91,23 +96,35 @@ async function launch(executablePath: string, timeoutMs: number, profilesIn: str
       },
     };
   } catch (error) {
-    // Playwright gives up on a browser that missed the deadline but leaves it running until this
-    // process exits: look at what it was doing, then kill it, or the next attempt competes with it.
+    // Look at what the browser was doing, then kill it — its process group too, which holds the
+    // crashpad handlers that do not name the profile — or the next attempt competes with it.
     const stuck = chromiumProcesses(profile);
     for (const { pid, role } of stuck) {
       try {
         process.kill(role === "browser" ? -pid : pid, "SIGKILL");
-      } catch {
-        try {
-          process.kill(pid, "SIGKILL");
-        } catch {}
-      }
+      } catch {}
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {}
     }
+    // Once its browser is gone Playwright gives up too, with the browser's stderr in its message.
+    const late = await Promise.race([
+      launching.then(
+        async (browser) => {
+          await browser.close().catch(() => {});
+          return "";
+        },
+        (e: Error) => e.message,
+      ),
+      new Promise<string>((resolve) => setTimeout(resolve, 5_000, "")),
+    ]);
     await removeProfile();
-    const message = (error as Error).message;
-    throw new Error(
-      stuck.length ? `${message}\nchromium processes at the deadline:\n${describeProcesses(stuck)}` : message,
-    );
+    const lines = [(error as Error).message];
+    if (late) lines.push(late);
+    if (stuck.length) lines.push(`chromium processes at the deadline:\n${describeProcesses(stuck)}`);
+    throw new Error(lines.join("\n"));
+  } finally {
+    clearTimeout(timer);
   }
 }
 
