@@ -5,7 +5,8 @@ import { startMockGateway } from "@dataloop-ts/mock";
 
 const say = (line: string) => console.log(line);
 
-// 1. The mock gateway: the token route (real JWTs, 3 s lifetime here) in front of Prism on the pinned spec.
+// 1. The mock gateway: the token route (real JWTs, 3 s lifetime here) in front of Prism serving the
+//    document the client is typed from (@dataloop-ts/spec), with believable, seeded example data.
 const gateway = await startMockGateway({ lifetimeSeconds: 3 });
 say(`mock gateway: ${gateway.url} (started in ${gateway.startup.ms} ms)`);
 
@@ -19,7 +20,7 @@ try {
 
   // 3. A typed call: path parameters and the response body are checked by TypeScript.
   const { data: project } = await dl.GET("/projects/{projectId}", {
-    params: { path: { projectId: "p-123" } },
+    params: { path: { projectId: "65f1c0ffee0123456789abcd" } },
   });
   say(`GET /projects/{projectId} → project "${project?.name}" (id ${project?.id})`);
 
@@ -29,7 +30,7 @@ try {
     (pageOffset) =>
       dl
         .GET("/datasets/{datasetId}/items", {
-          params: { path: { datasetId: "d-1" }, query: { pageOffset, pageSize: 100 } },
+          params: { path: { datasetId: "65f1c0ffee0123456789abce" }, query: { pageOffset, pageSize: 100 } },
         })
         .then((r) => r.data),
     { maxPages: 3 },

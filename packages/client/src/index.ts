@@ -5,7 +5,7 @@ export {
   type DataloopClientOptions,
 } from "./client.js";
 export { DataloopApiError, DataloopConnectionError, errorMiddleware } from "./errors.js";
-export { type OperationName, operationIndex } from "./generated/operations.js";
+export { apiSpec, type OperationName, operationIndex } from "./generated/operations.js";
 export type { components, operations, paths } from "./generated/schema.js";
 export { debugFromEnv, type LogFn, loggingMiddleware } from "./logging.js";
 export { type Page, type PaginateOptions, paginate } from "./paginate.js";

@@ -41,9 +41,13 @@ describe("the README quick start", () => {
     expect(err.replace(/.*ExperimentalWarning.*\n?|.*--trace-warnings.*\n?/g, "")).toBe("");
     expect(code).toBe(0);
     expect(out).toMatch(/^mock gateway: http:\/\/127\.0\.0\.1:\d+\/api\/v1 \(started in \d+ ms\)$/m);
-    expect(out).toMatch(/^GET \/projects\/\{projectId\} → project ".*" \(id .*\)$/m);
+    // Data that looks like the gateway's, and the id asked for comes back.
+    expect(out).toMatch(
+      /^GET \/projects\/\{projectId\} → project "[a-z]+(-[a-z]+)+" \(id 65f1c0ffee0123456789abcd\)$/m,
+    );
+    expect(out).toMatch(/^first item: \S+\.jpg \(file\)$/m);
     expect(out).toMatch(/^paged listing: \d+ items$/m);
-    expect(out).toMatch(/^after expiry: GET \/users\/me → .*; refresh calls: 1$/m);
+    expect(out).toMatch(/^after expiry: GET \/users\/me → [^@\s]+@[^@\s]+; refresh calls: 1$/m);
     expect(out).toMatch(/^token calls in all: 1 login, 1 refresh$/m);
     expect(out).not.toMatch(/eyJ|password/);
     expect(childrenOf(child.pid ?? 0)).toEqual([]);
@@ -64,7 +68,8 @@ describe("the dataloop-mock CLI", () => {
     });
     const gate = /gate URL: +(\S+)/.exec(out)?.[1] ?? "";
     expect(out).toMatch(/API base URL: +http:\/\/127\.0\.0\.1:\d+\/api\/v1/);
-    expect(out).toContain("default bot:  bot@example.com / password");
+    expect(out).toMatch(/default bot: +bot@example\.com \/ password/);
+    expect(out).toMatch(/spec: +Dataloop\.ai REST API 1\.11\.2, sha256 7cf0585a21cb…/);
     const token = await fetch(`${gate}/token?default`, {
       method: "POST",
       headers: { "content-type": "application/json" },

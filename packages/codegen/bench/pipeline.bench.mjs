@@ -10,7 +10,7 @@ import { generate, loadSpec, projectAt, pull, readOverlay, repairSpec } from "..
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../../..");
-const spec = process.env.DATALOOP_BENCH_SPEC ?? resolve(repo, "../shared/specs/dataloop/2026-06-19.json");
+const spec = process.env.DATALOOP_BENCH_SPEC ?? resolve(repo, "specs/dataloop.openapi.json");
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -16,7 +16,9 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 }
 
 /** Writes several files, all-or-nothing as far as the file system allows: every temp first, then the renames. */
-export async function writeFilesAtomic(files: ReadonlyArray<readonly [string, string]>): Promise<void> {
+export async function writeFilesAtomic(
+  files: ReadonlyArray<readonly [string, string | Uint8Array]>,
+): Promise<void> {
   const staged: Array<[string, string]> = [];
   try {
     for (const [path, data] of files) {

@@ -2,8 +2,8 @@ import { join } from "node:path";
 import { writeFileAtomic } from "./atomic.js";
 import { type ApiDiff, formatDiff } from "./diff.js";
 
-/** The packages whose published types follow the spec. */
-export const SPEC_PACKAGES = ["@dataloop-ts/client"];
+/** The packages that publish what the spec is: the document itself, and the types made from it. */
+export const SPEC_PACKAGES = ["@dataloop-ts/spec", "@dataloop-ts/client"];
 
 /** A changeset (https://github.com/changesets/changesets) asking for the diff's bump, its body the API changelog. */
 export function changesetFor(diff: ApiDiff, packages: readonly string[] = SPEC_PACKAGES): string | undefined {

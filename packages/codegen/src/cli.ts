@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { changesetFor, writeChangeset } from "./changeset.js";
 import { diffSpecs, formatDiff } from "./diff.js";
 import { CodegenError } from "./errors.js";
+import { exportSpec } from "./export.js";
 import { check, generate, pull } from "./pipeline.js";
 import { findProject, projectAt, readOverlay } from "./project.js";
 import { formatRepairReport, repairSpec } from "./repair.js";
@@ -15,13 +16,15 @@ const USAGE = `dataloop-codegen — pull, pin, repair and type the Dataloop gate
 Usage:
   dataloop-codegen pull [--from URL|PATH]     fetch a spec, check and repair it, pin it (specs/dataloop.lock.json)
   dataloop-codegen generate [--out DIR]       pinned spec → repaired → TypeScript (schema.ts, operations.ts)
+  dataloop-codegen export --out DIR           pinned + repaired document, overlay and manifest (what @dataloop-ts/spec ships)
   dataloop-codegen check [--from URL|PATH]    exit 1 if the spec differs from the pin or generated code is stale
   dataloop-codegen diff OLD NEW [--changeset] API changelog between two specs (breaking/added/changed, semver bump)
 
 Options:
   --root DIR        project root holding specs/ (default: nearest ancestor with specs/dataloop.lock.json)
+                    specs/ holds the lock, the pinned document itself (committed) and the overlay
   --out DIR         output folder for generate/check (default: packages/client/src/generated)
-  --timeout MS      per-attempt timeout for URLs (default 30000)
+  --timeout MS      per-attempt timeout for URLs, in milliseconds (default 30000)
   --retries N       retries for URLs (default 3)
   --json            machine-readable output
   --details         diff: list what changed inside each changed operation/schema
@@ -75,12 +78,21 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "generate": {
-      const result = await generate(project, outDir, load);
+      const result = await generate(project, outDir);
       print(`${formatRepairReport(result.report)}\nWrote ${result.files.join(", ")}`, {
         files: result.files,
         fingerprint: result.fingerprint,
         report: result.report,
       });
+      return 0;
+    }
+    case "export": {
+      if (!values.out) throw usage("export needs --out DIR");
+      const manifest = await exportSpec(project, outDir);
+      print(
+        `Exported ${manifest.title} ${manifest.version} (sha256 ${manifest.sha256.slice(0, 12)}…) to ${outDir}`,
+        manifest,
+      );
       return 0;
     }
     case "check": {
@@ -145,7 +157,12 @@ main(process.argv.slice(2)).then(
       console.error(`dataloop-codegen: ${(error as Error).message}\nRun dataloop-codegen --help for usage.`);
       process.exitCode = 2;
     } else {
-      console.error(error);
+      // An error of ours would be a CodegenError: this is a bug, and the stack is for its report.
+      console.error(
+        process.env.DEBUG
+          ? error
+          : `dataloop-codegen: ${(error as Error)?.message ?? String(error)}\n  → This is a bug: run again with DEBUG=1 for the stack and report it.`,
+      );
       process.exitCode = 1;
     }
   },

@@ -51,7 +51,14 @@ export async function emitClientFiles(input: EmitInput): Promise<EmittedFiles> {
         `  ${operation.operationId}: { method: "${method}", path: "${path}" },`,
     )
     .join("\n");
+  const about = { title: input.title, version: input.version, sha256: input.specSha256, fingerprint };
   const operations = `${head}
+/**
+ * The document these types were generated from: its sha256 is the one of \`@dataloop-ts/spec\`'s
+ * \`upstream.json\` and of what the mock gateway serves at \`/api/v1/swagger-file\`.
+ */
+export const apiSpec = ${JSON.stringify(about)} as const;
+
 /** Every operation of the spec by its unique camelCase name: where it lives and how it is called. */
 export const operationIndex = {
 ${index}

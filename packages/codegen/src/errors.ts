@@ -10,6 +10,8 @@ export type CodegenErrorCode =
   | "UNRESOLVED_REF"
   | "OVERLAY_INVALID"
   | "PIN_MISSING"
+  | "PIN_INVALID"
+  | "SPEC_MISSING"
   | "PIN_MISMATCH"
   | "EMIT_FAILED";
 

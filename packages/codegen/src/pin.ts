@@ -1,14 +1,19 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFileAtomic } from "./atomic.js";
 import { CodegenError } from "./errors.js";
 import type { SpecCounts } from "./openapi.js";
 import type { Project } from "./project.js";
 
-/** `specs/dataloop.lock.json`: which spec the repository builds from. */
+/**
+ * `specs/dataloop.lock.json`: which document the repository builds from. The document itself is
+ * committed beside it (`file`, exact upstream bytes), so a clone anywhere builds the same client and
+ * git history shows every spec change as a diff; `source` only says where the bytes came from.
+ */
 export interface SpecPin {
-  /** URL, or a path relative to the project root. */
+  /** Provenance: the URL it was pulled from, or a path relative to the project root. */
   source: string;
+  /** The pinned document, relative to `specs/`: the bytes `sha256` pins, unchanged. */
+  file: string;
   sha256: string;
   title: string;
   version: string;
@@ -17,30 +22,39 @@ export interface SpecPin {
   retrievedAt: string;
 }
 
+/** The pinned document's file name: JSON or YAML as upstream sent it, so its bytes stay upstream's. */
+export const pinnedFileName = (format: "json" | "yaml") => `dataloop.openapi.${format}`;
+
+export const pinnedPath = (project: Project, pin: SpecPin) => join(project.specsDir, pin.file);
+
 export async function readPin(project: Project): Promise<SpecPin> {
   let text: string;
   try {
     text = await readFile(project.lockPath, "utf8");
-  } catch {
+  } catch (error) {
     throw new CodegenError(
       "PIN_MISSING",
-      `No spec pin at ${project.lockPath}.`,
-      "Run `dataloop-codegen pull` (or `pull --from PATH`) to pin a spec first.",
+      `No spec pin at ${project.lockPath} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`,
+      "Run `dataloop-codegen pull` (or `pull --from PATH`) in the repository root to pin a spec, or pass --root DIR.",
     );
   }
-  const pin = JSON.parse(text) as SpecPin;
-  if (typeof pin.sha256 !== "string" || typeof pin.source !== "string") {
-    throw new CodegenError(
-      "PIN_MISSING",
-      `The pin ${project.lockPath} has no source/sha256.`,
-      "Run `dataloop-codegen pull` to write it again.",
-    );
+  let pin: Partial<SpecPin>;
+  try {
+    pin = JSON.parse(text) as Partial<SpecPin>;
+  } catch (error) {
+    throw invalidPin(project, `it is not JSON (${(error as Error).message})`);
   }
-  return pin;
+  for (const key of ["source", "file", "sha256"] as const) {
+    if (typeof pin?.[key] !== "string" || pin[key] === "") throw invalidPin(project, `it has no "${key}"`);
+  }
+  if (!/^[0-9a-f]{64}$/.test(pin.sha256 ?? "")) throw invalidPin(project, `its "sha256" is not a sha256`);
+  if (/[/\\]/.test(pin.file ?? "")) throw invalidPin(project, `its "file" must name a file in specs/`);
+  return pin as SpecPin;
 }
 
-export const writePin = (project: Project, pin: SpecPin) =>
-  writeFileAtomic(project.lockPath, `${JSON.stringify(pin, null, 2)}\n`);
-
-/** The cache holds exact upstream bytes by hash, so a new pull never overwrites what the old pin points at. */
-export const cachePath = (project: Project, sha256: string) => join(project.cacheDir, `${sha256}.spec`);
+const invalidPin = (project: Project, why: string) =>
+  new CodegenError(
+    "PIN_INVALID",
+    `The spec pin ${project.lockPath} cannot be read: ${why}.`,
+    "Restore it from git (`git checkout -- specs/`), or pin again with `dataloop-codegen pull --from URL|PATH`.",
+  );

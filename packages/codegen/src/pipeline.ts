@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFileAtomic, writeFilesAtomic } from "./atomic.js";
+import { writeFilesAtomic } from "./atomic.js";
 import { CodegenError } from "./errors.js";
 import { fingerprintOf, readFingerprint } from "./fingerprint.js";
 import { countSpec, type OpenApiDocument } from "./openapi.js";
-import { cachePath, readPin, type SpecPin, writePin } from "./pin.js";
+import { pinnedFileName, pinnedPath, readPin, type SpecPin } from "./pin.js";
 import { type Project, readOverlay, resolveSource, storeSource } from "./project.js";
 import { type RepairedDocument, type RepairReport, repairSpec } from "./repair.js";
 import { DEFAULT_SPEC_URL, type LoadOptions, loadSpec, sha256 } from "./source.js";
@@ -19,7 +19,10 @@ export interface PullResult {
   report: RepairReport;
 }
 
-/** Fetches a spec, proves it can be repaired and typed, then pins it. On any failure nothing is written. */
+/**
+ * Fetches a spec, proves it can be repaired and typed, then pins it: the document's exact bytes into
+ * `specs/`, then the lock. On any failure nothing is written and the old pin stays in force.
+ */
 export async function pull(
   project: Project,
   from: string = DEFAULT_SPEC_URL,
@@ -29,14 +32,13 @@ export async function pull(
   assertOpenApi3(loaded.document, from);
   const { report } = repairSpec(loaded.document, await readOverlay(project), from);
   const previous = await readPin(project).catch(() => undefined);
-  const cache = cachePath(project, loaded.sha256);
-  if (previous?.sha256 === loaded.sha256) {
-    if (!existsSync(cache)) await writeFileAtomic(cache, loaded.bytes);
+  if (previous?.sha256 === loaded.sha256 && existsSync(pinnedPath(project, previous))) {
     return { pin: previous, changed: false, previous, report };
   }
   const doc = loaded.document;
   const pin: SpecPin = {
     source: storeSource(project, from),
+    file: pinnedFileName(loaded.format),
     sha256: loaded.sha256,
     title: String(doc.info?.title ?? ""),
     version: String(doc.info?.version ?? ""),
@@ -44,33 +46,45 @@ export async function pull(
     counts: countSpec(doc),
     retrievedAt: (options.now ?? new Date()).toISOString(),
   };
-  // Cache first (a new file, named by hash), pin last: a crash in between leaves the old pin in force.
-  await writeFileAtomic(cache, loaded.bytes);
-  await writePin(project, pin);
+  // Both staged, then renamed document first, lock last: a crash in between leaves a lock whose
+  // sha256 no longer matches, which loadPinned reports (PIN_MISMATCH) rather than building from it.
+  await writeFilesAtomic([
+    [pinnedPath(project, pin), loaded.bytes],
+    [project.lockPath, `${JSON.stringify(pin, null, 2)}\n`],
+  ]);
+  if (previous && previous.file !== pin.file) await rm(pinnedPath(project, previous), { force: true });
   return { pin, changed: true, ...(previous ? { previous } : {}), report };
 }
 
 export interface PinnedSpec {
   pin: SpecPin;
   document: OpenApiDocument;
+  /** The pinned document's exact bytes. */
+  bytes: Buffer;
 }
 
-/** The pinned spec, from the cache or else from the pin's source, its sha256 verified either way. */
-export async function loadPinned(project: Project, options: LoadOptions = {}): Promise<PinnedSpec> {
+/** The pinned document from `specs/`, its sha256 checked against the lock. */
+export async function loadPinned(project: Project): Promise<PinnedSpec> {
   const pin = await readPin(project);
-  const cache = cachePath(project, pin.sha256);
-  const source = existsSync(cache) ? cache : resolveSource(project, pin.source);
-  const loaded = await loadSpec(source, options);
+  const path = pinnedPath(project, pin);
+  if (!existsSync(path)) {
+    throw new CodegenError(
+      "SPEC_MISSING",
+      `The pinned spec ${path} is missing (the lock ${project.lockPath} names it).`,
+      "It is committed with the repository: restore it with `git checkout -- specs/`, or pin one with `dataloop-codegen pull --from URL|PATH`.",
+    );
+  }
+  const loaded = await loadSpec(path);
   if (loaded.sha256 !== pin.sha256) {
     throw new CodegenError(
       "PIN_MISMATCH",
-      `The spec at ${pin.source} has sha256 ${loaded.sha256.slice(0, 12)}…, the pin says ${pin.sha256.slice(0, 12)}….`,
-      "The upstream spec changed: run `dataloop-codegen diff` to see how, then `dataloop-codegen pull` to accept it.",
+      `The pinned spec ${path} has sha256 ${loaded.sha256.slice(0, 12)}…, the lock says ${pin.sha256.slice(0, 12)}…: it was edited, or a pull was interrupted.`,
+      "Restore both with `git checkout -- specs/`, or pin the file as it is now with `dataloop-codegen pull --from specs/" +
+        `${pin.file}\`.`,
     );
   }
-  if (source !== cache) await writeFileAtomic(cache, loaded.bytes);
-  assertOpenApi3(loaded.document, source);
-  return { pin, document: loaded.document };
+  assertOpenApi3(loaded.document, path);
+  return { pin, document: loaded.document, bytes: loaded.bytes };
 }
 
 /** sha256 of the project's overlay ("none" without one): with the pin's sha256, what decides a repair. */
@@ -84,8 +98,8 @@ export interface RepairedPinned extends PinnedSpec {
   overlaySha256: string;
 }
 
-export async function repairPinned(project: Project, options: LoadOptions = {}): Promise<RepairedPinned> {
-  const pinned = await loadPinned(project, options);
+export async function repairPinned(project: Project): Promise<RepairedPinned> {
+  const pinned = await loadPinned(project);
   const { document, report } = repairSpec(pinned.document, await readOverlay(project), pinned.pin.source);
   return { ...pinned, repaired: document, report, overlaySha256: await overlaySha(project) };
 }
@@ -100,12 +114,8 @@ export interface GenerateResult {
 }
 
 /** Pinned spec → repair → openapi-typescript → `outDir` (schema.ts, operations.ts), written all at once. */
-export async function generate(
-  project: Project,
-  outDir: string,
-  options: LoadOptions = {},
-): Promise<GenerateResult> {
-  const { pin, repaired, report, overlaySha256 } = await repairPinned(project, options);
+export async function generate(project: Project, outDir: string): Promise<GenerateResult> {
+  const { pin, repaired, report, overlaySha256 } = await repairPinned(project);
   // Loaded on demand: openapi-typescript and the TypeScript compiler are most of the start-up time.
   const { emitClientFiles } = await import("./emit.js");
   const emitted = await emitClientFiles({

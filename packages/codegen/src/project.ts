@@ -5,12 +5,12 @@ import { parse as parseYaml } from "yaml";
 import { CodegenError } from "./errors.js";
 import { type Overlay, parseOverlay } from "./overlay.js";
 
-/** Where a repository keeps its pin, overlay and spec cache (all under `specs/`). */
+/** Where a repository keeps its pin: the lock, the pinned document itself, and the overlay (all in `specs/`). */
 export interface Project {
   root: string;
+  specsDir: string;
   lockPath: string;
   overlayPath: string;
-  cacheDir: string;
 }
 
 export const LOCK_FILE = "specs/dataloop.lock.json";
@@ -20,9 +20,9 @@ export function projectAt(root: string): Project {
   const r = resolve(root);
   return {
     root: r,
+    specsDir: join(r, "specs"),
     lockPath: join(r, LOCK_FILE),
     overlayPath: join(r, OVERLAY_FILE),
-    cacheDir: join(r, "specs", ".cache"),
   };
 }
 
@@ -34,7 +34,7 @@ export function findProject(from = process.cwd()): Project {
   }
 }
 
-/** Sources are stored relative to the project root when they are files, so a clone anywhere works. */
+/** Sources are provenance: URLs as they are, files relative to the project root (no machine's absolute path). */
 export function storeSource(project: Project, source: string): string {
   if (/^https?:\/\//i.test(source)) return source;
   return relative(project.root, resolve(source)).split(sep).join("/");
@@ -45,10 +45,13 @@ export function resolveSource(project: Project, stored: string): string {
   return join(project.root, stored);
 }
 
-export async function readOverlay(project: Project): Promise<Overlay> {
+export const readOverlay = (project: Project): Promise<Overlay> => readOverlayFile(project.overlayPath);
+
+/** An overlay file (YAML or JSON); a missing file is an empty overlay. */
+export async function readOverlayFile(path: string): Promise<Overlay> {
   let text: string;
   try {
-    text = await readFile(project.overlayPath, "utf8");
+    text = await readFile(path, "utf8");
   } catch {
     // No overlay file: only the generic normalisations run.
     return { overlay: "1.0.0", info: { title: "none", version: "0" }, actions: [] };
@@ -59,10 +62,10 @@ export async function readOverlay(project: Project): Promise<Overlay> {
   } catch (error) {
     throw new CodegenError(
       "OVERLAY_INVALID",
-      `The overlay ${project.overlayPath} is not valid YAML: ${(error as Error).message.split("\n")[0]}`,
+      `The overlay ${path} is not valid YAML: ${(error as Error).message.split("\n")[0]}`,
       "Fix the YAML syntax of the overlay.",
       { cause: error },
     );
   }
-  return parseOverlay(value, project.overlayPath);
+  return parseOverlay(value, path);
 }

@@ -25,6 +25,8 @@ export interface LoadedSpec {
   sha256: string;
   /** Parsed, not yet checked to be OpenAPI. */
   document: unknown;
+  /** How the bytes are written. */
+  format: "json" | "yaml";
 }
 
 const isUrl = (s: string) => /^https?:\/\//i.test(s);
@@ -32,7 +34,7 @@ const isUrl = (s: string) => /^https?:\/\//i.test(s);
 /** Reads a spec from a URL or a file path (JSON or YAML). */
 export async function loadSpec(source: string, options: LoadOptions = {}): Promise<LoadedSpec> {
   const bytes = isUrl(source) ? await fetchBytes(source, options) : await readBytes(source);
-  return { source, bytes, sha256: sha256(bytes), document: parseDocument(bytes, source) };
+  return { source, bytes, sha256: sha256(bytes), ...parseDocument(bytes, source) };
 }
 
 export function sha256(data: Uint8Array | string): string {
@@ -106,19 +108,20 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-function parseDocument(bytes: Buffer, source: string): unknown {
+/** Parses spec bytes (JSON, else YAML); `source` names them in errors. */
+export function parseDocument(bytes: Buffer, source: string): { document: unknown; format: "json" | "yaml" } {
   const text = bytes.toString("utf8").replace(/^\uFEFF/, "");
   const trimmed = text.trimStart();
   if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
     try {
-      return JSON.parse(text);
+      return { document: JSON.parse(text), format: "json" };
     } catch (error) {
       throw notParsable(source, (error as Error).message, error);
     }
   }
   try {
     const doc = parseYaml(text, { maxAliasCount: 10_000 });
-    if (doc !== null && typeof doc === "object") return doc;
+    if (doc !== null && typeof doc === "object") return { document: doc, format: "yaml" };
     throw new Error(`it parses as a ${doc === null ? "null" : typeof doc}, not as an object`);
   } catch (error) {
     throw notParsable(source, (error as Error).message, error);

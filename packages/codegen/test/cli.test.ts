@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { copyFile, readdir, readFile, writeFile } from "node:fs/promises";
+import { appendFile, cp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify as toYaml } from "yaml";
@@ -37,8 +37,11 @@ describe("dataloop-codegen pull / generate / check", () => {
       openapi: "3.0.0",
       counts: { paths: 345, operations: 456, schemas: 812 },
     });
-    expect(pin.source).not.toMatch(/^\//); // stored relative to the project, so clones elsewhere work
+    expect(pin.source).not.toMatch(/^\//); // provenance without this machine's absolute path
     expect(Date.parse(pin.retrievedAt)).toBeGreaterThan(Date.now() - 60_000);
+    // The document itself is pinned beside the lock, byte for byte.
+    expect(pin.file).toBe("dataloop.openapi.json");
+    expect(await readFile(join(root, "specs/dataloop.openapi.json"))).toEqual(await readFile(NEW_SPEC));
   });
 
   it("pulling the same spec again changes nothing", async () => {
@@ -77,17 +80,108 @@ describe("dataloop-codegen pull / generate / check", () => {
     }
   });
 
-  it("generate works from the pin's source when the cache is gone (a clean clone)", async () => {
+  it("generate needs nothing but specs/: a copy of it elsewhere builds (a clone with nothing beside it)", async () => {
     const fresh = await tempProject();
     try {
-      await copyFile(join(root, "specs/dataloop.lock.json"), join(fresh.root, "specs/dataloop.lock.json"));
-      // The pin stores a path relative to its project; rewrite it to point at the snapshot from the new place.
-      const pin = JSON.parse(await readFile(join(fresh.root, "specs/dataloop.lock.json"), "utf8"));
-      pin.source = NEW_SPEC;
-      await writeFile(join(fresh.root, "specs/dataloop.lock.json"), JSON.stringify(pin));
+      await cp(join(root, "specs"), join(fresh.root, "specs"), { recursive: true });
       const r = await runCli(["generate", "--out", join(fresh.root, "gen")], fresh.root);
+      expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
-      expect(await readdir(join(fresh.root, "specs/.cache"))).toEqual([`${pin.sha256}.spec`]);
+      expect(await readFile(join(fresh.root, "gen/operations.ts"), "utf8")).toContain(
+        '"sha256":"7cf0585a21cb53a52d55db83061c40d586dc0f746b6da6c090904b58d8253ff7"',
+      );
+    } finally {
+      await fresh.cleanup();
+    }
+  });
+
+  it("export writes the pinned bytes, the repaired document, the overlay and a manifest matching the generated types", async () => {
+    const out = join(root, "spec-package");
+    const r = await runCli(["export", "--out", out, "--json"], root);
+    expect(r.code).toBe(0);
+    const manifest = JSON.parse(r.stdout);
+    expect(await readFile(join(out, "upstream.json"))).toEqual(await readFile(NEW_SPEC));
+    expect(JSON.parse(await readFile(join(out, "manifest.json"), "utf8"))).toEqual(manifest);
+    expect(manifest).toMatchObject({ sha256: sha(await readFile(NEW_SPEC)), counts: { operations: 456 } });
+    const repaired = JSON.parse(await readFile(join(out, "openapi.json"), "utf8"));
+    expect(repaired.paths["/projects/{projectId}"].get.operationId).toBe("getProject");
+    expect(await readFile(join(out, "overlay.yaml"))).toEqual(
+      await readFile(join(root, "specs/dataloop.overlay.yaml")),
+    );
+    // The client's generated header carries the same fingerprint: "these types are from this document".
+    expect(await readFile(join(root, "gen/schema.ts"), "utf8")).toContain(
+      `// fingerprint: ${manifest.fingerprint}`,
+    );
+  });
+});
+
+describe("a damaged pin: a typed error that names the file and the command that fixes it", () => {
+  let root: string;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    ({ root, cleanup } = await tempProject());
+    expect((await runCli(["pull", "--from", NEW_SPEC], root)).code).toBe(0);
+  });
+  afterAll(() => cleanup());
+  const generateIn = async (dir: string) => runCli(["generate", "--out", join(dir, "gen")], dir);
+  const copy = async (edit: (specs: string) => Promise<void>) => {
+    const fresh = await tempProject();
+    await cp(join(root, "specs"), join(fresh.root, "specs"), { recursive: true });
+    await edit(join(fresh.root, "specs"));
+    return fresh;
+  };
+  const cases: Array<[string, (specs: string) => Promise<void>, RegExp, RegExp]> = [
+    [
+      "the pinned document is missing",
+      (specs) => rm(join(specs, "dataloop.openapi.json")),
+      /The pinned spec .*dataloop\.openapi\.json is missing/,
+      /git checkout -- specs\//,
+    ],
+    [
+      "the pinned document was edited (sha256 mismatch)",
+      (specs) => appendFile(join(specs, "dataloop.openapi.json"), "\n"),
+      /has sha256 [0-9a-f]{12}…, the lock says 7cf0585a21cb…/,
+      /pull --from specs\/dataloop\.openapi\.json/,
+    ],
+    [
+      "the lock is not JSON",
+      (specs) => writeFile(join(specs, "dataloop.lock.json"), "{ oops"),
+      /dataloop\.lock\.json cannot be read: it is not JSON/,
+      /git checkout -- specs\//,
+    ],
+    [
+      "the lock has no file (written by an older codegen)",
+      async (specs) => {
+        const pin = JSON.parse(await readFile(join(specs, "dataloop.lock.json"), "utf8"));
+        delete pin.file;
+        await writeFile(join(specs, "dataloop.lock.json"), JSON.stringify(pin));
+      },
+      /cannot be read: it has no "file"/,
+      /dataloop-codegen pull --from/,
+    ],
+  ];
+  it.each(cases)("%s", async (_name, edit, message, fix) => {
+    const fresh = await copy(edit);
+    try {
+      const r = await generateIn(fresh.root);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).toMatch(fix);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    } finally {
+      await fresh.cleanup();
+    }
+  });
+
+  it("no lock at all", async () => {
+    const fresh = await tempProject();
+    try {
+      const r = await generateIn(fresh.root);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        /No spec pin at .*dataloop\.lock\.json \(ENOENT\)\.\n {2}→ Run `dataloop-codegen pull`/,
+      );
     } finally {
       await fresh.cleanup();
     }
@@ -113,6 +207,21 @@ describe("pull from a URL", () => {
       const pin = JSON.parse(await readFile(join(root, "specs/dataloop.lock.json"), "utf8"));
       expect(pin.source).toBe(`${server.url}/api/v1/swagger-file`);
       expect(pin.sha256).toBe(sha(Buffer.from(yaml)));
+      // Pinned as sent: YAML bytes in a .yaml file, the overlay beside it and nothing else.
+      expect(pin.file).toBe("dataloop.openapi.yaml");
+      expect(await readFile(join(root, "specs/dataloop.openapi.yaml"), "utf8")).toBe(yaml);
+      expect((await readdir(join(root, "specs"))).sort()).toEqual([
+        "dataloop.lock.json",
+        "dataloop.openapi.yaml",
+        "dataloop.overlay.yaml",
+      ]);
+      // A later JSON pull replaces the YAML file: one pinned document at a time.
+      expect((await runCli(["pull", "--from", NEW_SPEC], root)).code).toBe(0);
+      expect((await readdir(join(root, "specs"))).sort()).toEqual([
+        "dataloop.lock.json",
+        "dataloop.openapi.json",
+        "dataloop.overlay.yaml",
+      ]);
       expect(pin.counts.operations).toBe(445);
     } finally {
       await server.close();
@@ -121,18 +230,18 @@ describe("pull from a URL", () => {
   });
 });
 
-describe("bad input: a clear message, a non-zero exit, the pin and cache untouched", () => {
+describe("bad input: a clear message, a non-zero exit, the pin untouched", () => {
   let root: string;
   let cleanup: () => Promise<void>;
   let pinBefore: Buffer;
-  let cacheBefore: string[];
+  let specsBefore: string[];
   const servers: TestServer[] = [];
   beforeAll(async () => {
     ({ root, cleanup } = await tempProject());
     const r = await runCli(["pull", "--from", NEW_SPEC], root);
     expect(r.code).toBe(0);
     pinBefore = await readFile(join(root, "specs/dataloop.lock.json"));
-    cacheBefore = await readdir(join(root, "specs/.cache"));
+    specsBefore = await readdir(join(root, "specs"));
   });
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.close()));
@@ -145,7 +254,7 @@ describe("bad input: a clear message, a non-zero exit, the pin and cache untouch
     expect(r.stderr).toMatch(message);
     expect(r.stderr).toMatch(/\n {2}→ \S/); // and a hint saying what to do
     expect(await readFile(join(root, "specs/dataloop.lock.json"))).toEqual(pinBefore);
-    expect(await readdir(join(root, "specs/.cache"))).toEqual(cacheBefore);
+    expect(await readdir(join(root, "specs"))).toEqual(specsBefore); // no new or temp file
   }
   const file = async (name: string, content: string) => {
     const path = join(root, name);

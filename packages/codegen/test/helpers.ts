@@ -9,10 +9,9 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(here, "../../..");
 export const CLI = resolve(here, "../dist/cli.js");
-/** The real snapshots live beside the repository, never inside it. */
-export const SPECS_DIR = process.env.DATALOOP_SPECS_DIR ?? resolve(REPO_ROOT, "../shared/specs/dataloop");
-export const OLD_SPEC = join(SPECS_DIR, "2026-03-29.json");
-export const NEW_SPEC = join(SPECS_DIR, "2026-06-19.json");
+/** Two real snapshots of the gateway's document, both committed: the pinned one, and the one before it. */
+export const NEW_SPEC = join(REPO_ROOT, "specs/dataloop.openapi.json");
+export const OLD_SPEC = join(REPO_ROOT, "tests/fixtures/specs/dataloop-2026-03-29.json");
 
 /** A scratch project: the repository's overlay, no pin yet. */
 export async function tempProject(): Promise<{ root: string; cleanup: () => Promise<void> }> {

@@ -42,13 +42,16 @@ window.ui = SwaggerUIBundle({
 }
 
 /**
- * What the gateway serves about itself: `GET {prefix}/swagger-file` (the pinned, repaired spec, its
- * `servers` pointing at this gateway) and Swagger UI at `{prefix}/docs/`, signed in as the default
- * user so "Try it out" calls go through with a Bearer token.
+ * What the gateway serves about itself: `GET {prefix}/swagger-file`, the document as upstream wrote it
+ * (byte for byte, as the real gateway serves its own: `dataloop-codegen pull --from` the mock finds it
+ * unchanged), and Swagger UI at `{prefix}/docs/` on the repaired document (`docs/openapi.json`, its
+ * `servers` pointing at this gateway), signed in as the default user so "Try it out" calls go through
+ * with a Bearer token.
  */
 export function apiDocs(
   document: OpenApiDocument,
   route: TokenRoute,
+  upstream: { bytes: Buffer; sha256: string; contentType: string },
   prefix = "/api/v1",
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const scheme = bearerSchemeName(document);
@@ -58,6 +61,12 @@ export function apiDocs(
     if (req.method !== "GET" && req.method !== "HEAD") return false;
     const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
     if (path === `${prefix}/swagger-file`) {
+      res
+        .writeHead(200, { "content-type": upstream.contentType, etag: `"${upstream.sha256}"` })
+        .end(req.method === "HEAD" ? undefined : upstream.bytes);
+      return true;
+    }
+    if (path === `${prefix}/docs/openapi.json`) {
       let text = specByOrigin.get(origin);
       if (!text) {
         text = JSON.stringify({
@@ -82,7 +91,7 @@ export function apiDocs(
         (token) =>
           res
             .writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" })
-            .end(indexHtml(`${prefix}/swagger-file`, scheme, token)),
+            .end(indexHtml(`${prefix}/docs/openapi.json`, scheme, token)),
         () => res.writeHead(500).end(),
       );
       return true;

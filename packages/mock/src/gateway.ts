@@ -1,17 +1,15 @@
-import { Agent, request as httpRequest } from "node:http";
-import type { Project } from "@dataloop-ts/codegen";
+import { listOperations } from "@dataloop-ts/codegen";
 import { apiDocs } from "./docs.js";
-import { gatewayFront, type Handler } from "./front.js";
+import { gatewayFront } from "./front.js";
 import { startPrism } from "./prism.js";
+import { prismProxy, routeMatcher, sameIdRewrite } from "./proxy.js";
 import { listenLoopback } from "./server.js";
-import { prepareMockSpec } from "./spec.js";
+import { type MockSpec, type MockSpecOptions, prepareMockSpec } from "./spec.js";
 import { DEFAULT_BOT, type MockUser, TokenRoute, type TokenRouteOptions } from "./token-route.js";
 
-export interface MockGatewayOptions extends TokenRouteOptions {
+export interface MockGatewayOptions extends TokenRouteOptions, MockSpecOptions {
   /** Port of the gateway (default: a free one). */
   port?: number;
-  /** Where the pinned spec lives (default: the nearest folder with specs/dataloop.lock.json). */
-  project?: Project;
   prismLogLevel?: "silent" | "error" | "warn" | "info" | "debug";
 }
 
@@ -25,72 +23,57 @@ export interface MockGateway {
   defaultBot: MockUser;
   route: TokenRoute;
   stats: { api: number; unauthorized: number };
+  /** The served document: title, version and the sha256 of its upstream bytes (`GET ${url}/swagger-file`). */
+  spec: { title: string; version: string; sha256: string };
   /** How the start went: ms in all, and whether the prepared spec came from the cache. */
-  startup: { ms: number; fromCache: boolean; examples: number; operations: number };
+  startup: {
+    ms: number;
+    fromCache: boolean;
+    cache: MockSpec["cache"];
+    cacheError?: string;
+    examples: number;
+    operations: number;
+  };
   stop(): Promise<void>;
 }
 
-const templateMatcher = (operations: string[]) => {
-  const patterns = operations.map((key) => {
-    const [method, path = ""] = key.split(" ");
-    const source = path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{[^}]+\\?\}|\{[^}]+\}/g, "[^/]+");
-    return { method, re: new RegExp(`^${source}$`) };
-  });
-  return (method: string, path: string) => patterns.some((p) => p.method === method && p.re.test(path));
-};
-
 /**
  * The Dataloop gateway, locally: the token route (real JWTs) and the Bearer check in front of Prism
- * serving the repaired, pinned spec. Everything listens on loopback; `stop()` closes it all.
+ * serving the repaired spec (`@dataloop-ts/spec`'s, or `options.spec`). Everything listens on
+ * loopback; `stop()` closes it all.
  * @example
  * const gateway = await startMockGateway();
  * const client = createDataloopClient({ gateUrl: gateway.gateUrl, auth: { email: "bot@example.com", password: "password" } });
  */
 export async function startMockGateway(options: MockGatewayOptions = {}): Promise<MockGateway> {
   const started = performance.now();
-  const spec = await prepareMockSpec(options.project);
+  const spec = await prepareMockSpec(options);
   const [route, prism] = await Promise.all([
     TokenRoute.create(options),
     startPrism(spec.operations, { ...(options.prismLogLevel ? { logLevel: options.prismLogLevel } : {}) }),
   ]);
-  const target = new URL(prism.url);
-  // No keep-alive to Prism: its server drops idle sockets without notice, and a reused dead socket is a 502.
-  const agent = new Agent({ keepAlive: false, maxSockets: 64 });
-  // Prism serves the spec's paths at its root; the gateway serves them under /api/v1.
-  const toPrism: Handler = (req, res) => {
-    const upstream = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        method: req.method,
-        path: (req.url ?? "/").replace(/^\/api\/v1/, "") || "/",
-        headers: { ...req.headers, host: target.host },
-        agent,
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on("error", (error) => {
-      if (!res.headersSent) res.writeHead(502, { "content-type": "application/json" });
-      res.end(JSON.stringify({ status: 502, message: `mock gateway: Prism failed (${error.message})` }));
-    });
-    req.pipe(upstream);
-  };
+  const sameId = sameIdRewrite(
+    listOperations(spec.document)
+      .filter(({ method }) => method === "get")
+      .map(({ path }) => `GET ${path}`),
+  );
+  const proxy = prismProxy(prism.url, sameId.wants, sameId.rewrite);
   const stats = { api: 0, unauthorized: 0 };
-  const front = gatewayFront(route, toPrism, {
+  const isPublic = routeMatcher(spec.publicOperations);
+  const front = gatewayFront(route, proxy.handler, {
     stats,
-    isPublic: templateMatcher(spec.publicOperations),
-    pages: [apiDocs(spec.document, route)],
+    isPublic: (method, path) => isPublic(method, path) !== undefined,
+    pages: [apiDocs(spec.document, route, spec.upstream)],
   });
   let server: Awaited<ReturnType<typeof listenLoopback>>;
   try {
     server = await listenLoopback(front, options.port ?? 0);
   } catch (error) {
+    proxy.close();
     await prism.close();
     throw error;
   }
+  const info = spec.document.info;
   return {
     url: `${server.url}/api/v1`,
     gateUrl: server.url,
@@ -98,16 +81,23 @@ export async function startMockGateway(options: MockGatewayOptions = {}): Promis
     defaultBot: options.users?.[0] ?? DEFAULT_BOT,
     route,
     stats,
+    spec: {
+      title: String(info.title ?? ""),
+      version: String(info.version ?? ""),
+      sha256: spec.upstream.sha256,
+    },
     startup: {
       ms: Math.round(performance.now() - started),
-      fromCache: spec.fromCache,
+      fromCache: spec.cache === "hit",
+      cache: spec.cache,
+      ...(spec.cacheError ? { cacheError: spec.cacheError } : {}),
       examples: spec.examples.added,
       operations: spec.operations.length,
     },
     async stop() {
       route.releaseHanging();
       await server.stop();
-      agent.destroy();
+      proxy.close();
       await prism.close();
     },
   };

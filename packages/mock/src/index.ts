@@ -1,3 +1,4 @@
+export { addBelievableExamples } from "./believable.js";
 export { apiDocs } from "./docs.js";
 export { addResponseExamples, type ExampleReport } from "./examples.js";
 export { echoApi, type FrontOptions, gatewayFront, type Handler, type Page } from "./front.js";
@@ -5,7 +6,13 @@ export { type MockGateway, type MockGatewayOptions, startMockGateway } from "./g
 export { loginPage } from "./login-page.js";
 export { type PrismOptions, type PrismServer, startPrism } from "./prism.js";
 export { type LoopbackServer, listenLoopback } from "./server.js";
-export { type MockSpec, mockableDocument, prepareMockSpec } from "./spec.js";
+export {
+  defaultCacheDir,
+  type MockSpec,
+  type MockSpecOptions,
+  mockableDocument,
+  prepareMockSpec,
+} from "./spec.js";
 export {
   DEFAULT_BOT,
   type MockUser,

@@ -1,26 +1,40 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import {
-  findProject,
+  assertOpenApi3,
   listOperations,
+  loadSpec,
   type OpenApiDocument,
-  overlaySha,
-  type Project,
-  readPin,
-  repairPinned,
+  parseDocument,
+  readOverlayFile,
+  repairSpec,
   sha256,
   writeFileAtomic,
 } from "@dataloop-ts/codegen";
+import { readManifest, specFiles } from "@dataloop-ts/spec";
 import { getHttpOperationsFromSpec } from "@stoplight/prism-http";
+import envPaths from "env-paths";
+import { addBelievableExamples } from "./believable.js";
 import { addResponseExamples, type ExampleReport } from "./examples.js";
 import { createSpecValidator } from "./validate.js";
 
-const MOCK_VERSION: string = JSON.parse(
-  readFileSync(new URL("../package.json", import.meta.url), "utf8"),
-).version;
+export interface MockSpecOptions {
+  /**
+   * The document to serve: a path or URL (JSON or YAML). Default: `@dataloop-ts/spec`, the document the
+   * client's types were generated from. Another one (a newer pin, a draft) is repaired with the overlay
+   * `@dataloop-ts/spec` ships, as the codegen repairs the pinned one.
+   */
+  spec?: string;
+  /**
+   * Where the prepared spec is cached (a warm start is then a JSON.parse): default the per-user cache
+   * folder (`$XDG_CACHE_HOME/dataloop-ts/mock` or `~/.cache/…`; `DATALOOP_TS_CACHE` overrides it),
+   * `false` for none. A folder that cannot be written only makes every start cold.
+   */
+  cacheDir?: string | false;
+}
 
-/** What the mock serves, ready for Prism: cached by spec + overlay + mock version. */
+/** What the mock serves, ready for Prism. */
 export interface MockSpec {
   /** Prism's bundled operations (dereferenced once, JSON-safe). */
   operations: unknown[];
@@ -29,66 +43,150 @@ export interface MockSpec {
   examples: ExampleReport;
   /** The repaired document with the examples, for request/response validation in tests. */
   document: OpenApiDocument;
-  fromCache: boolean;
+  /** The document as upstream wrote it (served at `/api/v1/swagger-file`, like the gateway's). */
+  upstream: { bytes: Buffer; sha256: string; contentType: string };
+  /** `hit`: read from the cache; `miss`: built and cached; `off`: built, no cache (disabled or not writable). */
+  cache: "hit" | "miss" | "off";
+  /** Why the cache could not be written, when it could not. */
+  cacheError?: string;
 }
 
-/** The repaired document plus response examples every JSON success response can be served with. */
+type Prepared = Pick<MockSpec, "operations" | "publicOperations" | "examples" | "document">;
+
+/** What the worker needs to build a MockSpec: the upstream bytes and where they came from. */
+export interface BuildInput {
+  source: string;
+  bytes: Uint8Array;
+  /** The repaired document when it is already at hand (the default spec ships repaired). */
+  repairedPath?: string;
+  cacheFile?: string;
+}
+
+/** The mock's own build: a change in how examples are made must not be served from an older cache. */
+const BUILD_KEY = sha256(
+  // From dist/ either way: that is what the worker runs.
+  ["../package.json", "../dist/examples.js", "../dist/believable.js", "../dist/spec.js"]
+    .map((f) => {
+      const url = new URL(f, import.meta.url);
+      return existsSync(url) ? readFileSync(url) : "";
+    })
+    .join("\0"),
+).slice(0, 16);
+
+export function defaultCacheDir(): string {
+  return process.env.DATALOOP_TS_CACHE
+    ? join(process.env.DATALOOP_TS_CACHE, "mock")
+    : join(envPaths("dataloop-ts", { suffix: "" }).cache, "mock");
+}
+
+/** The repaired document plus believable response examples that every JSON success response is served with. */
 export function mockableDocument(repaired: OpenApiDocument): {
   document: OpenApiDocument;
   examples: ExampleReport;
 } {
   const document = structuredClone(repaired);
+  addBelievableExamples(document);
   const examples = addResponseExamples(document, createSpecValidator(document));
   return { document, examples };
 }
 
 /**
- * Repairs the project's pinned spec, adds examples and lets Prism bundle it — or reads all of that
- * from `specs/.cache/` when nothing changed (a warm start is a JSON.parse).
+ * The spec the mock serves — `@dataloop-ts/spec` unless `options.spec` names another — repaired, given
+ * examples and bundled for Prism, or all of that read from the cache when nothing changed.
  */
-export async function prepareMockSpec(project: Project = findProject()): Promise<MockSpec> {
-  // The key needs only the pin and the overlay: a warm start must not repair the spec to find it.
-  const pin = await readPin(project);
-  const key = sha256(JSON.stringify([pin.sha256, await overlaySha(project), MOCK_VERSION])).slice(0, 24);
-  const cacheFile = join(project.cacheDir, `mock-${key}.json`);
-  if (existsSync(cacheFile)) {
+export async function prepareMockSpec(options: MockSpecOptions = {}): Promise<MockSpec> {
+  const overlaySha = sha256(readFileSync(specFiles.overlay));
+  let input: BuildInput;
+  let key: string;
+  let contentType = "application/json";
+  if (options.spec) {
+    const loaded = await loadSpec(options.spec);
+    assertOpenApi3(loaded.document, options.spec);
+    if (loaded.format === "yaml") contentType = "application/yaml";
+    input = { source: options.spec, bytes: loaded.bytes };
+    key = sha256(JSON.stringify([loaded.sha256, overlaySha, BUILD_KEY]));
+  } else {
+    const manifest = readManifest();
+    input = {
+      source: specFiles.upstream,
+      bytes: readFileSync(specFiles.upstream),
+      repairedPath: specFiles.repaired,
+    };
+    key = sha256(JSON.stringify([manifest.sha256, manifest.overlaySha256, BUILD_KEY]));
+  }
+  const bytes = Buffer.from(input.bytes);
+  const upstream = { bytes, sha256: sha256(bytes), contentType };
+  const dir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
+  const cacheFile = dir ? join(dir, `mock-${key.slice(0, 24)}.json`) : undefined;
+  if (cacheFile && existsSync(cacheFile)) {
     try {
-      const cached = JSON.parse(readFileSync(cacheFile, "utf8")) as Omit<MockSpec, "fromCache">;
-      return { ...cached, fromCache: true };
+      const cached = JSON.parse(readFileSync(cacheFile, "utf8")) as Prepared;
+      return { ...cached, upstream, cache: "hit" };
     } catch {
       // a damaged cache is rebuilt below
     }
   }
-  const text = await buildInWorker(project, cacheFile);
-  return { ...(JSON.parse(text) as Omit<MockSpec, "fromCache">), fromCache: false };
+  const built = await buildInWorker({ ...input, ...(cacheFile ? { cacheFile } : {}) });
+  return {
+    ...(JSON.parse(built.text) as Prepared),
+    upstream,
+    cache: built.cacheError || !cacheFile ? "off" : "miss",
+    ...(built.cacheError ? { cacheError: built.cacheError } : {}),
+  };
 }
 
 /**
  * The cold path: seconds of synchronous work (examples for 800 schemas, Prism's bundling). Runs in a
  * worker thread (prepare-worker.ts), because on the caller's thread it would stall every timer and
  * socket of the test process that starts the mock — long enough, on a busy CI box, for unrelated
- * deadlines to fire. Writes the cache and returns it as JSON text.
+ * deadlines to fire. Writes the cache when it can and returns the result as JSON text.
  */
-export async function buildMockSpec(project: Project, cacheFile: string): Promise<string> {
-  const { repaired } = await repairPinned(project);
+export async function buildMockSpec(input: BuildInput): Promise<{ text: string; cacheError?: string }> {
+  let repaired: OpenApiDocument;
+  if (input.repairedPath) {
+    repaired = JSON.parse(readFileSync(input.repairedPath, "utf8")) as OpenApiDocument;
+  } else {
+    const raw = parseDocument(Buffer.from(input.bytes), input.source).document;
+    assertOpenApi3(raw, input.source);
+    repaired = repairSpec(raw, await readOverlayFile(specFiles.overlay), input.source).document;
+  }
   const { document, examples } = mockableDocument(repaired);
   const operations = await getHttpOperationsFromSpec(structuredClone(document) as never);
   const publicOperations = listOperations(document)
     .filter(({ operation }) => Array.isArray(operation.security) && operation.security.length === 0)
     .map(({ method, path }) => `${method.toUpperCase()} ${path}`);
   const text = JSON.stringify({ operations, publicOperations, examples, document });
-  await writeFileAtomic(cacheFile, text);
-  return text;
+  if (!input.cacheFile) return { text };
+  try {
+    await writeFileAtomic(input.cacheFile, text);
+    pruneCache(input.cacheFile);
+    return { text };
+  } catch (error) {
+    return {
+      text,
+      cacheError: `${input.cacheFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    };
+  }
+}
+
+/** Keeps the newest few prepared specs (each is megabytes): one per spec and mock version in use. */
+function pruneCache(kept: string, keep = 4) {
+  const dir = join(kept, "..");
+  const files = readdirSync(dir)
+    .filter((f) => /^mock-[0-9a-f]+\.json$/.test(f))
+    .map((f) => ({ path: join(dir, f), mtime: statSync(join(dir, f)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime);
+  for (const { path } of files.slice(keep)) if (path !== kept) rmSync(path, { force: true });
 }
 
 // Relative to the package, not to this file: the same path from src/ (the package's own tests) and
 // from dist/, and the worker is always the built one.
 const WORKER = new URL("../dist/prepare-worker.js", import.meta.url);
 
-function buildInWorker(project: Project, cacheFile: string): Promise<string> {
+function buildInWorker(input: BuildInput): Promise<{ text: string; cacheError?: string }> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER, { workerData: { project, cacheFile } });
-    worker.once("message", (text: string) => resolve(text));
+    const worker = new Worker(WORKER, { workerData: input });
+    worker.once("message", resolve);
     worker.once("error", reject);
     worker.once("exit", (code) => {
       if (code !== 0) reject(new Error(`The mock's spec preparation stopped with exit code ${code}.`));

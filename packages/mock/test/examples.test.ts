@@ -1,11 +1,22 @@
-import { findProject, listOperations, repairPinned } from "@dataloop-ts/codegen";
-import { describe, expect, it } from "vitest";
+import { listOperations, type OpenApiDocument } from "@dataloop-ts/codegen";
+import { readRepairedSpec } from "@dataloop-ts/spec";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createSpecValidator, mockableDocument } from "../src/index.js";
 
+let built: ReturnType<typeof mockableDocument>;
+beforeAll(() => {
+  built = mockableDocument(readRepairedSpec() as unknown as OpenApiDocument);
+});
+const exampleOf = (path: string, method = "get", status = "200") => {
+  const response = built.document.paths[path]?.[method as "get"]?.responses?.[status] as
+    | { content?: Record<string, { example?: Record<string, unknown> }> }
+    | undefined;
+  return (response?.content?.["application/json"]?.example ?? {}) as Record<string, unknown>;
+};
+
 describe("the examples the mock serves", () => {
-  it("every GET's JSON success response gets an example that validates against its schema", async () => {
-    const { repaired } = await repairPinned(findProject());
-    const { document, examples } = mockableDocument(repaired);
+  it("every GET's JSON success response gets an example that validates against its schema", () => {
+    const { document, examples } = built;
     const validator = createSpecValidator(document);
     let checked = 0;
     for (const { method, path, operation } of listOperations(document)) {
@@ -32,6 +43,37 @@ describe("the examples the mock serves", () => {
     }
     expect(checked).toBeGreaterThan(140);
     expect(examples.invalid.filter((x) => x.startsWith("GET"))).toEqual([]);
+  });
+
+  it("look like the gateway's data: ObjectIds, e-mails, ISO dates, names, not placeholders", () => {
+    const project = exampleOf("/projects/{projectId}");
+    expect(project.id).toMatch(/^[0-9a-f]{24}$/);
+    expect(project.name).toMatch(/^[a-z]+(-[a-z]+)+$/);
+    expect(project.creator).toMatch(/^[^@\s]+@[^@\s]+\.[a-z]+$/);
+    const me = exampleOf("/users/me");
+    expect(me.email).toMatch(/^[^@\s]+@[^@\s]+\.[a-z]+$/);
+    expect(me.firstName).not.toBe("string");
+    expect(me.createdAt).toEqual(expect.any(Number));
+    expect(new Date(me.createdAt as number).getUTCFullYear()).toBeGreaterThan(2024);
+    // Across the whole document, placeholders are the exception.
+    const strings: string[] = [];
+    const collect = (v: unknown): void => {
+      if (typeof v === "string") strings.push(v);
+      else if (v && typeof v === "object") Object.values(v).forEach(collect);
+    };
+    for (const { operation } of listOperations(built.document))
+      for (const r of Object.values(operation.responses ?? {}))
+        collect(
+          (r as { content?: Record<string, { example?: unknown }> }).content?.["application/json"]?.example,
+        );
+    const placeholders = strings.filter((s) => s === "string").length;
+    expect(strings.length).toBeGreaterThan(1000);
+    expect(placeholders / strings.length).toBeLessThan(0.25);
+  });
+
+  it("are deterministic: the same document gets the same examples", () => {
+    const again = mockableDocument(readRepairedSpec() as unknown as OpenApiDocument);
+    expect(JSON.stringify(again.document)).toBe(JSON.stringify(built.document));
   });
 });
 

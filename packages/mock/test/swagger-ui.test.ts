@@ -26,8 +26,8 @@ afterAll(async () => {
 });
 
 describe("the mock gateway's Swagger UI in headless Chromium", () => {
-  it("serves the repaired spec with servers pointing at the mock", async () => {
-    const res = await fetch(`${gateway.url}/swagger-file`);
+  it("serves the repaired spec to Swagger UI with servers pointing at the mock", async () => {
+    const res = await fetch(`${gateway.url}/docs/openapi.json`);
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { servers: Array<{ url: string }>; paths: Record<string, unknown> };
     expect(doc.servers).toEqual([{ url: gateway.url, description: "mock gateway" }]);

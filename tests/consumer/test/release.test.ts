@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../../..");
-const specs = process.env.DATALOOP_SPECS_DIR ?? resolve(repo, "../shared/specs/dataloop");
+// Both real snapshots come from the repository: the pinned one, and the one before it (a fixture).
+const OLD_SPEC = join(repo, "tests/fixtures/specs/dataloop-2026-03-29.json");
+const NEW_SPEC = join(repo, "specs/dataloop.openapi.json");
 let copy: string;
 
 beforeAll(async () => {
@@ -16,7 +18,7 @@ beforeAll(async () => {
   for (const f of ["package.json", "pnpm-workspace.yaml", ".changeset", "specs/dataloop.overlay.yaml"]) {
     await cp(join(repo, f), join(copy, f), { recursive: true });
   }
-  for (const p of ["codegen", "auth", "client", "mock"]) {
+  for (const p of ["codegen", "spec", "auth", "client", "mock"]) {
     await mkdir(join(copy, "packages", p), { recursive: true });
     await cp(join(repo, "packages", p, "package.json"), join(copy, "packages", p, "package.json"));
   }
@@ -27,15 +29,7 @@ describe("a spec change becomes a release", () => {
   it("codegen diff --changeset, then changeset version: the client's major bump and a changelog naming the API changes", async () => {
     const diff = execFileSync(
       process.execPath,
-      [
-        join(repo, "packages/codegen/dist/cli.js"),
-        "diff",
-        join(specs, "2026-03-29.json"),
-        join(specs, "2026-06-19.json"),
-        "--changeset",
-        "--root",
-        copy,
-      ],
+      [join(repo, "packages/codegen/dist/cli.js"), "diff", OLD_SPEC, NEW_SPEC, "--changeset", "--root", copy],
       { encoding: "utf8" },
     );
     expect(diff).toMatch(/bump: major/);
@@ -45,6 +39,9 @@ describe("a spec change becomes a release", () => {
     });
     const client = JSON.parse(await readFile(join(copy, "packages/client/package.json"), "utf8"));
     expect(client.version).toBe("1.0.0");
+    // The spec package is versioned with the client's types: the same number, always.
+    const spec = JSON.parse(await readFile(join(copy, "packages/spec/package.json"), "utf8"));
+    expect(spec.version).toBe(client.version);
     const changelog = await readFile(join(copy, "packages/client/CHANGELOG.md"), "utf8");
     expect(changelog).toMatch(/## 1\.0\.0\s+### Major Changes/);
     expect(changelog).toContain("`POST /orgs/{orgId}/bots` added");

@@ -1,0 +1,62 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { writeFilesAtomic } from "./atomic.js";
+import { CODEGEN_VERSION, fingerprintOf } from "./fingerprint.js";
+import type { SpecCounts } from "./openapi.js";
+import { repairPinned } from "./pipeline.js";
+import type { Project } from "./project.js";
+
+/** `manifest.json` of an exported spec: which document, which repairs, which generated types match it. */
+export interface SpecManifest {
+  title: string;
+  version: string;
+  openapi: string;
+  /** Provenance of the pinned bytes (the gateway's URL, or a path in the repository). */
+  source: string;
+  retrievedAt: string;
+  counts: SpecCounts;
+  /** sha256 of `upstream` (the pinned bytes, unchanged). */
+  sha256: string;
+  /** sha256 of `overlay.yaml`, the repairs that made `openapi.json`; "none" without one. */
+  overlaySha256: string;
+  /** The fingerprint written into the client's generated types: equal means "made from this". */
+  fingerprint: string;
+  codegen: string;
+  files: { upstream: string; repaired: "openapi.json"; overlay?: "overlay.yaml"; manifest: "manifest.json" };
+}
+
+/**
+ * Writes the pinned document, its repaired form, the overlay and a manifest into `outDir`: what
+ * `@dataloop-ts/spec` publishes, so the document a user validates against, the one the mock serves
+ * and the client's types come from one pin.
+ */
+export async function exportSpec(project: Project, outDir: string): Promise<SpecManifest> {
+  const { pin, bytes, repaired, overlaySha256 } = await repairPinned(project);
+  const overlay = overlaySha256 === "none" ? undefined : await readFile(project.overlayPath);
+  const upstream = `upstream.${pin.file.endsWith(".json") ? "json" : "yaml"}`;
+  const manifest: SpecManifest = {
+    title: pin.title,
+    version: pin.version,
+    openapi: pin.openapi,
+    source: pin.source,
+    retrievedAt: pin.retrievedAt,
+    counts: pin.counts,
+    sha256: pin.sha256,
+    overlaySha256,
+    fingerprint: fingerprintOf(pin.sha256, overlaySha256),
+    codegen: CODEGEN_VERSION,
+    files: {
+      upstream,
+      repaired: "openapi.json",
+      ...(overlay ? { overlay: "overlay.yaml" as const } : {}),
+      manifest: "manifest.json",
+    },
+  };
+  await writeFilesAtomic([
+    [join(outDir, upstream), bytes],
+    [join(outDir, "openapi.json"), JSON.stringify(repaired)],
+    ...(overlay ? [[join(outDir, "overlay.yaml"), overlay] as const] : []),
+    [join(outDir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`],
+  ]);
+  return manifest;
+}

@@ -1,0 +1,48 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/** What `manifest.json` says of the documents beside it. */
+export interface SpecManifest {
+  title: string;
+  version: string;
+  openapi: string;
+  /** Where the pinned bytes were pulled from (the gateway's `/api/v1/swagger-file`). */
+  source: string;
+  retrievedAt: string;
+  counts: { paths: number; operations: number; schemas: number };
+  /** sha256 of `upstream.json`: the gateway's document, byte for byte. */
+  sha256: string;
+  /** sha256 of `overlay.yaml`, the repairs that turn `upstream.json` into `openapi.json`. */
+  overlaySha256: string;
+  /** Written into `@dataloop-ts/client`'s generated types too: equal means "typed from this document". */
+  fingerprint: string;
+  /** The `@dataloop-ts/codegen` version that repaired it. */
+  codegen: string;
+}
+
+// Relative to the package, not to this file: the same path from src/ (this package's tests) and dist/.
+const file = (name: string) => fileURLToPath(new URL(`../dist/${name}`, import.meta.url));
+
+/** Absolute paths of the files this package ships. */
+export const specFiles = {
+  /** The gateway's document exactly as pinned (upstream bytes; sha256 in the manifest). */
+  upstream: file("upstream.json"),
+  /** The repaired document: valid OpenAPI 3.0, what the client's types and the mock gateway are made from. */
+  repaired: file("openapi.json"),
+  /** The repairs, an OpenAPI Overlay 1.0 (to repair a newer upstream document the same way). */
+  overlay: file("overlay.yaml"),
+  manifest: file("manifest.json"),
+} as const;
+
+/** The manifest: title, version, sha256 of the pinned bytes, and the fingerprint shared with the client's types. */
+export function readManifest(): SpecManifest {
+  return JSON.parse(readFileSync(specFiles.manifest, "utf8")) as SpecManifest;
+}
+
+/** The repaired OpenAPI document, parsed (a fresh object on every call). */
+export function readRepairedSpec(): Record<string, unknown> & {
+  openapi: string;
+  paths: Record<string, unknown>;
+} {
+  return JSON.parse(readFileSync(specFiles.repaired, "utf8"));
+}
