@@ -107,7 +107,7 @@ describe("dataloop-codegen diff --changeset", () => {
       const written = /Wrote (.+\.md)/.exec(result.stdout)?.[1];
       expect(written?.startsWith(join(root, ".changeset"))).toBe(true);
       const body = await readFile(written ?? "", "utf8");
-      expect(body).toMatch(/^---\n"@dataloop-ts\/client": major\n---\n/);
+      expect(body).toMatch(/^---\n"@dataloop-ts\/spec": major\n"@dataloop-ts\/client": major\n---\n/);
       expect(body).toContain("`POST /orgs/{orgId}/bots` added");
       expect(body).toContain("schema `APIMetric` removed");
       expect(body).toContain("schema `MetricDataTypes` removed");
