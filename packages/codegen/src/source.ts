@@ -48,7 +48,7 @@ async function readBytes(path: string): Promise<Buffer> {
     throw new CodegenError(
       "SOURCE_NOT_FOUND",
       `Cannot read the spec file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      "Check the path given to --from (or the pin's source), or pull from the gateway URL.",
+      "Check the path (a URL must start with http:// or https://), or pull from the gateway URL.",
       { cause: error },
     );
   }
