@@ -216,7 +216,12 @@ const pathParameters: Normalisation = {
       for (const name of names) {
         const found = declared.find((p) => p.name === name);
         if (!found) {
-          operation.parameters = [...own, { name, in: "path", required: true, schema: { type: "string" } }];
+          // Appended to what the operation has now, not to the list read before the loop: with two
+          // undeclared names, rebuilding from the original list kept only the last one.
+          operation.parameters = [
+            ...(operation.parameters ?? []),
+            { name, in: "path", required: true, schema: { type: "string" } },
+          ];
           n++;
         } else if (found.required !== true) {
           found.required = true;

@@ -193,6 +193,24 @@ describe("generic normalisations", () => {
   });
 });
 
+describe("path parameters", () => {
+  it("declares every undeclared path parameter of an operation, not only the last one", () => {
+    const doc = tiny({
+      paths: {
+        "/orgs/{orgId}/projects/{projectId}": {
+          get: { parameters: [{ name: "q", in: "query" }], responses: { 200: { description: "ok" } } },
+        },
+      },
+    });
+    expect(run("path-parameters", doc)).toBe(2);
+    expect(doc.paths["/orgs/{orgId}/projects/{projectId}"]?.get?.parameters).toEqual([
+      { name: "q", in: "query" },
+      { name: "orgId", in: "path", required: true, schema: { type: "string" } },
+      { name: "projectId", in: "path", required: true, schema: { type: "string" } },
+    ]);
+  });
+});
+
 describe("the overlay", () => {
   it("updates by merging, removes, and counts matches", () => {
     const doc = { paths: { "/a": { get: { security: [] }, post: { security: [] } }, "/b": { get: {} } } };
