@@ -13,6 +13,8 @@ const reports = ["packages", "tests"].flatMap((dir) =>
 for (const r of reports) rmSync(r, { force: true });
 
 let status = run("biome", ["ci", ".", "--colors=off"]);
+// No import circle in any package's source (type-only imports included): .dependency-cruiser.cjs.
+if (status === 0) status = run("depcruise", ["packages/*/src", "--config", ".dependency-cruiser.cjs"]);
 if (status === 0)
   status = run("turbo", [
     "run",

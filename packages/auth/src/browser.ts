@@ -1,8 +1,9 @@
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { escapeHtml, htmlPage } from "@dataloop-ts/core";
 import { resolveGate } from "./env.js";
-import { AuthError } from "./errors.js";
-import type { AuthStrategy } from "./strategies.js";
+import { BrowserLoginError, BrowserLoginTimeoutError } from "./errors.js";
+import { type AuthStrategy, defineStrategy } from "./strategies.js";
 import { readExpiry, type TokenSet } from "./token.js";
 
 export interface BrowserLoginOptions {
@@ -18,13 +19,8 @@ export interface BrowserLoginOptions {
   signal?: AbortSignal;
 }
 
-const page = (title: string, text: string) =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>` +
-  `<meta name="viewport" content="width=device-width"><style>body{font:16px system-ui,sans-serif;` +
-  `max-width:34rem;margin:4rem auto;padding:0 1rem;color:#222}</style></head>` +
-  `<body><h1>${title}</h1><p>${text}</p></body></html>`;
-
-const escapeHtml = (text: string) => text.slice(0, 300).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** `text` is escaped here, and cut: it may come from the callback's query. */
+const page = (title: string, text: string) => htmlPage(title, `<p>${escapeHtml(text.slice(0, 300))}</p>`);
 
 function answer(res: ServerResponse, status: number, html: string): void {
   res
@@ -60,14 +56,13 @@ export async function browserLogin(gate: string, options: BrowserLoginOptions): 
       return answer(res, 404, page("Not found", ""));
     const error = q.get("error");
     if (error) {
-      const why = escapeHtml(q.get("error_description") ?? error);
+      const why = q.get("error_description") ?? error;
       answer(res, 400, page("Login failed", `The gateway said: ${why}. Return to the terminal.`));
       settle.reject(
-        new AuthError(
-          "BROWSER_LOGIN_FAILED",
-          `The browser login failed: ${q.get("error_description") ?? error}`.slice(0, 300),
-          "Try again, or log in with --email/--password-stdin or --api-key.",
-        ),
+        new BrowserLoginError({
+          message: `The browser login failed: ${q.get("error_description") ?? error}`.slice(0, 300),
+          hint: "Try again, or log in with --email/--password-stdin or --api-key.",
+        }),
       );
       return;
     }
@@ -82,22 +77,17 @@ export async function browserLogin(gate: string, options: BrowserLoginOptions): 
     const accessToken = q.get("access_token");
     if (refreshToken) tokens.refreshToken = refreshToken;
     if (accessToken) tokens.accessToken = accessToken;
-    answer(
-      res,
-      200,
-      page("Logged in", `You are logged in to ${escapeHtml(gateUrl)}. You can close this tab.`),
-    );
+    answer(res, 200, page("Logged in", `You are logged in to ${gateUrl}. You can close this tab.`));
     settle.resolve(tokens);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error) =>
       reject(
-        new AuthError(
-          "BROWSER_LOGIN_FAILED",
-          `Could not listen on 127.0.0.1:${options.port ?? 0} for the login callback (${error.message}).`,
-          "Choose another port, or log in with --email/--password-stdin or --api-key.",
-          { cause: error },
-        ),
+        new BrowserLoginError({
+          message: `Could not listen on 127.0.0.1:${options.port ?? 0} for the login callback (${error.message}).`,
+          hint: "Choose another port, or log in with --email/--password-stdin or --api-key.",
+          cause: error,
+        }),
       ),
     );
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
@@ -107,11 +97,10 @@ export async function browserLogin(gate: string, options: BrowserLoginOptions): 
   const timer = setTimeout(
     () =>
       settle.reject(
-        new AuthError(
-          "BROWSER_LOGIN_TIMEOUT",
-          `No login arrived from the browser within ${Math.round(timeoutMs / 1000)} s.`,
-          `Open ${loginUrl} and sign in, or log in with --email/--password-stdin or --api-key.`,
-        ),
+        new BrowserLoginTimeoutError({
+          message: `No login arrived from the browser within ${Math.round(timeoutMs / 1000)} s.`,
+          hint: `Open ${loginUrl} and sign in, or log in with --email/--password-stdin or --api-key.`,
+        }),
       ),
     timeoutMs,
   );
@@ -141,10 +130,9 @@ export async function browserLogin(gate: string, options: BrowserLoginOptions): 
  * @example const auth = createAuth(browserAuth({ open: (url) => open(url) }), { gate: "prod", store: fileStore(dir) });
  */
 export function browserAuth(options: BrowserLoginOptions): AuthStrategy {
-  return {
-    kind: "browser",
+  return defineStrategy({
     identity: "browser login",
     secrets: [],
     login: (gateUrl) => browserLogin(gateUrl, options),
-  };
+  });
 }

@@ -1,3 +1,4 @@
+import { InvalidArgumentError, isHttpUrl } from "@dataloop-ts/core";
 /** The gateways Dataloop runs; any other gate URL works too. */
 export const ENVIRONMENTS = {
   prod: "https://gate.dataloop.ai",
@@ -12,13 +13,16 @@ export type EnvironmentName = keyof typeof ENVIRONMENTS;
 export function resolveGate(envOrUrl: EnvironmentName | (string & {}) = "prod"): string {
   const known = (ENVIRONMENTS as Record<string, string>)[envOrUrl];
   const raw = known ?? envOrUrl;
-  let url: URL;
+  // http(s) only: `new URL("file:///etc/passwd").origin` is "null", which would make a nonsense gate.
+  let url: URL | undefined;
   try {
-    url = new URL(raw);
-  } catch {
-    throw new TypeError(
-      `"${envOrUrl}" is neither a Dataloop environment (${Object.keys(ENVIRONMENTS).join(", ")}) nor a URL.`,
-    );
+    if (isHttpUrl(raw)) url = new URL(raw);
+  } catch {}
+  if (!url) {
+    throw new InvalidArgumentError({
+      message: `"${envOrUrl}" is neither a Dataloop environment (${Object.keys(ENVIRONMENTS).join(", ")}) nor an http(s) URL.`,
+      hint: "Pass an environment name, or the gate's URL such as https://gate.dataloop.ai.",
+    });
   }
   // Accept the API base too: the gate is its origin (the token route lives outside /api/v1).
   const path = url.pathname.replace(/\/+$/, "").replace(/\/api\/v1$/, "");

@@ -1,67 +1,110 @@
-export type AuthErrorCode =
-  | "BAD_CREDENTIALS"
-  | "REFRESH_REJECTED"
-  | "LOGIN_REQUIRED"
-  | "TOKEN_ENDPOINT_UNREACHABLE"
-  | "TOKEN_ENDPOINT_TIMEOUT"
-  | "TOKEN_ENDPOINT_ERROR"
-  | "MALFORMED_TOKEN_RESPONSE"
-  | "TOKEN_REJECTED"
-  | "TOKEN_EXPIRED"
-  | "PROVIDER_FAILED"
-  | "BROWSER_LOGIN_TIMEOUT"
-  | "BROWSER_LOGIN_FAILED";
+import { DataloopError, type DataloopErrorInit } from "@dataloop-ts/core";
+
+export interface AuthErrorInit extends DataloopErrorInit {
+  /** HTTP status of the token route or the API, when there was one. */
+  status?: number;
+}
 
 /**
- * Every auth failure. Message, hint and `toJSON` never carry a password, refresh token or JWT: the
- * constructor takes only text we wrote, and the `cause` is kept off `toJSON`.
+ * Every auth failure: a `DataloopError` with one fixed `code` per subclass. Message, hint and `toJSON`
+ * never carry a password, refresh token or JWT: they hold only text we wrote, and `cause` is kept off
+ * `toJSON`.
  */
-export class AuthError extends Error {
+export class AuthError extends DataloopError {
+  static override readonly code: string = "AUTH_ERROR";
   override name = "AuthError";
-  readonly code: AuthErrorCode;
-  /** What the user should do about it. */
-  readonly hint: string;
-  /** HTTP status of the token endpoint or API, when there was one. */
+  override readonly code: string = "AUTH_ERROR";
+  /** HTTP status of the token route or the API, when there was one. */
   readonly status: number | undefined;
 
-  constructor(
-    code: AuthErrorCode,
-    message: string,
-    hint: string,
-    options: { status?: number; cause?: unknown } = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.hint = hint;
-    this.status = options.status;
+  constructor(init: AuthErrorInit) {
+    super(init);
+    this.status = init.status;
   }
 
-  toJSON() {
-    return { name: this.name, code: this.code, message: this.message, hint: this.hint, status: this.status };
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), status: this.status };
   }
 }
 
-/** The token route refused the username/password (or bot credentials). */
+/** The token route refused the username and password (or the bot's credentials). */
 export class BadCredentialsError extends AuthError {
+  static override readonly code = "BAD_CREDENTIALS";
   override name = "BadCredentialsError";
+  override readonly code = "BAD_CREDENTIALS";
 }
-/** The refresh token was refused and there are no credentials to log in again with. */
+/**
+ * The token route refused the refresh token (expired, revoked, or already used). A session whose
+ * strategy can log in does so instead; one that cannot fails with `LoginRequiredError`.
+ */
 export class RefreshRejectedError extends AuthError {
+  static override readonly code = "REFRESH_REJECTED";
   override name = "RefreshRejectedError";
+  override readonly code = "REFRESH_REJECTED";
 }
 /** No usable token and no way to get one: the user must log in. */
 export class LoginRequiredError extends AuthError {
+  static override readonly code = "LOGIN_REQUIRED";
   override name = "LoginRequiredError";
+  override readonly code = "LOGIN_REQUIRED";
 }
-/** Network failure, timeout or unexpected status at the token route. */
+/** The token route answered an unexpected status. */
 export class TokenEndpointError extends AuthError {
+  static override readonly code: string = "TOKEN_ENDPOINT_ERROR";
   override name = "TokenEndpointError";
+  override readonly code: string = "TOKEN_ENDPOINT_ERROR";
+}
+/** The token route did not answer within the timeout. */
+export class TokenEndpointTimeoutError extends TokenEndpointError {
+  static override readonly code = "TOKEN_ENDPOINT_TIMEOUT";
+  override name = "TokenEndpointTimeoutError";
+  override readonly code = "TOKEN_ENDPOINT_TIMEOUT";
+}
+/** The token route could not be reached (DNS, refused connection, reset). */
+export class TokenEndpointUnreachableError extends TokenEndpointError {
+  static override readonly code = "TOKEN_ENDPOINT_UNREACHABLE";
+  override name = "TokenEndpointUnreachableError";
+  override readonly code = "TOKEN_ENDPOINT_UNREACHABLE";
 }
 /** The token route answered 2xx with something that is not a token response. */
 export class MalformedTokenResponseError extends AuthError {
+  static override readonly code = "MALFORMED_TOKEN_RESPONSE";
   override name = "MalformedTokenResponseError";
+  override readonly code = "MALFORMED_TOKEN_RESPONSE";
 }
-/** The API refused a token we just obtained (or one we cannot renew: an API key). */
+/** The API refused a token we just obtained, or one that cannot be renewed (an API key). */
 export class TokenRejectedError extends AuthError {
+  static override readonly code = "TOKEN_REJECTED";
   override name = "TokenRejectedError";
+  override readonly code = "TOKEN_REJECTED";
+}
+/** A token that cannot be renewed (an API key, a fixed JWT) has expired. */
+export class TokenExpiredError extends AuthError {
+  static override readonly code = "TOKEN_EXPIRED";
+  override name = "TokenExpiredError";
+  override readonly code = "TOKEN_EXPIRED";
+}
+/** A custom token provider failed or returned no token. */
+export class TokenProviderError extends AuthError {
+  static override readonly code = "PROVIDER_FAILED";
+  override name = "TokenProviderError";
+  override readonly code = "PROVIDER_FAILED";
+}
+/** The website login failed: the gateway sent an error, or the callback server could not listen. */
+export class BrowserLoginError extends AuthError {
+  static override readonly code: string = "BROWSER_LOGIN_FAILED";
+  override name = "BrowserLoginError";
+  override readonly code: string = "BROWSER_LOGIN_FAILED";
+}
+/** No login arrived from the browser in time. */
+export class BrowserLoginTimeoutError extends BrowserLoginError {
+  static override readonly code = "BROWSER_LOGIN_TIMEOUT";
+  override name = "BrowserLoginTimeoutError";
+  override readonly code = "BROWSER_LOGIN_TIMEOUT";
+}
+/** A stored session that cannot be read as a token set: named, so that it can be replaced or removed. */
+export class StoredSessionCorruptError extends AuthError {
+  static override readonly code = "STORED_SESSION_CORRUPT";
+  override name = "StoredSessionCorruptError";
+  override readonly code = "STORED_SESSION_CORRUPT";
 }

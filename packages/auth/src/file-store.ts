@@ -1,14 +1,30 @@
-import { randomBytes } from "node:crypto";
-import { chmod, mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { removeStaleTempFiles, writeFileAtomic } from "@dataloop-ts/core/node";
+import { StoredSessionCorruptError } from "./errors.js";
 import type { TokenStore } from "./store.js";
 import type { TokenSet } from "./token.js";
 
 const fileName = (key: string) => `${key.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 120)}.json`;
 
+const optionalString = (v: unknown) => v === undefined || typeof v === "string";
+const isTokenSet = (v: unknown): v is TokenSet => {
+  const t = v as Record<string, unknown> | null;
+  return (
+    typeof t === "object" &&
+    t !== null &&
+    (typeof t.idToken === "string" || typeof t.refreshToken === "string") &&
+    optionalString(t.idToken) &&
+    optionalString(t.refreshToken) &&
+    optionalString(t.accessToken) &&
+    (t.expiresAt === undefined || typeof t.expiresAt === "number")
+  );
+};
+
 /**
- * One JSON file per key (environment) in `dir`, mode 0600 in a 0700 folder, written atomically
- * (temp file, fsync, rename): a crash mid-write leaves the old file or the new, never a torn one.
+ * One JSON file per key (environment) in `dir`, mode 0600 in a folder made 0700 (an existing one too),
+ * written atomically (temp file, fsync, rename): a crash mid-write leaves the old file or the new, never
+ * a torn one, and the temp files such crashes leave are removed by the next save.
  */
 export function fileStore(dir: string): TokenStore {
   const pathOf = (key: string) => join(dir, fileName(key));
@@ -18,35 +34,28 @@ export function fileStore(dir: string): TokenStore {
       try {
         text = await readFile(pathOf(key), "utf8");
       } catch {
-        return undefined;
+        return undefined; // no stored session
       }
+      let value: unknown;
       try {
-        const value = JSON.parse(text) as TokenSet;
-        return typeof value?.idToken === "string" || typeof value?.refreshToken === "string"
-          ? value
-          : undefined;
+        value = JSON.parse(text);
       } catch {
-        return undefined; // unreadable: behave as logged out rather than fail every call
+        value = undefined;
       }
+      if (!isTokenSet(value)) {
+        throw new StoredSessionCorruptError({
+          message: `The stored session ${pathOf(key)} is not a token set (damaged, or written by something else).`,
+          hint: "Log in again (`dataloop login`), which replaces it, or delete the file.",
+        });
+      }
+      return value;
     },
     async save(key, tokens) {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      const target = pathOf(key);
-      const tmp = join(dir, `.${fileName(key)}.${randomBytes(6).toString("hex")}.tmp`);
-      const handle = await open(tmp, "wx", 0o600);
-      try {
-        await handle.writeFile(`${JSON.stringify(tokens, null, 2)}\n`);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      try {
-        await chmod(tmp, 0o600); // the umask may have narrowed it further, never widened: make it exact
-        await rename(tmp, target);
-      } catch (error) {
-        await rm(tmp, { force: true });
-        throw error;
-      }
+      await writeFileAtomic(pathOf(key), `${JSON.stringify(tokens, null, 2)}\n`, {
+        mode: 0o600,
+        dirMode: 0o700,
+      });
+      await removeStaleTempFiles(dir);
     },
     async delete(key) {
       await rm(pathOf(key), { force: true });

@@ -3,6 +3,8 @@ import {
   MalformedTokenResponseError,
   RefreshRejectedError,
   TokenEndpointError,
+  TokenEndpointTimeoutError,
+  TokenEndpointUnreachableError,
 } from "./errors.js";
 import type { TokenSet } from "./token.js";
 
@@ -40,64 +42,58 @@ export async function requestToken(
     text = await response.text();
   } catch (error) {
     if (timeout.aborted) {
-      throw new TokenEndpointError(
-        "TOKEN_ENDPOINT_TIMEOUT",
-        `The token route ${url} did not answer the ${what} within ${timeoutMs} ms.`,
-        "Check that the gate URL is right and reachable; raise timeoutMs on a slow network.",
-      );
+      throw new TokenEndpointTimeoutError({
+        message: `The token route ${url} did not answer the ${what} within ${timeoutMs} ms.`,
+        hint: "Check that the gate URL is right and reachable; raise timeoutMs on a slow network.",
+      });
     }
     if (options.signal?.aborted) throw options.signal.reason;
-    throw new TokenEndpointError(
-      "TOKEN_ENDPOINT_UNREACHABLE",
-      `Cannot reach the token route ${url} (${networkReason(error)}).`,
-      "Check the gate URL (env/gateUrl) and your network.",
-    );
+    throw new TokenEndpointUnreachableError({
+      message: `Cannot reach the token route ${url} (${networkReason(error)}).`,
+      hint: "Check the gate URL (env/gateUrl) and your network.",
+    });
   }
   const status = response.status;
   if (status === 400 || status === 401 || status === 403) {
     if (body.type === "refresh_token") {
-      throw new RefreshRejectedError(
-        "REFRESH_REJECTED",
-        `The gateway refused the refresh token (HTTP ${status}).`,
-        "Log in again: the refresh token expired, was revoked, or was already used.",
-        { status },
-      );
+      throw new RefreshRejectedError({
+        message: `The gateway refused the refresh token (HTTP ${status}).`,
+        hint: "Log in again: the refresh token expired, was revoked, or was already used.",
+        status,
+      });
     }
-    throw new BadCredentialsError(
-      "BAD_CREDENTIALS",
-      `The gateway refused the credentials for ${body.username} (HTTP ${status}).`,
-      "Check the email and password (for a bot: the credentials printed when it was created).",
-      { status },
-    );
+    throw new BadCredentialsError({
+      message: `The gateway refused the credentials for ${body.username} (HTTP ${status}).`,
+      hint: "Check the email and password (for a bot: the credentials printed when it was created).",
+      status,
+    });
   }
   if (status < 200 || status > 299) {
-    throw new TokenEndpointError(
-      "TOKEN_ENDPOINT_ERROR",
-      `The token route answered the ${what} with HTTP ${status}.`,
-      status >= 500
-        ? "The gateway is failing; try again later."
-        : "Check the gate URL: this is not a Dataloop gateway.",
-      { status },
-    );
+    throw new TokenEndpointError({
+      message: `The token route answered the ${what} with HTTP ${status}.`,
+      hint:
+        status >= 500
+          ? "The gateway is failing; try again later."
+          : "Check the gate URL: this is not a Dataloop gateway.",
+      status,
+    });
   }
   let json: Record<string, unknown>;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new MalformedTokenResponseError(
-      "MALFORMED_TOKEN_RESPONSE",
-      `The token route answered the ${what} with HTTP ${status} but not JSON (${describeContentType(response)}).`,
-      "Check the gate URL: it must be the gateway origin (e.g. https://gate.dataloop.ai), not a web page.",
-      { status },
-    );
+    throw new MalformedTokenResponseError({
+      message: `The token route answered the ${what} with HTTP ${status} but not JSON (${describeContentType(response)}).`,
+      hint: "Check the gate URL: it must be the gateway origin (e.g. https://gate.dataloop.ai), not a web page.",
+      status,
+    });
   }
   if (!json || typeof json.id_token !== "string" || json.id_token === "") {
-    throw new MalformedTokenResponseError(
-      "MALFORMED_TOKEN_RESPONSE",
-      `The token route answered the ${what} without an id_token (fields: ${Object.keys(json ?? {}).join(", ") || "none"}).`,
-      "Check the gate URL; if it is right, the gateway's token API changed: report it.",
-      { status },
-    );
+    throw new MalformedTokenResponseError({
+      message: `The token route answered the ${what} without an id_token (fields: ${Object.keys(json ?? {}).join(", ") || "none"}).`,
+      hint: "Check the gate URL; if it is right, the gateway's token API changed: report it.",
+      status,
+    });
   }
   return {
     idToken: json.id_token,

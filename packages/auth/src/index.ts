@@ -1,26 +1,35 @@
+// The public surface of @dataloop-ts/auth: what its README documents (api-report.md records it).
+// `@dataloop-ts/auth/node` adds what needs Node: the file store and the browser login.
+export { DataloopError, type Logger } from "@dataloop-ts/core";
 export { ENVIRONMENTS, type EnvironmentName, resolveGate } from "./env.js";
 export {
   AuthError,
-  type AuthErrorCode,
   BadCredentialsError,
+  BrowserLoginError,
+  BrowserLoginTimeoutError,
   LoginRequiredError,
   MalformedTokenResponseError,
   RefreshRejectedError,
+  StoredSessionCorruptError,
   TokenEndpointError,
+  TokenEndpointTimeoutError,
+  TokenEndpointUnreachableError,
+  TokenExpiredError,
+  TokenProviderError,
   TokenRejectedError,
 } from "./errors.js";
-export { type GrantOptions, passwordGrant, refreshGrant, requestToken } from "./grant.js";
-export { authMiddleware } from "./middleware.js";
-export { Redactor, redactTokens } from "./redact.js";
-export { type Auth, type AuthLogger, type AuthOptions, createAuth, loginWithPassword } from "./session.js";
+export { type GrantOptions, passwordGrant, refreshGrant } from "./grant.js";
+export { redactTokens } from "./redact.js";
+export { type Auth, type AuthOptions, createAuth } from "./session.js";
 export { memoryStore, type TokenStore } from "./store.js";
 export {
   type AuthStrategy,
   agentProxyAuth,
-  apiKeyAuth,
   customAuth,
+  defineStrategy,
+  isAuthStrategy,
   passwordAuth,
   refreshTokenAuth,
   tokenAuth,
 } from "./strategies.js";
-export { type HeldToken, hold, readClaims, readExpiry, type TokenSet } from "./token.js";
+export { readClaims, readExpiry, type TokenSet } from "./token.js";

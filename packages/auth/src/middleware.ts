@@ -1,63 +1,61 @@
+import { keepForReplay, replayOf } from "@dataloop-ts/core";
 import type { Middleware } from "openapi-fetch";
 import { TokenRejectedError } from "./errors.js";
-import type { Auth } from "./session.js";
+import type { HeldToken } from "./token.js";
+
+/** What the middleware needs of a session: private to the package, so `Auth` stays what users call. */
+export interface TokenSource {
+  /** The held token when no renewal is due; no I/O. */
+  peek(): HeldToken | undefined;
+  /** A valid token, renewed first when due. */
+  token(): Promise<string>;
+  /** The API refused `token`: renew (once, shared) unless that already happened; the token to use now. */
+  rejected(token: string): Promise<HeldToken>;
+}
 
 /**
  * Puts `Authorization: Bearer …` on every request and, on a 401, renews once and replays the request.
- * A request with a body is cloned before it is sent: a consumed body cannot be sent twice.
- * Register it last (`client.use(..., auth.middleware)`) so it sees the final request and the raw 401.
+ * A request with a body keeps a copy of it for that replay (`keepForReplay`, shared with the retry
+ * middleware). Register it last (`client.use(..., auth.middleware)`) so it sees the final request and
+ * the raw 401.
  */
-export function authMiddleware(auth: Pick<Auth, "peek" | "token" | "rejected">): Middleware {
-  const retained = new Map<string, Request>();
-  const replayAfter401 = async (
-    request: Request,
-    response: Response,
-    doFetch: typeof fetch,
-    copy?: Request,
-  ) => {
+export function authMiddleware(source: TokenSource): Middleware {
+  const replayAfter401 = async (request: Request, response: Response, doFetch: typeof fetch) => {
     const used = request.headers.get("Authorization")?.replace(/^Bearer\s+/i, "") ?? "";
-    const renewed = await auth.rejected(used);
+    const renewed = await source.rejected(used);
     await response.body?.cancel();
-    const replay = new Request(copy ?? request);
+    const again = replayOf(request);
+    if (!again) return undefined; // a body that was not kept cannot be sent twice: the 401 stands
+    const replay = new Request(again);
     replay.headers.set("Authorization", renewed.header);
     const second = await doFetch(replay);
     if (second.status === 401) {
       await second.body?.cancel();
-      throw new TokenRejectedError(
-        "TOKEN_REJECTED",
-        `The gateway answered 401 to ${request.method} ${new URL(request.url).pathname} even with a freshly issued token.`,
-        "The account may lack access to this resource or environment; check the gate URL and the account's roles.",
-        { status: 401 },
-      );
+      throw new TokenRejectedError({
+        message: `The gateway answered 401 to ${request.method} ${new URL(request.url).pathname} even with a freshly issued token.`,
+        hint: "The account may lack access to this resource or environment; check the gate URL and the account's roles.",
+        status: 401,
+      });
     }
     return second;
   };
-  const withToken = async (request: Request, id: string) => {
-    request.headers.set("Authorization", `Bearer ${await auth.token()}`);
-    if (request.body !== null) retained.set(id, request.clone());
+  const withToken = async (request: Request) => {
+    request.headers.set("Authorization", `Bearer ${await source.token()}`);
+    keepForReplay(request);
     return undefined;
   };
   // The hooks stay synchronous on the common path (token fresh, response not 401): no promise per hook.
   return {
-    onRequest({ request, id }) {
-      const fresh = auth.peek();
-      if (!fresh) return withToken(request, id);
+    onRequest({ request }) {
+      const fresh = source.peek();
+      if (!fresh) return withToken(request);
       request.headers.set("Authorization", fresh.header);
-      if (request.body !== null) retained.set(id, request.clone());
+      keepForReplay(request);
       return undefined;
     },
-    onResponse({ request, response, options, id }) {
-      let copy: Request | undefined;
-      if (retained.size !== 0) {
-        copy = retained.get(id);
-        if (copy) retained.delete(id);
-      }
+    onResponse({ request, response, options }) {
       if (response.status !== 401) return undefined;
-      return replayAfter401(request, response, options.fetch, copy);
-    },
-    onError({ id }) {
-      retained.delete(id);
-      return undefined;
+      return replayAfter401(request, response, options.fetch);
     },
   };
 }

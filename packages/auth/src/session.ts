@@ -1,17 +1,13 @@
+import type { Logger } from "@dataloop-ts/core";
 import type { Middleware } from "openapi-fetch";
 import { resolveGate } from "./env.js";
-import { AuthError, LoginRequiredError, RefreshRejectedError, TokenRejectedError } from "./errors.js";
+import { LoginRequiredError, RefreshRejectedError, TokenExpiredError, TokenRejectedError } from "./errors.js";
 import { type GrantOptions, refreshGrant } from "./grant.js";
-import { authMiddleware } from "./middleware.js";
+import { authMiddleware, type TokenSource } from "./middleware.js";
 import { Redactor } from "./redact.js";
 import { memoryStore, type TokenStore } from "./store.js";
-import { type AuthStrategy, passwordAuth } from "./strategies.js";
+import type { AuthStrategy } from "./strategies.js";
 import { type HeldToken, hold, type TokenSet } from "./token.js";
-
-export interface AuthLogger {
-  debug?(message: string): void;
-  warn?(message: string): void;
-}
 
 export interface AuthOptions {
   /** An environment name (`prod`, `rc`, `dev`, `local`) or a gate URL (default `prod`). */
@@ -23,25 +19,194 @@ export interface AuthOptions {
   store?: TokenStore;
   /** Store key (default: the gate's host): one stored session per environment. */
   storeKey?: string;
-  logger?: AuthLogger;
+  /** Where renewals and refusals are logged (redacted); the client passes its own. */
+  logger?: Logger;
   fetch?: typeof fetch;
 }
 
 /** A logged-in session: the token on demand, and the middleware that puts it on every request. */
 export interface Auth {
+  /** The gate origin the session logs in at. */
   readonly gateUrl: string;
   /** A valid JWT, renewed first when due. All concurrent callers share one renewal. */
   token(): Promise<string>;
-  /** The held token when no renewal is due; no I/O. */
-  peek(): HeldToken | undefined;
-  /** The API refused `token`: renew (once, shared) unless that already happened, and return the new one. */
-  rejected(token: string): Promise<HeldToken>;
   /** Forget the tokens, here and in the store. */
   logout(): Promise<void>;
   /** Scrubs this session's secrets (and any JWT) from a text. */
   redact(text: string): string;
   /** openapi-fetch middleware: Bearer on every request, renew ahead of expiry, one replay after a 401. */
   readonly middleware: Middleware;
+}
+
+/** Why a token is being renewed (said in the debug log). */
+type RenewalReason = "first use" | "expired" | "rejected by the API";
+
+interface Settings {
+  gateUrl: string;
+  skewMs: number;
+  store: TokenStore;
+  storeKey: string;
+  grant: GrantOptions;
+  logger: Logger | undefined;
+}
+
+function settingsOf(options: AuthOptions): Settings {
+  const gateUrl = resolveGate(options.gate ?? "prod");
+  return {
+    gateUrl,
+    skewMs: options.skewMs ?? 60_000,
+    store: options.store ?? memoryStore(),
+    storeKey: options.storeKey ?? new URL(gateUrl).host,
+    grant: {
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    },
+    logger: options.logger,
+  };
+}
+
+const due = (t: HeldToken | undefined, now = Date.now()) =>
+  !t?.idToken || (t.renewAt !== undefined && now >= t.renewAt);
+
+/** The private state of one session over one strategy: the held token, the one renewal in flight. */
+class Session implements TokenSource {
+  readonly #strategy: AuthStrategy;
+  readonly #settings: Settings;
+  readonly #redactor = new Redactor();
+  #held: HeldToken | undefined;
+  #loaded = false;
+  #inflight: Promise<HeldToken> | undefined;
+
+  constructor(strategy: AuthStrategy, settings: Settings) {
+    this.#strategy = strategy;
+    this.#settings = settings;
+    for (const s of strategy.secrets) this.#redactor.add(s);
+  }
+
+  redact(text: string): string {
+    return this.#redactor.redact(text);
+  }
+
+  #log(level: "debug" | "warn", message: string) {
+    this.#settings.logger?.[level]?.(this.redact(message));
+  }
+
+  peek(): HeldToken | undefined {
+    return this.#held !== undefined && !due(this.#held) ? this.#held : undefined;
+  }
+
+  async token(): Promise<string> {
+    if (this.#held !== undefined && !due(this.#held)) return this.#held.idToken;
+    if (this.#inflight) return (await this.#inflight).idToken;
+    await this.#loadStored();
+    if (!due(this.#held)) return (this.#held as HeldToken).idToken;
+    return (await this.#renew(this.#held?.idToken ? "expired" : "first use")).idToken;
+  }
+
+  async rejected(token: string): Promise<HeldToken> {
+    if (this.#inflight) return this.#inflight;
+    if (this.#held?.idToken && this.#held.idToken !== token) return this.#held; // someone renewed already
+    this.#log("debug", "auth: the API answered 401; renewing once");
+    return this.#renew("rejected by the API");
+  }
+
+  async logout(): Promise<void> {
+    this.#held = undefined;
+    await this.#settings.store.delete(this.#settings.storeKey);
+  }
+
+  /** Step 1, once: what the store (else the strategy) starts the session with. */
+  async #loadStored() {
+    if (this.#loaded) return;
+    this.#loaded = true;
+    const { store, storeKey, skewMs } = this.#settings;
+    const stored = await store.load(storeKey);
+    const start: Partial<TokenSet> | undefined = stored ?? this.#strategy.initial;
+    if (stored) {
+      this.#redactor.add(stored.refreshToken);
+      this.#log("debug", `auth: using stored tokens for ${storeKey}`);
+    }
+    if (start?.idToken || start?.refreshToken)
+      this.#held = hold({ ...start, idToken: start.idToken ?? "" }, skewMs);
+  }
+
+  /** Step 2: one renewal at a time, shared by every caller that finds the token due. */
+  #renew(reason: RenewalReason): Promise<HeldToken> {
+    this.#inflight ??= this.#renewOnce(reason).finally(() => {
+      this.#inflight = undefined;
+    });
+    return this.#inflight;
+  }
+
+  async #renewOnce(reason: RenewalReason): Promise<HeldToken> {
+    const refreshed = await this.#tryRefresh(reason);
+    if (refreshed) return refreshed;
+    const { login } = this.#strategy;
+    if (login)
+      return this.#adopt(await login(this.#settings.gateUrl, this.#settings.grant), `logged in (${reason})`);
+    throw this.#cannotRenew(reason);
+  }
+
+  /** The refresh grant when there is a refresh token; undefined when there is none or it was refused and a login can follow. */
+  async #tryRefresh(reason: RenewalReason): Promise<HeldToken | undefined> {
+    const refreshToken = this.#held?.refreshToken;
+    if (!refreshToken) return undefined;
+    try {
+      const tokens = await refreshGrant(this.#settings.gateUrl, refreshToken, this.#settings.grant);
+      return await this.#adopt(tokens, `refreshed (${reason})`);
+    } catch (error) {
+      if (!(error instanceof RefreshRejectedError)) throw error;
+      this.#log("warn", `auth: refresh token refused for ${this.#strategy.identity}`);
+      if (this.#strategy.login) return undefined;
+      await this.#settings.store.delete(this.#settings.storeKey).catch(() => {});
+      throw new LoginRequiredError({
+        message: "The refresh token was refused and there are no credentials to log in with.",
+        hint: "Log in again (e.g. `dataloop login`), or pass email/password so the SDK can.",
+        ...(error.status !== undefined ? { status: error.status } : {}),
+        cause: error,
+      });
+    }
+  }
+
+  /** Step 3: a new token set becomes the held one, and is stored. */
+  async #adopt(tokens: TokenSet, why: string): Promise<HeldToken> {
+    this.#redactor.add(tokens.refreshToken);
+    this.#redactor.add(tokens.accessToken);
+    const held = hold(tokens, this.#settings.skewMs);
+    this.#held = held;
+    this.#log(
+      "debug",
+      `auth: ${why} for ${this.#strategy.identity}; expires ${held.expiresAt ? new Date(held.expiresAt).toISOString() : "unknown"}`,
+    );
+    const { renewAt: _r, header: _h, ...plain } = held;
+    await this.#settings.store
+      .save(this.#settings.storeKey, plain)
+      .catch((error: unknown) => this.#log("warn", `auth: could not save tokens: ${String(error)}`));
+    return held;
+  }
+
+  /** No refresh token and no login: say why in the user's terms. */
+  #cannotRenew(reason: RenewalReason) {
+    const held = this.#held;
+    const who = this.#strategy.identity;
+    if (held?.idToken && reason === "expired") {
+      return new TokenExpiredError({
+        message: `The ${who} token expired${held.expiresAt ? ` at ${new Date(held.expiresAt).toISOString()}` : ""}.`,
+        hint: "Create a new API key (POST /apikeys) or log in.",
+      });
+    }
+    if (held?.idToken) {
+      return new TokenRejectedError({
+        message: `The gateway refused the ${who} token, and it cannot be renewed.`,
+        hint: "Check that the API key is valid for this environment, or log in.",
+        status: 401,
+      });
+    }
+    return new LoginRequiredError({
+      message: "Not logged in.",
+      hint: "Log in first (e.g. `dataloop login`).",
+    });
+  }
 }
 
 /**
@@ -51,130 +216,13 @@ export interface Auth {
  * client.use(auth.middleware);
  */
 export function createAuth(strategy: AuthStrategy, options: AuthOptions = {}): Auth {
-  const gateUrl = resolveGate(options.gate ?? "prod");
-  const skewMs = options.skewMs ?? 60_000;
-  const store = options.store ?? memoryStore();
-  const storeKey = options.storeKey ?? new URL(gateUrl).host;
-  const grant: GrantOptions = {
-    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+  const settings = settingsOf(options);
+  const session = new Session(strategy, settings);
+  return {
+    gateUrl: settings.gateUrl,
+    token: () => session.token(),
+    logout: () => session.logout(),
+    redact: (text) => session.redact(text),
+    middleware: authMiddleware(session),
   };
-  const redactor = new Redactor();
-  for (const s of strategy.secrets) redactor.add(s);
-  const log = (level: "debug" | "warn", message: string) =>
-    options.logger?.[level]?.(redactor.redact(message));
-
-  let held: HeldToken | undefined;
-  let loaded = false;
-  let inflight: Promise<HeldToken> | undefined;
-
-  const adopt = async (tokens: TokenSet, why: string): Promise<HeldToken> => {
-    redactor.add(tokens.refreshToken);
-    redactor.add(tokens.accessToken);
-    held = hold(tokens, skewMs);
-    log(
-      "debug",
-      `auth: ${why} for ${strategy.identity}; expires ${held.expiresAt ? new Date(held.expiresAt).toISOString() : "unknown"}`,
-    );
-    const { renewAt: _r, header: _h, ...plain } = held;
-    await store
-      .save(storeKey, plain)
-      .catch((error: unknown) => log("warn", `auth: could not save tokens: ${String(error)}`));
-    return held;
-  };
-
-  const loadOnce = async () => {
-    if (loaded) return;
-    loaded = true;
-    const stored = await store.load(storeKey);
-    const start: Partial<TokenSet> | undefined = stored ?? strategy.initial;
-    if (stored) {
-      redactor.add(stored.refreshToken);
-      log("debug", `auth: using stored tokens for ${storeKey}`);
-    }
-    if (start?.idToken || start?.refreshToken)
-      held = hold({ ...start, idToken: start.idToken ?? "" }, skewMs);
-  };
-
-  const due = (t: HeldToken | undefined, now = Date.now()) =>
-    !t?.idToken || (t.renewAt !== undefined && now >= t.renewAt);
-
-  const renew = (why: string): Promise<HeldToken> => {
-    inflight ??= (async () => {
-      try {
-        const refreshToken = held?.refreshToken;
-        if (refreshToken) {
-          try {
-            return await adopt(await refreshGrant(gateUrl, refreshToken, grant), `refreshed (${why})`);
-          } catch (error) {
-            if (!(error instanceof RefreshRejectedError)) throw error;
-            log("warn", `auth: refresh token refused for ${strategy.identity}`);
-            if (!strategy.login || strategy.kind === "refresh-token") {
-              await store.delete(storeKey).catch(() => {});
-              throw new LoginRequiredError(
-                "LOGIN_REQUIRED",
-                "The refresh token was refused and there are no credentials to log in with.",
-                "Log in again (e.g. `dataloop login`), or pass email/password so the SDK can.",
-                { ...(error.status !== undefined ? { status: error.status } : {}) },
-              );
-            }
-          }
-        }
-        if (strategy.login) return await adopt(await strategy.login(gateUrl, grant), `logged in (${why})`);
-        if (held?.idToken && why === "expired") {
-          throw new AuthError(
-            "TOKEN_EXPIRED",
-            `The ${strategy.identity} token expired${held.expiresAt ? ` at ${new Date(held.expiresAt).toISOString()}` : ""}.`,
-            "Create a new API key (POST /apikeys) or log in.",
-          );
-        }
-        if (held?.idToken) {
-          throw new TokenRejectedError(
-            "TOKEN_REJECTED",
-            `The gateway refused the ${strategy.identity} token, and it cannot be renewed.`,
-            "Check that the API key is valid for this environment, or log in.",
-            { status: 401 },
-          );
-        }
-        throw new LoginRequiredError(
-          "LOGIN_REQUIRED",
-          "Not logged in.",
-          "Log in first (e.g. `dataloop login`).",
-        );
-      } finally {
-        inflight = undefined;
-      }
-    })();
-    return inflight;
-  };
-
-  const auth: Auth = {
-    gateUrl,
-    peek: () => (held !== undefined && !due(held) ? held : undefined),
-    async token() {
-      if (held !== undefined && !due(held)) return held.idToken;
-      if (inflight) return (await inflight).idToken;
-      await loadOnce();
-      if (!due(held)) return (held as HeldToken).idToken;
-      return (await renew(held?.idToken ? "expired" : "first use")).idToken;
-    },
-    async rejected(token) {
-      if (inflight) return inflight;
-      if (held?.idToken && held.idToken !== token) return held; // someone renewed already
-      log("debug", "auth: the API answered 401; renewing once");
-      return renew("401");
-    },
-    async logout() {
-      held = undefined;
-      await store.delete(storeKey);
-    },
-    redact: (text) => redactor.redact(text),
-    middleware: undefined as unknown as Middleware,
-  };
-  (auth as { middleware: Middleware }).middleware = authMiddleware(auth);
-  return auth;
 }
-
-/** Shorthand for the common case. @example const auth = loginWithPassword("bot@x.ai", pw, { gate: "rc" }) */
-export const loginWithPassword = (email: string, password: string, options?: AuthOptions) =>
-  createAuth(passwordAuth({ email, password }), options);

@@ -1,52 +1,68 @@
-import { AuthError } from "./errors.js";
+import { InvalidArgumentError } from "@dataloop-ts/core";
+import { TokenProviderError } from "./errors.js";
 import { type GrantOptions, passwordGrant } from "./grant.js";
 import type { TokenSet } from "./token.js";
 
+const STRATEGY = Symbol.for("@dataloop-ts/auth.strategy");
+
 /**
- * One way in. `login` gets a token set from nothing (and again when a refresh token is refused);
- * `initial` is what the strategy starts with. The session does the rest: refresh, single flight, storage.
+ * One way in, as Octokit's auth strategies are: what it starts with and how it logs in, over state of
+ * its own. The session does the rest (refresh, one renewal at a time, storage) and never asks which
+ * kind of strategy it holds: a strategy that can `login` is asked again when a refresh is refused; one
+ * that cannot makes the user log in.
  */
 export interface AuthStrategy {
-  readonly kind: "password" | "refresh-token" | "token" | "custom" | "browser";
-  /** Who this is, for logs and store keys (never a secret). */
+  /** Who this is, for logs (never a secret). */
   readonly identity: string;
+  /** What the session starts with, before any login (a refresh token, a fixed JWT). */
   readonly initial?: Partial<TokenSet>;
+  /** A token set from nothing; asked on first use, and again when a refresh is refused. */
   login?(gateUrl: string, options: GrantOptions): Promise<TokenSet>;
   /** Values to scrub from logs and errors. */
   readonly secrets: readonly string[];
 }
 
+/** Marks an object as a strategy, so that `createDataloopClient({ auth })` can tell one from credentials. */
+export function defineStrategy(strategy: AuthStrategy): AuthStrategy {
+  return Object.defineProperty({ ...strategy }, STRATEGY, { value: true });
+}
+
+/** Whether `value` was made by one of the strategy functions (or `defineStrategy`). */
+export const isAuthStrategy = (value: unknown): value is AuthStrategy =>
+  typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[STRATEGY] === true;
+
+const required = (value: string | undefined, what: string, fn: string) => {
+  if (!value)
+    throw new InvalidArgumentError({ message: `${fn} needs ${what}.`, hint: `Pass a non-empty ${what}.` });
+};
+
 /** A password or bot (M2M) account: `{ email, password }`. */
 export function passwordAuth(credentials: { email: string; password: string }): AuthStrategy {
   const { email, password } = credentials;
-  if (!email || !password) throw new TypeError("passwordAuth needs a non-empty email and password.");
-  return {
-    kind: "password",
+  required(email, "an email", "passwordAuth");
+  required(password, "a password", "passwordAuth");
+  return defineStrategy({
     identity: email,
     secrets: [password],
     login: (gateUrl, options) => passwordGrant(gateUrl, email, password, options),
-  };
+  });
 }
 
 /** A refresh token from an earlier login (e.g. the browser flow); when it is refused the user must log in. */
 export function refreshTokenAuth(refreshToken: string, identity = "refresh-token"): AuthStrategy {
-  if (!refreshToken) throw new TypeError("refreshTokenAuth needs a refresh token.");
-  return { kind: "refresh-token", identity, secrets: [refreshToken], initial: { refreshToken } };
+  required(refreshToken, "a refresh token", "refreshTokenAuth");
+  return defineStrategy({ identity, secrets: [refreshToken], initial: { refreshToken } });
 }
 
 /** An API key (`POST /apikeys`) or any fixed JWT: used as is, never refreshed. */
 export function tokenAuth(token: string, identity = "api-key"): AuthStrategy {
-  if (!token) throw new TypeError("tokenAuth needs a token.");
-  return { kind: "token", identity, secrets: [token], initial: { idToken: token } };
+  required(token, "a token", "tokenAuth");
+  return defineStrategy({ identity, secrets: [token], initial: { idToken: token } });
 }
-
-/** Alias of tokenAuth: an API key is a JWT used as the Bearer token. */
-export const apiKeyAuth = (apiKey: string) => tokenAuth(apiKey, "api-key");
 
 /** Any async source of JWTs; called again whenever the token is due or was refused. */
 export function customAuth(getToken: () => Promise<string | TokenSet>, identity = "custom"): AuthStrategy {
-  return {
-    kind: "custom",
+  return defineStrategy({
     identity,
     secrets: [],
     async login() {
@@ -54,21 +70,22 @@ export function customAuth(getToken: () => Promise<string | TokenSet>, identity 
       try {
         value = await getToken();
       } catch (error) {
-        throw new AuthError("PROVIDER_FAILED", "The custom token provider failed.", "See `cause`.", {
+        throw new TokenProviderError({
+          message: "The custom token provider failed.",
+          hint: "See `cause` for what it threw.",
           cause: error,
         });
       }
       const tokens = typeof value === "string" ? { idToken: value } : value;
       if (!tokens?.idToken) {
-        throw new AuthError(
-          "PROVIDER_FAILED",
-          "The custom token provider returned no token.",
-          "Return a JWT string.",
-        );
+        throw new TokenProviderError({
+          message: "The custom token provider returned no token.",
+          hint: "Return a JWT string, or a token set with idToken.",
+        });
       }
       return tokens;
     },
-  };
+  });
 }
 
 /**
@@ -77,7 +94,7 @@ export function customAuth(getToken: () => Promise<string | TokenSet>, identity 
  */
 export function agentProxyAuth(
   options: { port?: number; url?: string; fetch?: typeof fetch; timeoutMs?: number } = {},
-) {
+): AuthStrategy {
   const url =
     options.url ??
     `http://localhost:${options.port ?? globalThis.process?.env?.AGENT_PROXY_MAIN_PORT ?? 1001}/get_jwt`;

@@ -1,4 +1,4 @@
-import { listenLoopback, startEchoGateway } from "@dataloop-ts/mock";
+import { listenLoopback, startEchoGateway } from "@dataloop-ts/mock/light";
 import { decodeJwt } from "jose";
 import { describe, expect, it } from "vitest";
 import {

@@ -1,4 +1,4 @@
-import { type EchoGateway, startEchoGateway } from "@dataloop-ts/mock";
+import { type EchoGateway, startEchoGateway } from "@dataloop-ts/mock/light";
 import createClient from "openapi-fetch";
 import { afterEach } from "vitest";
 import type { Auth } from "../src/index.js";

@@ -1,14 +1,14 @@
-import { type MockUser, TokenRoute } from "@dataloop-ts/mock";
+import { type MockUser, TokenRoute } from "@dataloop-ts/mock/light";
 import { describe, expect, it } from "vitest";
 import {
-  apiKeyAuth,
   createAuth,
   memoryStore,
   passwordAuth,
-  Redactor,
   refreshTokenAuth,
   type TokenStore,
+  tokenAuth,
 } from "../src/index.js";
+import { Redactor } from "../src/redact.js";
 import { BOT, clientFor, gateway } from "./helpers.js";
 
 const bot: MockUser = { username: BOT.email, password: BOT.password };
@@ -66,7 +66,7 @@ describe("secrets never leak", () => {
     );
     const key = await foreign.issueApiKey();
     secrets.push(key);
-    await attempt(call(createAuth(apiKeyAuth(key), { gate: g.gateUrl, logger })));
+    await attempt(call(createAuth(tokenAuth(key), { gate: g.gateUrl, logger })));
     for (const mode of ["error500", "html", "no-id-token", "hang", "refuse"] as const) {
       g.route.mode = mode;
       await attempt(call(createAuth(passwordAuth(BOT), { gate: g.gateUrl, logger, timeoutMs: 200 })));

@@ -1,8 +1,7 @@
-import { listenLoopback, type MockUser } from "@dataloop-ts/mock";
+import { listenLoopback, type MockUser } from "@dataloop-ts/mock/light";
 import { describe, expect, it } from "vitest";
 import {
   agentProxyAuth,
-  apiKeyAuth,
   createAuth,
   customAuth,
   LoginRequiredError,
@@ -10,6 +9,7 @@ import {
   passwordAuth,
   refreshTokenAuth,
   TokenRejectedError,
+  tokenAuth,
 } from "../src/index.js";
 import { BOT, clientFor, gateway } from "./helpers.js";
 
@@ -39,7 +39,7 @@ describe("every way in, end to end through openapi-fetch", () => {
 
   it("an API key: sent as is, no token call", async () => {
     const g = await gateway();
-    const auth = createAuth(apiKeyAuth(await g.route.issueApiKey()), { gate: g.gateUrl });
+    const auth = createAuth(tokenAuth(await g.route.issueApiKey()), { gate: g.gateUrl });
     const { response } = await clientFor(g, auth).GET("/echo/{n}", { params: { path: { n: "1" } } });
     expect(response.status).toBe(200);
     expect(g.route.calls.total).toBe(0);
@@ -120,7 +120,7 @@ describe("401 → renew → replay", () => {
     const g = await gateway();
     const store = memoryStore();
     // A token our clock thinks valid but the gateway refuses (signed by another key).
-    const other = await (await import("@dataloop-ts/mock")).TokenRoute.create();
+    const other = await (await import("@dataloop-ts/mock/light")).TokenRoute.create();
     await store.save(new URL(g.gateUrl).host, {
       idToken: await other.sign(bot),
       refreshToken: g.route.mintRefreshToken(bot),
@@ -184,8 +184,8 @@ describe("401 → renew → replay", () => {
 
   it("an API key the gateway refuses is a TokenRejectedError (nothing to renew)", async () => {
     const g = await gateway();
-    const other = await (await import("@dataloop-ts/mock")).TokenRoute.create();
-    const auth = createAuth(apiKeyAuth(await other.issueApiKey()), { gate: g.gateUrl });
+    const other = await (await import("@dataloop-ts/mock/light")).TokenRoute.create();
+    const auth = createAuth(tokenAuth(await other.issueApiKey()), { gate: g.gateUrl });
     const error = await clientFor(g, auth)
       .GET("/echo/{n}", { params: { path: { n: "1" } } })
       .catch((e: unknown) => e);

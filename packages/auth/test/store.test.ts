@@ -65,12 +65,37 @@ describe("the file store", () => {
     }
   });
 
-  it("treats an unreadable file as logged out instead of failing", async () => {
+  it("a damaged file, or one whose fields are not strings, is named in a typed error saying how to replace it", async () => {
     const dir = await tempDir();
     const store = fileStore(dir);
+    const { mkdir, writeFile } = await import("node:fs/promises");
+    await mkdir(dir, { recursive: true });
+    for (const content of [
+      "{ torn",
+      JSON.stringify({ idToken: { nested: true }, refreshToken: "rt-1234" }),
+    ]) {
+      await writeFile(join(dir, "env.json"), content);
+      await expect(store.load("env")).rejects.toMatchObject({
+        code: "STORED_SESSION_CORRUPT",
+        message: expect.stringContaining(join(dir, "env.json")),
+        hint: expect.stringContaining("dataloop login"),
+      });
+    }
+    // A save (what a new login does) replaces it.
     await store.save("env", { idToken: "x" });
-    const { writeFile } = await import("node:fs/promises");
-    await writeFile(join(dir, "env.json"), "{ torn");
-    expect(await store.load("env")).toBeUndefined();
+    expect(await store.load("env")).toEqual({ idToken: "x" });
+  });
+
+  it("makes an existing folder 0700, and removes temp files an interrupted write left", async () => {
+    const dir = await tempDir();
+    const { mkdir, readdir, stat, utimes, writeFile } = await import("node:fs/promises");
+    await mkdir(dir, { recursive: true, mode: 0o755 });
+    expect((await stat(dir)).mode & 0o777).toBe(0o755);
+    const stale = join(dir, ".env.json.0123456789ab.tmp");
+    await writeFile(stale, "{}");
+    await utimes(stale, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+    await fileStore(dir).save("env", { idToken: "x" });
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    expect(await readdir(dir)).toEqual(["env.json"]);
   });
 });

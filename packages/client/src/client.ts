@@ -2,19 +2,23 @@ import {
   type Auth,
   type AuthOptions,
   type AuthStrategy,
-  apiKeyAuth,
   createAuth,
   customAuth,
+  isAuthStrategy,
+  type Logger,
   passwordAuth,
   refreshTokenAuth,
   resolveGate,
+  tokenAuth,
 } from "@dataloop-ts/auth";
+import { InvalidArgumentError } from "@dataloop-ts/core";
 import createClient, { type Client, type ClientOptions } from "openapi-fetch";
 import { errorMiddleware } from "./errors.js";
 import type { paths } from "./generated/schema.js";
-import { debugFromEnv, type LogFn, loggingMiddleware } from "./logging.js";
+import { debugFromEnv, loggingMiddleware } from "./logging.js";
 import { type RetryOptions, retryMiddleware } from "./retry.js";
 import { timeoutFetch } from "./timeout.js";
+import type { ThrowingClient } from "./types.js";
 
 /** Every way in, as plain values; or a ready `Auth` / strategy from @dataloop-ts/auth. */
 export type Credentials =
@@ -39,11 +43,20 @@ export interface DataloopClientOptions
   timeoutMs?: number | false;
   /** Throw `DataloopApiError` on error statuses (default true); `false` keeps openapi-fetch's `{ error }`. */
   throwOnError?: boolean;
-  /** A line logger (redacted); `DEBUG=dataloop` logs to stderr when none is given. */
-  log?: LogFn;
+  /**
+   * Where requests, answers and token renewals are logged, every line redacted (`console` will do);
+   * `DEBUG=dataloop` logs to stderr when none is given.
+   */
+  logger?: Logger;
 }
 
-export type DataloopClient = Client<paths> & {
+/**
+ * The typed client. With `throwOnError` (the default) error statuses throw `DataloopApiError`, so a
+ * call that returns has `data`; with `throwOnError: false` it is openapi-fetch's `{ data } | { error }`.
+ */
+export type DataloopClient<ThrowOnError extends boolean = true> = (ThrowOnError extends true
+  ? ThrowingClient
+  : Client<paths>) & {
   /** The session: `await client.auth.token()` gives the current JWT. */
   readonly auth: Auth;
   readonly gateUrl: string;
@@ -52,17 +65,17 @@ export type DataloopClient = Client<paths> & {
 };
 
 const isAuth = (a: Credentials): a is Auth => typeof (a as Auth).middleware === "object";
-const isStrategy = (a: Credentials): a is AuthStrategy => typeof (a as AuthStrategy).kind === "string";
 
 function toStrategy(credentials: Exclude<Credentials, Auth>): AuthStrategy {
-  if (isStrategy(credentials)) return credentials;
+  if (isAuthStrategy(credentials)) return credentials;
   if ("email" in credentials) return passwordAuth(credentials);
-  if ("apiKey" in credentials) return apiKeyAuth(credentials.apiKey);
+  if ("apiKey" in credentials) return tokenAuth(credentials.apiKey, "api-key");
   if ("refreshToken" in credentials) return refreshTokenAuth(credentials.refreshToken);
   if ("getToken" in credentials) return customAuth(credentials.getToken);
-  throw new TypeError(
-    "auth: give { email, password }, { apiKey }, { refreshToken }, { getToken } or an Auth.",
-  );
+  throw new InvalidArgumentError({
+    message: "auth is none of the ways in.",
+    hint: "Give { email, password }, { apiKey }, { refreshToken }, { getToken }, a strategy or an Auth.",
+  });
 }
 
 /**
@@ -73,7 +86,15 @@ function toStrategy(credentials: Exclude<Credentials, Auth>): AuthStrategy {
  * const dl = createDataloopClient({ auth: { email: "bot@org.ai", password } });
  * const { data: project } = await dl.GET("/projects/{projectId}", { params: { path: { projectId } } });
  */
-export function createDataloopClient(options: DataloopClientOptions): DataloopClient {
+export function createDataloopClient(
+  options: DataloopClientOptions & { throwOnError?: true },
+): DataloopClient;
+export function createDataloopClient(
+  options: DataloopClientOptions & { throwOnError: false },
+): DataloopClient<false>;
+// Not known to be true (a variable): typed as openapi-fetch's client, whose `data` may be missing.
+export function createDataloopClient(options: DataloopClientOptions): DataloopClient<false>;
+export function createDataloopClient(options: DataloopClientOptions): DataloopClient<boolean> {
   const {
     env,
     gateUrl: gateOption,
@@ -81,13 +102,14 @@ export function createDataloopClient(options: DataloopClientOptions): DataloopCl
     retry,
     timeoutMs,
     throwOnError,
-    log,
+    logger: loggerOption,
     skewMs,
     store,
     storeKey,
     ...rest
   } = options;
   const gateUrl = resolveGate(gateOption ?? env ?? "prod");
+  const logger = loggerOption ?? debugFromEnv();
   const auth = isAuth(credentials)
     ? credentials
     : createAuth(toStrategy(credentials), {
@@ -95,6 +117,7 @@ export function createDataloopClient(options: DataloopClientOptions): DataloopCl
         ...(skewMs !== undefined ? { skewMs } : {}),
         ...(store ? { store } : {}),
         ...(storeKey ? { storeKey } : {}),
+        ...(logger ? { logger } : {}),
         ...(rest.fetch ? { fetch: rest.fetch as typeof fetch } : {}),
       });
   const baseUrl = `${gateUrl}/api/v1`;
@@ -104,10 +127,10 @@ export function createDataloopClient(options: DataloopClientOptions): DataloopCl
     baseUrl,
     fetch: timeoutMs === false ? baseFetch : timeoutFetch(timeoutMs ?? 60_000, baseFetch),
   });
-  const logger = log ?? debugFromEnv();
-  if (logger) client.use(loggingMiddleware(logger));
-  if (throwOnError !== false) client.use(errorMiddleware());
+  if (logger?.debug) client.use(loggingMiddleware(logger));
+  // Always: every failure without an answer becomes a DataloopConnectionError; statuses throw unless told not to.
+  client.use(errorMiddleware({ throwOnStatus: throwOnError !== false }));
   client.use(auth.middleware);
   if (retry !== false) client.use(retryMiddleware(retry ?? {}));
-  return Object.assign(client, { auth, gateUrl, baseUrl });
+  return Object.assign(client, { auth, gateUrl, baseUrl }) as DataloopClient<boolean>;
 }

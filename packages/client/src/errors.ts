@@ -1,55 +1,122 @@
-import { AuthError, redactTokens } from "@dataloop-ts/auth";
+import { DataloopError, redactTokens } from "@dataloop-ts/auth";
 import type { Middleware } from "openapi-fetch";
 
 const REQUEST_ID_HEADERS = ["x-request-id", "x-dataloop-request-id", "x-amzn-trace-id", "traceparent"];
 
+export interface DataloopApiErrorInit {
+  status: number;
+  method: string;
+  /** The route as called, e.g. `/api/v1/projects/abc` (query string dropped). */
+  path: string;
+  /** The route's template, e.g. `/projects/{projectId}`. */
+  route?: string | undefined;
+  /** The parsed JSON body, or the text when it is not JSON. */
+  body: unknown;
+  requestId?: string | undefined;
+}
+
+/** What to do about an error status, in the terms of the gateway's answers. */
+function hintFor(status: number): string {
+  if (status === 400 || status === 422)
+    return "The request does not match what the route takes: see `body` for the gateway's reasons.";
+  if (status === 401)
+    return "The token was refused: log in again (dataloop login), or check the gate URL's environment.";
+  if (status === 403) return "The account lacks a role for this resource: check its project/org membership.";
+  if (status === 404)
+    return "Check the ids in the path: the resource does not exist, or this account cannot see it.";
+  if (status === 409) return "The resource changed or already exists: read it again, then retry.";
+  if (status === 429) return "Rate limited: retries wait for Retry-After; lower the concurrency.";
+  if (status >= 500) return "The gateway failed: try again later; quote the request id when you report it.";
+  return "See `body` for the gateway's answer.";
+}
+
+/** JWTs and Bearer credentials out of a body the gateway may have echoed them in. */
+function redactBody(body: unknown): unknown {
+  if (typeof body === "string") return redactTokens(body);
+  if (body === null || typeof body !== "object") return body;
+  const text = JSON.stringify(body);
+  const clean = redactTokens(text);
+  return clean === text ? body : JSON.parse(clean);
+}
+
 /**
  * The API answered with an error status. Carries what you need to act and to report it — never the
- * request's headers, so no Authorization.
+ * request's headers, and any token the body echoes is redacted.
  */
-export class DataloopApiError extends Error {
+export class DataloopApiError extends DataloopError {
+  static override readonly code = "API_ERROR";
   override name = "DataloopApiError";
-  constructor(
-    readonly status: number,
-    readonly method: string,
-    /** The route as called, e.g. `/projects/abc` (query string dropped). */
-    readonly path: string,
-    /** The parsed JSON body, or the text when it is not JSON. */
-    readonly body: unknown,
-    readonly requestId: string | undefined,
-    /** The route's template, e.g. `/projects/{projectId}`. */
-    readonly route?: string,
-  ) {
-    super(
-      redactTokens(
+  override readonly code = "API_ERROR";
+  readonly status: number;
+  readonly method: string;
+  readonly path: string;
+  readonly route: string | undefined;
+  readonly body: unknown;
+  readonly requestId: string | undefined;
+
+  constructor(init: DataloopApiErrorInit) {
+    const { status, method, path, requestId } = init;
+    const body = redactBody(init.body);
+    super({
+      message: redactTokens(
         `${method} ${path} failed with HTTP ${status}${summary(body)}${requestId ? ` (request id ${requestId})` : ""}`,
       ),
-    );
+      hint: hintFor(status),
+    });
+    this.status = status;
+    this.method = method;
+    this.path = path;
+    this.route = init.route;
+    this.body = body;
+    this.requestId = requestId;
   }
 
-  toJSON() {
-    const { name, status, method, path, route, requestId, message } = this;
-    return { name, status, method, path, route, requestId, message, body: this.body };
+  override toJSON(): Record<string, unknown> {
+    const { status, method, path, route, requestId, body } = this;
+    return { ...super.toJSON(), status, method, path, route, requestId, body };
   }
 }
 
-/** The request never got an answer: network failure, or the timeout ran out. */
-export class DataloopConnectionError extends Error {
+export interface DataloopConnectionErrorInit {
+  kind: "timeout" | "network" | "aborted";
+  method: string;
+  path: string;
+  cause?: unknown;
+}
+
+/** The request never got an answer: network failure, or the timeout ran out, or the caller aborted it. */
+export class DataloopConnectionError extends DataloopError {
+  static override readonly code = "CONNECTION_ERROR";
   override name = "DataloopConnectionError";
-  constructor(
-    readonly kind: "timeout" | "network" | "aborted",
-    readonly method: string,
-    readonly path: string,
-    options?: { cause?: unknown },
-  ) {
-    super(
-      kind === "timeout"
-        ? `${method} ${path} timed out`
-        : kind === "aborted"
-          ? `${method} ${path} was aborted by the caller`
-          : `${method} ${path} could not reach the gateway`,
-      options,
-    );
+  override readonly code = "CONNECTION_ERROR";
+  readonly kind: "timeout" | "network" | "aborted";
+  readonly method: string;
+  readonly path: string;
+
+  constructor(init: DataloopConnectionErrorInit) {
+    const { kind, method, path } = init;
+    super({
+      message:
+        kind === "timeout"
+          ? `${method} ${path} timed out`
+          : kind === "aborted"
+            ? `${method} ${path} was aborted by the caller`
+            : `${method} ${path} could not reach the gateway`,
+      hint:
+        kind === "timeout"
+          ? "The gateway did not answer in time: raise timeoutMs, or try again later."
+          : kind === "aborted"
+            ? "Your signal aborted the request."
+            : "Check the network and the gate URL; retries already ran for idempotent requests.",
+      cause: init.cause,
+    });
+    this.kind = kind;
+    this.method = method;
+    this.path = path;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), kind: this.kind, method: this.method, path: this.path };
   }
 }
 
@@ -61,20 +128,33 @@ function summary(body: unknown): string {
 
 const pathOf = (url: string) => new URL(url).pathname;
 
-/** Turns error statuses into thrown DataloopApiErrors and fetch failures into DataloopConnectionErrors. */
-export function errorMiddleware(): Middleware {
+/** A failure without an answer, as the error a user sees: ours unchanged, anything else a DataloopConnectionError. */
+export function connectionErrorOf(request: Request, error: unknown): DataloopError {
+  if (error instanceof DataloopError) return error; // already typed and actionable
+  const name = (error as Error)?.name;
+  const kind = name === "TimeoutError" ? "timeout" : name === "AbortError" ? "aborted" : "network";
+  return new DataloopConnectionError({
+    kind,
+    method: request.method,
+    path: pathOf(request.url),
+    cause: error,
+  });
+}
+
+/**
+ * Turns fetch failures into DataloopConnectionErrors, and (with `throwOnStatus`, the default) error
+ * statuses into thrown DataloopApiErrors.
+ */
+export function errorMiddleware(options: { throwOnStatus?: boolean } = {}): Middleware {
+  const throwOnStatus = options.throwOnStatus ?? true;
   return {
     // Synchronous when the response is fine: no promise per successful call.
     onResponse({ request, response, schemaPath }) {
-      if (response.ok) return undefined;
+      if (response.ok || !throwOnStatus) return undefined;
       return toApiError(request, response, schemaPath);
     },
     onError({ request, error }) {
-      if (error instanceof DataloopApiError || error instanceof DataloopConnectionError) return error;
-      if (error instanceof AuthError) return error; // already typed and actionable
-      const name = (error as Error)?.name;
-      const kind = name === "TimeoutError" ? "timeout" : name === "AbortError" ? "aborted" : "network";
-      return new DataloopConnectionError(kind, request.method, pathOf(request.url), { cause: error });
+      return connectionErrorOf(request, error);
     },
   };
 }
@@ -86,12 +166,12 @@ async function toApiError(request: Request, response: Response, schemaPath: stri
     body = text ? JSON.parse(text) : undefined;
   } catch {}
   const requestId = REQUEST_ID_HEADERS.map((h) => response.headers.get(h)).find(Boolean) ?? undefined;
-  throw new DataloopApiError(
-    response.status,
-    request.method,
-    pathOf(request.url),
+  throw new DataloopApiError({
+    status: response.status,
+    method: request.method,
+    path: pathOf(request.url),
+    route: schemaPath,
     body,
     requestId,
-    schemaPath,
-  );
+  });
 }

@@ -1,13 +1,16 @@
+// The public surface of @dataloop-ts/client: what its README documents (api-report.md records it).
+// The middleware, the timeout and the logger are internal: tests import them by path.
+export type { Logger } from "@dataloop-ts/auth";
+export { DataloopError } from "@dataloop-ts/core";
 export {
   type Credentials,
   createDataloopClient,
   type DataloopClient,
   type DataloopClientOptions,
 } from "./client.js";
-export { DataloopApiError, DataloopConnectionError, errorMiddleware } from "./errors.js";
+export { DataloopApiError, DataloopConnectionError } from "./errors.js";
 export { apiSpec, type OperationName, operationIndex } from "./generated/operations.js";
 export type { components, operations, paths } from "./generated/schema.js";
-export { debugFromEnv, type LogFn, loggingMiddleware } from "./logging.js";
 export { type Page, type PaginateOptions, paginate } from "./paginate.js";
-export { type RetryOptions, retryAfterMs, retryMiddleware } from "./retry.js";
-export { timeoutFetch } from "./timeout.js";
+export type { RetryOptions } from "./retry.js";
+export type { Succeeded, ThrowingClient } from "./types.js";

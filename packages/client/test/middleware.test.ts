@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { retryAfterMs } from "@dataloop-ts/core";
 import { type LoopbackServer, listenLoopback } from "@dataloop-ts/mock";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -7,7 +8,6 @@ import {
   type DataloopClientOptions,
   DataloopConnectionError,
   paginate,
-  retryAfterMs,
 } from "../src/index.js";
 
 const servers: LoopbackServer[] = [];
@@ -167,10 +167,12 @@ describe("logging", () => {
   it("one redacted line per request and answer, when asked", async () => {
     const { server } = await api((_q, res) => json(res, 200, {}));
     const lines: string[] = [];
-    await client(server.url, { log: (l) => lines.push(l) }).GET("/users/me");
-    expect(lines).toHaveLength(2);
+    await client(server.url, { logger: { debug: (l) => lines.push(l) } }).GET("/users/me");
+    // The client's logger is the session's too: the login shows, between request and answer.
+    expect(lines).toHaveLength(3);
     expect(lines[0]).toBe("dataloop → GET /api/v1/users/me");
-    expect(lines[1]).toMatch(/^dataloop ← 200 GET \/api\/v1\/users\/me \d+ ms$/);
+    expect(lines[1]).toMatch(/^auth: logged in \(first use\) for custom; expires /);
+    expect(lines[2]).toMatch(/^dataloop ← 200 GET \/api\/v1\/users\/me \d+ ms$/);
   });
 });
 

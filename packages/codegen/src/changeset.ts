@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { writeFileAtomic } from "./atomic.js";
+import { writeFileAtomic } from "@dataloop-ts/core/node";
 import { type ApiDiff, formatDiff } from "./diff.js";
 
 /** The packages that publish what the spec is: the document itself, and the types made from it. */

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { DataloopError, UsageError } from "@dataloop-ts/core";
 import { changesetFor, writeChangeset } from "./changeset.js";
 import { diffSpecs, formatDiff } from "./diff.js";
-import { CodegenError } from "./errors.js";
 import { exportSpec } from "./export.js";
 import { check, generate, pull } from "./pipeline.js";
 import { findProject, projectAt, readOverlay } from "./project.js";
@@ -132,8 +132,8 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-class UsageError extends Error {}
-const usage = (message: string) => new UsageError(message);
+const usage = (message: string) =>
+  new UsageError({ message, hint: "Run dataloop-codegen --help for usage." });
 
 function positiveInt(text: string, flag: string, allowZero = false): number {
   const n = Number(text);
@@ -147,23 +147,26 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof CodegenError) {
-      console.error(`dataloop-codegen: ${error.message}\n  → ${error.hint}`);
-      process.exitCode = 1;
-    } else if (
-      error instanceof UsageError ||
-      (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
-    ) {
-      console.error(`dataloop-codegen: ${(error as Error).message}\nRun dataloop-codegen --help for usage.`);
-      process.exitCode = 2;
-    } else {
-      // An error of ours would be a CodegenError: this is a bug, and the stack is for its report.
-      console.error(
-        process.env.DEBUG
-          ? error
-          : `dataloop-codegen: ${(error as Error)?.message ?? String(error)}\n  → This is a bug: run again with DEBUG=1 for the stack and report it.`,
-      );
-      process.exitCode = 1;
-    }
+    process.exitCode = renderError(error);
   },
 );
+
+/** Every failure as one paragraph (what went wrong, then what to do); the stack only with DEBUG set. */
+function renderError(error: unknown): number {
+  if (process.env.DEBUG) console.error(error);
+  const parseArgsError = (error as { code?: string })?.code?.startsWith("ERR_PARSE_ARGS");
+  if (error instanceof UsageError || parseArgsError) {
+    if (!process.env.DEBUG)
+      console.error(`dataloop-codegen: ${(error as Error).message}\nRun dataloop-codegen --help for usage.`);
+    return 2;
+  }
+  if (!process.env.DEBUG) {
+    console.error(
+      error instanceof DataloopError
+        ? `dataloop-codegen: ${error.message}\n  → ${error.hint}`
+        : // Not one of ours: a bug, and the stack is for its report.
+          `dataloop-codegen: ${(error as Error)?.message ?? String(error)}\n  → This is a bug: run again with DEBUG=1 for the stack and report it.`,
+    );
+  }
+  return 1;
+}

@@ -1,10 +1,10 @@
 import { isDeepStrictEqual } from "node:util";
+import { operationKey } from "@dataloop-ts/core";
 import {
   listOperations,
   type OpenApiDocument,
   type Operation,
   type OperationRef,
-  operationKey,
   type Parameter,
   resolveParameter,
 } from "./openapi.js";

@@ -1,5 +1,5 @@
 import openapiTS, { astToString } from "openapi-typescript";
-import { CodegenError } from "./errors.js";
+import { EmitFailedError } from "./errors.js";
 import { EMIT_OPTIONS, fingerprintOf } from "./fingerprint.js";
 import { listOperations } from "./openapi.js";
 import type { RepairedDocument } from "./repair.js";
@@ -37,12 +37,11 @@ export async function emitClientFiles(input: EmitInput): Promise<EmittedFiles> {
     const ast = await openapiTS(input.document as any, EMIT_OPTIONS);
     types = astToString(ast);
   } catch (error) {
-    throw new CodegenError(
-      "EMIT_FAILED",
-      `openapi-typescript could not emit types: ${(error as Error).message}`,
-      "Add a repair for the construct it names to specs/dataloop.overlay.yaml, or report it.",
-      { cause: error },
-    );
+    throw new EmitFailedError({
+      message: `openapi-typescript could not emit types: ${(error as Error).message}`,
+      hint: "Add a repair for the construct it names to specs/dataloop.overlay.yaml, or report it.",
+      cause: error,
+    });
   }
   const head = header(input, fingerprint);
   const index = listOperations(input.document)

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFilesAtomic } from "./atomic.js";
+import { writeFilesAtomic } from "@dataloop-ts/core/node";
 import { CODEGEN_VERSION, fingerprintOf } from "./fingerprint.js";
 import type { SpecCounts } from "./openapi.js";
 import { repairPinned } from "./pipeline.js";

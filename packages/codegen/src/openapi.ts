@@ -53,7 +53,6 @@ export function listOperations(doc: OpenApiDocument): OperationRef[] {
 }
 
 /** `GET /projects/{projectId}`: how operations are named in reports and diffs. */
-export const operationKey = (method: string, path: string) => `${method.toUpperCase()} ${path}`;
 
 export interface SpecCounts {
   paths: number;

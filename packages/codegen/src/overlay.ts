@@ -1,5 +1,5 @@
 import { JSONPath } from "jsonpath-plus";
-import { CodegenError } from "./errors.js";
+import { OverlayInvalidError } from "./errors.js";
 
 /** An OpenAPI Overlay 1.0 document: the spec's repairs, kept as data. */
 export interface Overlay {
@@ -25,11 +25,10 @@ export interface OverlayActionResult {
 /** Checks the shape of an overlay read from disk; throws OVERLAY_INVALID with the offending action. */
 export function parseOverlay(value: unknown, source: string): Overlay {
   const fail = (what: string) =>
-    new CodegenError(
-      "OVERLAY_INVALID",
-      `The overlay ${source} is invalid: ${what}.`,
-      "See https://spec.openapis.org/overlay/v1.0.0: each action needs a JSONPath `target` and `update` or `remove: true`.",
-    );
+    new OverlayInvalidError({
+      message: `The overlay ${source} is invalid: ${what}.`,
+      hint: "See https://spec.openapis.org/overlay/v1.0.0: each action needs a JSONPath `target` and `update` or `remove: true`.",
+    });
   if (value === null || typeof value !== "object") throw fail("not an object");
   const o = value as Partial<Overlay>;
   if (typeof o.overlay !== "string" || !o.overlay.startsWith("1.")) throw fail('missing `overlay: "1.0.0"`');

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { CodegenError } from "./errors.js";
+import { PinInvalidError, PinMissingError } from "./errors.js";
 import type { SpecCounts } from "./openapi.js";
 import type { Project } from "./project.js";
 
@@ -32,11 +32,10 @@ export async function readPin(project: Project): Promise<SpecPin> {
   try {
     text = await readFile(project.lockPath, "utf8");
   } catch (error) {
-    throw new CodegenError(
-      "PIN_MISSING",
-      `No spec pin at ${project.lockPath} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`,
-      "Run `dataloop-codegen pull` (or `pull --from PATH`) in the repository root to pin a spec, or pass --root DIR.",
-    );
+    throw new PinMissingError({
+      message: `No spec pin at ${project.lockPath} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`,
+      hint: "Run `dataloop-codegen pull` (or `pull --from PATH`) in the repository root to pin a spec, or pass --root DIR.",
+    });
   }
   let pin: Partial<SpecPin>;
   try {
@@ -53,8 +52,7 @@ export async function readPin(project: Project): Promise<SpecPin> {
 }
 
 const invalidPin = (project: Project, why: string) =>
-  new CodegenError(
-    "PIN_INVALID",
-    `The spec pin ${project.lockPath} cannot be read: ${why}.`,
-    "Restore it from git (`git checkout -- specs/`), or pin again with `dataloop-codegen pull --from URL|PATH`.",
-  );
+  new PinInvalidError({
+    message: `The spec pin ${project.lockPath} cannot be read: ${why}.`,
+    hint: "Restore it from git (`git checkout -- specs/`), or pin again with `dataloop-codegen pull --from URL|PATH`.",
+  });

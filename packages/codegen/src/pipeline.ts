@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFilesAtomic } from "./atomic.js";
-import { CodegenError } from "./errors.js";
+import { writeFilesAtomic } from "@dataloop-ts/core/node";
+import { PinMismatchError, PinnedSpecMissingError } from "./errors.js";
 import { fingerprintOf, readFingerprint } from "./fingerprint.js";
 import { countSpec, type OpenApiDocument } from "./openapi.js";
 import { pinnedFileName, pinnedPath, readPin, type SpecPin } from "./pin.js";
@@ -68,20 +68,19 @@ export async function loadPinned(project: Project): Promise<PinnedSpec> {
   const pin = await readPin(project);
   const path = pinnedPath(project, pin);
   if (!existsSync(path)) {
-    throw new CodegenError(
-      "SPEC_MISSING",
-      `The pinned spec ${path} is missing (the lock ${project.lockPath} names it).`,
-      "It is committed with the repository: restore it with `git checkout -- specs/`, or pin one with `dataloop-codegen pull --from URL|PATH`.",
-    );
+    throw new PinnedSpecMissingError({
+      message: `The pinned spec ${path} is missing (the lock ${project.lockPath} names it).`,
+      hint: "It is committed with the repository: restore it with `git checkout -- specs/`, or pin one with `dataloop-codegen pull --from URL|PATH`.",
+    });
   }
   const loaded = await loadSpec(path);
   if (loaded.sha256 !== pin.sha256) {
-    throw new CodegenError(
-      "PIN_MISMATCH",
-      `The pinned spec ${path} has sha256 ${loaded.sha256.slice(0, 12)}…, the lock says ${pin.sha256.slice(0, 12)}…: it was edited, or a pull was interrupted.`,
-      "Restore both with `git checkout -- specs/`, or pin the file as it is now with `dataloop-codegen pull --from specs/" +
+    throw new PinMismatchError({
+      message: `The pinned spec ${path} has sha256 ${loaded.sha256.slice(0, 12)}…, the lock says ${pin.sha256.slice(0, 12)}…: it was edited, or a pull was interrupted.`,
+      hint:
+        "Restore both with `git checkout -- specs/`, or pin the file as it is now with `dataloop-codegen pull --from specs/" +
         `${pin.file}\`.`,
-    );
+    });
   }
   assertOpenApi3(loaded.document, path);
   return { pin, document: loaded.document, bytes: loaded.bytes };

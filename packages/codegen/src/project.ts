@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { isHttpUrl } from "@dataloop-ts/core";
 import { parse as parseYaml } from "yaml";
-import { CodegenError } from "./errors.js";
+import { OverlayInvalidError } from "./errors.js";
 import { type Overlay, parseOverlay } from "./overlay.js";
 
 /** Where a repository keeps its pin: the lock, the pinned document itself, and the overlay (all in `specs/`). */
@@ -36,12 +37,12 @@ export function findProject(from = process.cwd()): Project {
 
 /** Sources are provenance: URLs as they are, files relative to the project root (no machine's absolute path). */
 export function storeSource(project: Project, source: string): string {
-  if (/^https?:\/\//i.test(source)) return source;
+  if (isHttpUrl(source)) return source;
   return relative(project.root, resolve(source)).split(sep).join("/");
 }
 
 export function resolveSource(project: Project, stored: string): string {
-  if (/^https?:\/\//i.test(stored) || isAbsolute(stored)) return stored;
+  if (isHttpUrl(stored) || isAbsolute(stored)) return stored;
   return join(project.root, stored);
 }
 
@@ -60,12 +61,11 @@ export async function readOverlayFile(path: string): Promise<Overlay> {
   try {
     value = parseYaml(text);
   } catch (error) {
-    throw new CodegenError(
-      "OVERLAY_INVALID",
-      `The overlay ${path} is not valid YAML: ${(error as Error).message.split("\n")[0]}`,
-      "Fix the YAML syntax of the overlay.",
-      { cause: error },
-    );
+    throw new OverlayInvalidError({
+      message: `The overlay ${path} is not valid YAML: ${(error as Error).message.split("\n")[0]}`,
+      hint: "Fix the YAML syntax of the overlay.",
+      cause: error,
+    });
   }
   return parseOverlay(value, path);
 }

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { isHttpUrl, isTransientStatus } from "@dataloop-ts/core";
 import pRetry, { AbortError } from "p-retry";
 import { parse as parseYaml } from "yaml";
-import { CodegenError } from "./errors.js";
+import { SpecHttpError, SpecNotFoundError, SpecNotParsableError, SpecUnreachableError } from "./errors.js";
 
 /** Where the gateway serves its OpenAPI document. */
 export const DEFAULT_SPEC_URL = "https://gate.dataloop.ai/api/v1/swagger-file";
@@ -29,11 +30,9 @@ export interface LoadedSpec {
   format: "json" | "yaml";
 }
 
-const isUrl = (s: string) => /^https?:\/\//i.test(s);
-
 /** Reads a spec from a URL or a file path (JSON or YAML). */
 export async function loadSpec(source: string, options: LoadOptions = {}): Promise<LoadedSpec> {
-  const bytes = isUrl(source) ? await fetchBytes(source, options) : await readBytes(source);
+  const bytes = isHttpUrl(source) ? await fetchBytes(source, options) : await readBytes(source);
   return { source, bytes, sha256: sha256(bytes), ...parseDocument(bytes, source) };
 }
 
@@ -45,12 +44,11 @@ async function readBytes(path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (error) {
-    throw new CodegenError(
-      "SOURCE_NOT_FOUND",
-      `Cannot read the spec file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      "Check the path (a URL must start with http:// or https://), or pull from the gateway URL.",
-      { cause: error },
-    );
+    throw new SpecNotFoundError({
+      message: `Cannot read the spec file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      hint: "Check the path (a URL must start with http:// or https://), or pull from the gateway URL.",
+      cause: error,
+    });
   }
 }
 
@@ -71,7 +69,7 @@ async function fetchBytes(url: string, options: LoadOptions): Promise<Buffer> {
         });
         if (!response.ok) {
           const error = new HttpStatusError(response.status);
-          const transient = response.status === 408 || response.status === 429 || response.status >= 500;
+          const transient = isTransientStatus(response.status);
           await response.body?.cancel();
           throw transient ? error : new AbortError(error);
         }
@@ -81,22 +79,20 @@ async function fetchBytes(url: string, options: LoadOptions): Promise<Buffer> {
     );
   } catch (error) {
     if (error instanceof HttpStatusError) {
-      throw new CodegenError(
-        "SOURCE_HTTP_ERROR",
-        `The spec URL ${url} answered HTTP ${error.status}${retries ? ` (after ${retries + 1} attempts)` : ""}.`,
-        "Check the URL; for a 5xx try again later, or pull from a saved file with --from PATH.",
-        { cause: error },
-      );
+      throw new SpecHttpError({
+        message: `The spec URL ${url} answered HTTP ${error.status}${retries ? ` (after ${retries + 1} attempts)` : ""}.`,
+        hint: "Check the URL; for a 5xx try again later, or pull from a saved file with --from PATH.",
+        cause: error,
+      });
     }
     const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-    throw new CodegenError(
-      "SOURCE_UNREACHABLE",
-      timedOut
+    throw new SpecUnreachableError({
+      message: timedOut
         ? `The spec URL ${url} did not answer within ${timeoutMs} ms (${retries + 1} attempts).`
         : `Cannot reach the spec URL ${url}: ${describe(error)}.`,
-      "Check your network or the URL, raise --timeout, or pull from a saved file with --from PATH.",
-      { cause: error },
-    );
+      hint: "Check your network or the URL, raise --timeout, or pull from a saved file with --from PATH.",
+      cause: error,
+    });
   }
 }
 
@@ -129,10 +125,9 @@ export function parseDocument(bytes: Buffer, source: string): { document: unknow
 }
 
 function notParsable(source: string, detail: string, cause: unknown) {
-  return new CodegenError(
-    "NOT_JSON_OR_YAML",
-    `The spec from ${source} is neither JSON nor YAML: ${detail.split("\n")[0]}`,
-    "Point --from at the OpenAPI document itself (for Dataloop: /api/v1/swagger-file), not an HTML page.",
-    { cause },
-  );
+  return new SpecNotParsableError({
+    message: `The spec from ${source} is neither JSON nor YAML: ${detail.split("\n")[0]}`,
+    hint: "Point --from at the OpenAPI document itself (for Dataloop: /api/v1/swagger-file), not an HTML page.",
+    cause,
+  });
 }

@@ -1,14 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  changesetFor,
-  diffSpecs,
-  type OpenApiDocument,
-  projectAt,
-  readOverlay,
-  repairSpec,
-} from "../src/index.js";
+import { changesetFor } from "../src/changeset.js";
+import { diffSpecs } from "../src/diff.js";
+import type { OpenApiDocument } from "../src/openapi.js";
+import { projectAt, readOverlay } from "../src/project.js";
+import { repairSpec } from "../src/repair.js";
 import { NEW_SPEC, OLD_SPEC, REPO_ROOT, runCli, tempProject } from "./helpers.js";
 
 const load = async (path: string) => JSON.parse(await readFile(path, "utf8")) as OpenApiDocument;

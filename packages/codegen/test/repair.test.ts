@@ -1,16 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import {
-  applyOverlay,
-  formatRepairReport,
-  listOperations,
-  NORMALISATIONS,
-  type OpenApiDocument,
-  parseOverlay,
-  projectAt,
-  readOverlay,
-  repairSpec,
-} from "../src/index.js";
+import { NORMALISATIONS } from "../src/normalize.js";
+import { listOperations, type OpenApiDocument } from "../src/openapi.js";
+import { applyOverlay, parseOverlay } from "../src/overlay.js";
+import { projectAt, readOverlay } from "../src/project.js";
+import { formatRepairReport, repairSpec } from "../src/repair.js";
 import { NEW_SPEC, OLD_SPEC, REPO_ROOT } from "./helpers.js";
 
 const load = async (path: string) => JSON.parse(await readFile(path, "utf8")) as OpenApiDocument;

@@ -1,4 +1,4 @@
-import { sha256 } from "@dataloop-ts/codegen";
+import { createHash } from "node:crypto";
 import { faker } from "@faker-js/faker/locale/en";
 
 type Schema = Record<string, unknown>;
@@ -143,7 +143,7 @@ export function addBelievableExamples(document: {
   let count = 0;
   const seen = new Set<unknown>();
   const annotate = (name: string, schema: Schema, where: string) => {
-    const seed = Number.parseInt(sha256(where).slice(0, 12), 16);
+    const seed = Number.parseInt(createHash("sha256").update(where).digest("hex").slice(0, 12), 16);
     faker.seed(seed);
     const value = valueFor(name, schema);
     if (value !== undefined) {

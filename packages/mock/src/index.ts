@@ -1,25 +1,6 @@
-export { addBelievableExamples } from "./believable.js";
-export { apiDocs } from "./docs.js";
-export { addResponseExamples, type ExampleReport } from "./examples.js";
-export { echoApi, type FrontOptions, gatewayFront, type Handler, type Page } from "./front.js";
+// The public surface of @dataloop-ts/mock: what its README documents (api-report.md records it).
+// `@dataloop-ts/mock/light` is the same without Prism: the token route, the Bearer check, an echo API.
 export { type MockGateway, type MockGatewayOptions, startMockGateway } from "./gateway.js";
-export { loginPage } from "./login-page.js";
-export { type PrismOptions, type PrismServer, startPrism } from "./prism.js";
-export { type LoopbackServer, listenLoopback } from "./server.js";
-export {
-  defaultCacheDir,
-  type MockSpec,
-  type MockSpecOptions,
-  mockableDocument,
-  prepareMockSpec,
-} from "./spec.js";
-export {
-  DEFAULT_BOT,
-  type MockUser,
-  TokenRoute,
-  type TokenRouteCalls,
-  type TokenRouteMode,
-  type TokenRouteOptions,
-} from "./token-route.js";
-export { type EchoGateway, startEchoGateway } from "./token-server.js";
+export * from "./light.js";
+export { defaultCacheDir, type MockSpec, type MockSpecOptions, prepareMockSpec } from "./spec.js";
 export { createSpecValidator, type SpecValidator } from "./validate.js";

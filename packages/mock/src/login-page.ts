@@ -1,12 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { escapeHtml, htmlPage as html } from "@dataloop-ts/core";
 import type { TokenRoute } from "./token-route.js";
-
-const html = (title: string, body: string) =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head>` +
-  `<body style="font:16px system-ui,sans-serif;max-width:34rem;margin:4rem auto">` +
-  `<h1>${title}</h1>${body}</body></html>`;
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Only a loopback callback may receive tokens: anything else would be an open redirect of secrets. */
 function loopbackCallback(value: string | null): URL | undefined {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -9,15 +10,16 @@ import {
   parseDocument,
   readOverlayFile,
   repairSpec,
-  sha256,
-  writeFileAtomic,
 } from "@dataloop-ts/codegen";
+import { writeFileAtomic } from "@dataloop-ts/core/node";
 import { readManifest, specFiles } from "@dataloop-ts/spec";
 import { getHttpOperationsFromSpec } from "@stoplight/prism-http";
 import envPaths from "env-paths";
 import { addBelievableExamples } from "./believable.js";
 import { addResponseExamples, type ExampleReport } from "./examples.js";
 import { createSpecValidator } from "./validate.js";
+
+const sha256 = (data: Uint8Array | string) => createHash("sha256").update(data).digest("hex");
 
 export interface MockSpecOptions {
   /**

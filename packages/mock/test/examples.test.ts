@@ -1,7 +1,8 @@
 import { listOperations, type OpenApiDocument } from "@dataloop-ts/codegen";
 import { readRepairedSpec } from "@dataloop-ts/spec";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createSpecValidator, mockableDocument } from "../src/index.js";
+import { mockableDocument } from "../src/spec.js";
+import { createSpecValidator } from "../src/validate.js";
 
 let built: ReturnType<typeof mockableDocument>;
 beforeAll(() => {

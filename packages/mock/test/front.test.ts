@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { DEFAULT_BOT, type EchoGateway, startEchoGateway, TokenRoute } from "../src/index.js";
+import { DEFAULT_BOT, type EchoGateway, startEchoGateway, TokenRoute } from "../src/light.js";
 
 let gateway: EchoGateway | undefined;
 afterEach(async () => {

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../../..");
-const PACKAGES = ["codegen", "spec", "auth", "client", "mock"];
+const PACKAGES = ["core", "codegen", "spec", "auth", "client", "cli", "mock"];
 // The maintained Node lines besides the toolchain's own 24 (from the npm registry, like the toolchain).
 const OTHER_NODES = { node22: "22.23.3", node26: "26.9.0" };
 /** gzip budgets of each runtime bundle (minified, dependencies included), bytes. */
@@ -98,12 +98,13 @@ describe("the packed tarballs", () => {
       expect(files).toContain("package/package.json");
       expect(files).toContain("package/README.md");
       expect(files).toContain("package/LICENSE");
-      expect(files.some((f) => f.startsWith("package/dist/") && f.endsWith(".d.ts"))).toBe(true);
+      if (name !== "cli")
+        expect(files.some((f) => f.startsWith("package/dist/") && f.endsWith(".d.ts"))).toBe(true);
       expect(files.filter((f) => /\/test\/|\.test\.|fixtures|vitest\.config|\/bench\//.test(f))).toEqual([]);
       const pkg = JSON.parse(run("tar", ["-xzOf", file, "package/package.json"], work));
       expect(JSON.stringify(pkg)).not.toContain("workspace:");
       expect(pkg).toMatchObject({ type: "module", sideEffects: false });
-      expect(Object.keys(pkg.exports["."])[0]).toBe("types");
+      if (pkg.exports["."]) expect(Object.keys(pkg.exports["."])[0]).toBe("types");
       for (const map of files.filter((f) => f.endsWith(".map"))) {
         const { sources } = JSON.parse(run("tar", ["-xzOf", file, map], work)) as { sources: string[] };
         for (const source of sources)
@@ -111,6 +112,18 @@ describe("the packed tarballs", () => {
       }
     },
   );
+
+  it("the client is a library: the terminal's dependencies (open, read, a spinner) are the CLI's alone", () => {
+    const manifest = (name: string) =>
+      JSON.parse(run("tar", ["-xzOf", tarballs[name] ?? "", "package/package.json"], work));
+    const client = manifest("client");
+    expect(client.bin).toBeUndefined();
+    for (const dep of ["open", "read", "yocto-spinner"]) {
+      expect(client.dependencies).not.toHaveProperty(dep);
+      expect(manifest("cli").dependencies).toHaveProperty(dep);
+    }
+    expect(manifest("cli").bin).toEqual({ dataloop: "./dist/main.js" });
+  });
 });
 
 describe("a consumer installing the tarballs with npm", () => {

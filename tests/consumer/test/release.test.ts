@@ -18,7 +18,7 @@ beforeAll(async () => {
   for (const f of ["package.json", "pnpm-workspace.yaml", ".changeset", "specs/dataloop.overlay.yaml"]) {
     await cp(join(repo, f), join(copy, f), { recursive: true });
   }
-  for (const p of ["codegen", "spec", "auth", "client", "mock"]) {
+  for (const p of ["core", "codegen", "spec", "auth", "client", "cli", "mock"]) {
     await mkdir(join(copy, "packages", p), { recursive: true });
     await cp(join(repo, "packages", p, "package.json"), join(copy, "packages", p, "package.json"));
   }

@@ -3,38 +3,33 @@ import {
   type AuthStrategy,
   createAuth,
   customAuth,
+  defineStrategy,
   passwordAuth,
   readClaims,
   readExpiry,
   type TokenStore,
 } from "@dataloop-ts/auth";
 import { browserAuth } from "@dataloop-ts/auth/node";
-import { createDataloopClient } from "../client.js";
+import { createDataloopClient } from "@dataloop-ts/client";
+import { UsageError as CoreUsageError } from "@dataloop-ts/core";
+import type { Values } from "./args.js";
 import { openBrowser } from "./open-browser.js";
 import type { Output } from "./output.js";
 
 /** A mistake in the command line: exit 2 and point at --help. */
-export class UsageError extends Error {}
+class UsageError extends CoreUsageError {
+  constructor(message: string) {
+    super({ message, hint: "Run dataloop --help for usage." });
+  }
+}
 
 export interface Context {
   gateUrl: string;
   store: TokenStore;
   out: Output;
   env: NodeJS.ProcessEnv;
-  values: {
-    email?: string | undefined;
-    password?: string | undefined;
-    "password-stdin"?: boolean | undefined;
-    "api-key"?: string | undefined;
-    browser?: boolean | undefined;
-    "no-open"?: boolean | undefined;
-    timeout?: string | undefined;
-    decode?: boolean | undefined;
-    query?: string[] | undefined;
-    body?: string | undefined;
-    org?: string | undefined;
-    name?: string | undefined;
-  };
+  /** The parsed options, typed from the parser's own declaration (args.ts). */
+  values: Values;
   args: string[];
   readStdin(): Promise<string>;
   /** Whether stdin and stderr are a terminal a person can answer on. */
@@ -43,7 +38,7 @@ export interface Context {
 }
 
 /** The stored session of an environment: no credentials, so a refused refresh means "log in". */
-const storedSession: AuthStrategy = { kind: "refresh-token", identity: "stored session", secrets: [] };
+const storedSession: AuthStrategy = defineStrategy({ identity: "stored session", secrets: [] });
 const session = (ctx: Context) => createAuth(storedSession, { gate: ctx.gateUrl, store: ctx.store });
 const client = (ctx: Context) => createDataloopClient({ gateUrl: ctx.gateUrl, auth: session(ctx) });
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -63,7 +58,7 @@ export async function login(ctx: Context): Promise<number> {
   if (values.browser) {
     method = "browser";
     const seconds = Number(values.timeout ?? 300);
-    if (!(seconds > 0)) throw new UsageError(`--timeout takes seconds, got "${values.timeout}"`);
+    if (!(seconds > 0)) throw new UsageError(`--timeout takes a number of seconds, got "${values.timeout}"`);
     strategy = browserAuth({
       timeoutMs: seconds * 1000,
       open: async (url) => {

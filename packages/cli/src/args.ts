@@ -1,0 +1,49 @@
+import { parseArgs } from "node:util";
+
+/** Every option of every command, declared once: the parser reads it and the command types derive from it. */
+export const OPTIONS = {
+  env: { type: "string" },
+  gate: { type: "string" },
+  json: { type: "boolean", default: false },
+  email: { type: "string" },
+  password: { type: "string" },
+  "password-stdin": { type: "boolean", default: false },
+  "api-key": { type: "string" },
+  browser: { type: "boolean", default: false },
+  "no-open": { type: "boolean", default: false },
+  /** `login --browser`: how long to wait, in seconds. */
+  timeout: { type: "string" },
+  decode: { type: "boolean", default: false },
+  query: { type: "string", multiple: true },
+  body: { type: "string" },
+  org: { type: "string" },
+  name: { type: "string" },
+  help: { type: "boolean", short: "h", default: false },
+  version: { type: "boolean", short: "v", default: false },
+} as const;
+
+export type ParsedArgs = ReturnType<typeof parseCommandLine>;
+/** The options as the commands see them: exactly what `parseArgs` gives for OPTIONS. */
+export type Values = ParsedArgs["values"];
+
+export function parseCommandLine(argv: string[]) {
+  return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+}
+
+export const USAGE = `dataloop — the Dataloop API from a terminal
+
+  dataloop login [--email E]         password or bot (M2M) account; asks on a terminal, else
+                                     --password-stdin or DATALOOP_EMAIL + DATALOOP_PASSWORD
+  dataloop login --api-key K         an API key (POST /apikeys)
+  dataloop login --browser           the website login in your browser [--no-open] [--timeout SECONDS]
+  dataloop token [--decode]          a valid JWT on stdout (refreshed first when due), for curl/Postman
+  dataloop whoami                    who the stored session is (GET /users/me)
+  dataloop request METHOD PATH       [--query k=v]... [--body JSON|@file]; JSON out
+  dataloop bots create --org ORG --name NAME   a bot user; its credentials are printed once
+  dataloop logout                    forget the stored tokens of this environment
+
+  --env prod|rc|dev|local  or  --gate URL   one session per environment (env: DATALOOP_GATE)
+  --json                   machine output: JSON on stdout, errors as JSON on stderr
+  --version                the installed @dataloop-ts/cli version
+  Environment: DATALOOP_EMAIL, DATALOOP_PASSWORD, DATALOOP_API_KEY, DATALOOP_TS_HOME (token folder),
+  BROWSER (command to open URLs; "none" to only print them), NO_COLOR, DEBUG=dataloop (log calls)`;

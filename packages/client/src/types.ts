@@ -1,0 +1,50 @@
+import type { Client, FetchResponse, MaybeOptionalInit } from "openapi-fetch";
+import type { HttpMethod, MediaType, PathsWithMethod, RequiredKeysOf } from "openapi-typescript-helpers";
+import type { paths } from "./generated/schema.js";
+
+// As openapi-fetch's own (not exported): the init argument is required when the route has required
+// parameters or a required body, optional otherwise.
+type InitParam<Init> =
+  RequiredKeysOf<Init> extends never
+    ? [(Init & { [key: string]: unknown })?]
+    : [Init & { [key: string]: unknown }];
+
+/**
+ * What a call resolves to when error statuses throw: openapi-fetch's success branch, `data` always
+ * there. (Not `error?: never`: a route that documents no error response has `error: never` in its
+ * error branch, which would match that too.)
+ */
+export type Succeeded<Result> = Extract<Result, { data: unknown }>;
+
+// openapi-fetch's ClientMethod, resolving to the success branch. `paths` is an interface (no index
+// signature), so the operation is narrowed with `&` where openapi-fetch's constraint would reject it.
+type Operation<Paths, Path extends keyof Paths, Method extends HttpMethod> = Paths[Path] extends {
+  [M in Method]: infer Op;
+}
+  ? // biome-ignore lint/suspicious/noExplicitAny: openapi-fetch's own constraint on an operation
+    Op extends Record<string | number, any>
+    ? Op
+    : never
+  : never;
+type ThrowingMethod<Paths extends {}, Method extends HttpMethod> = <
+  Path extends PathsWithMethod<Paths, Method>,
+  Init extends MaybeOptionalInit<Paths[Path], Method & keyof Paths[Path]>,
+>(
+  url: Path,
+  ...init: InitParam<Init>
+) => Promise<Succeeded<FetchResponse<Operation<Paths, Path, Method>, Init, MediaType>>>;
+
+/**
+ * The client when error statuses throw (the default): a call that returns has succeeded, so `data` is
+ * not optional — `const { data } = await dl.GET(…); data.name` with no `?.`.
+ */
+export interface ThrowingClient extends Omit<Client<paths>, Uppercase<HttpMethod>> {
+  GET: ThrowingMethod<paths, "get">;
+  PUT: ThrowingMethod<paths, "put">;
+  POST: ThrowingMethod<paths, "post">;
+  DELETE: ThrowingMethod<paths, "delete">;
+  OPTIONS: ThrowingMethod<paths, "options">;
+  HEAD: ThrowingMethod<paths, "head">;
+  PATCH: ThrowingMethod<paths, "patch">;
+  TRACE: ThrowingMethod<paths, "trace">;
+}

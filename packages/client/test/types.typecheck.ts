@@ -1,0 +1,46 @@
+// Type tests of the public API: checked by `tsc` in the typecheck task of `scripts/pnpm test` (this file
+// never runs). Each `@ts-expect-error` fails the check when the line it guards stops being an error.
+import { expectTypeOf } from "vitest";
+import { createDataloopClient, type DataloopClient, DataloopError } from "../src/index.js";
+
+declare const dl: DataloopClient;
+declare const loose: DataloopClient<false>;
+
+export async function defaultClientThrows() {
+  const { data } = await dl.GET("/projects/{projectId}", { params: { path: { projectId: "p" } } });
+  // Error statuses throw, so a call that returns has data: no `?.` needed, and undefined is not a value.
+  const present: NonNullable<typeof data> = data;
+  expectTypeOf(present.name).toEqualTypeOf<string>();
+  expectTypeOf(data.id).toEqualTypeOf<string>();
+}
+
+export async function throwOnErrorFalseKeepsTheUnion() {
+  const result = await loose.GET("/projects/{projectId}", { params: { path: { projectId: "p" } } });
+  // @ts-expect-error data may be missing when error statuses do not throw
+  result.data.name;
+  expectTypeOf(result.data?.name).toEqualTypeOf<string | undefined>();
+}
+
+export function overloadsFollowTheOption() {
+  expectTypeOf(createDataloopClient({ auth: { apiKey: "k" } })).toEqualTypeOf<DataloopClient>();
+  expectTypeOf(createDataloopClient({ auth: { apiKey: "k" }, throwOnError: false })).toEqualTypeOf<
+    DataloopClient<false>
+  >();
+}
+
+export async function wrongCallsDoNotCompile() {
+  // @ts-expect-error a path the gateway does not have
+  await dl.GET("/no/such/route");
+  // @ts-expect-error a path parameter is missing
+  await dl.GET("/projects/{projectId}", { params: { path: {} } });
+  // @ts-expect-error the init (with its required path parameter) is missing altogether
+  await dl.GET("/projects/{projectId}");
+  // @ts-expect-error a body property of the wrong type
+  await dl.POST("/projects", { body: { name: 42 } });
+  // @ts-expect-error POST is not a method of this route
+  await dl.POST("/users/me");
+}
+
+export function errorsShareOneRoot(e: unknown) {
+  if (e instanceof DataloopError) expectTypeOf(e.hint).toEqualTypeOf<string>();
+}

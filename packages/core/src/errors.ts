@@ -1,0 +1,48 @@
+/** What every error of dataloop-ts is built from: the message, what to do about it, and what caused it. */
+export interface DataloopErrorInit {
+  message: string;
+  /** What the user should do next: a command, an option, a fact to check. */
+  hint: string;
+  /** The underlying error. Kept off `toJSON`: it may carry a request, and with it a secret. */
+  cause?: unknown;
+}
+
+/**
+ * The root of every error the dataloop-ts packages throw. Each subclass has one fixed `code` (as in
+ * jose's errors), so `catch (e) { if (e instanceof DataloopError) … e.code … }` works for all of them,
+ * and `hint` always says what to do. `toJSON` gives name, code, message and hint (plus a subclass's own
+ * safe fields), never `cause`.
+ */
+export class DataloopError extends Error {
+  /** The code of instances of this class; the same as `code`, readable without an instance. */
+  static readonly code: string = "DATALOOP_ERROR";
+  override name = "DataloopError";
+  readonly code: string = "DATALOOP_ERROR";
+  readonly hint: string;
+
+  constructor(init: DataloopErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.hint = init.hint;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, code: this.code, message: this.message, hint: this.hint };
+  }
+}
+
+/** A command line or option that cannot be acted on (the CLIs exit 2 for it). */
+export class UsageError extends DataloopError {
+  static override readonly code = "USAGE";
+  override name = "UsageError";
+  override readonly code = "USAGE";
+  constructor(init: { message: string; hint?: string }) {
+    super({ hint: "Run the command with --help for its usage.", ...init });
+  }
+}
+
+/** A function was called with a value it cannot work with (an empty password, an unknown environment). */
+export class InvalidArgumentError extends DataloopError {
+  static override readonly code = "INVALID_ARGUMENT";
+  override name = "InvalidArgumentError";
+  override readonly code = "INVALID_ARGUMENT";
+}

@@ -1,0 +1,14 @@
+export { DataloopError, type DataloopErrorInit, InvalidArgumentError, UsageError } from "./errors.js";
+export { escapeHtml, htmlPage } from "./html.js";
+export { isHttpUrl, isTransientStatus, operationKey } from "./http.js";
+export type { Logger } from "./logger.js";
+export { keepForReplay, replayOf } from "./replay.js";
+export {
+  backoffMs,
+  DEFAULT_RETRY,
+  type RetryPolicy,
+  type RetryVerdict,
+  retryAfterMs,
+  sleep,
+  withRetries,
+} from "./retry.js";

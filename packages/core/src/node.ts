@@ -1,0 +1,86 @@
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+
+export interface AtomicWriteOptions {
+  /** File mode of the written file (default: the process's umask applied to 0666). */
+  mode?: number;
+  /** Mode of the folder when it has to be made, and made again exactly when it exists (e.g. 0o700). */
+  dirMode?: number;
+}
+
+const TMP = /^\..+\.[0-9a-f]{12}\.tmp$/;
+const tmpName = (path: string) =>
+  join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+
+async function stage(path: string, data: string | Uint8Array, options: AtomicWriteOptions): Promise<string> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true, ...(options.dirMode !== undefined ? { mode: options.dirMode } : {}) });
+  if (options.dirMode !== undefined) await chmod(dir, options.dirMode); // an existing folder too
+  const tmp = tmpName(path);
+  const handle = await open(tmp, "wx", options.mode ?? 0o666);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  // The umask may have narrowed the mode; a mode asked for is made exact.
+  if (options.mode !== undefined) await chmod(tmp, options.mode);
+  return tmp;
+}
+
+/** Writes `path` so that readers see the old content or the new, never a torn file (temp, fsync, rename). */
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
+  let tmp: string | undefined;
+  try {
+    tmp = await stage(path, data, options);
+    await rename(tmp, path);
+  } catch (error) {
+    if (tmp) await rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+/** Writes several files, all-or-nothing as far as the file system allows: every temp first, then the renames in order. */
+export async function writeFilesAtomic(
+  files: ReadonlyArray<readonly [string, string | Uint8Array]>,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
+  const staged: Array<[string, string]> = [];
+  try {
+    for (const [path, data] of files) staged.push([await stage(path, data, options), path]);
+    for (const [tmp, path] of staged) await rename(tmp, path);
+  } catch (error) {
+    await Promise.all(staged.map(([tmp]) => rm(tmp, { force: true })));
+    throw error;
+  }
+}
+
+/**
+ * Removes temp files that an interrupted atomic write left in `dir` (killed between write and
+ * rename), older than `olderThanMs` so that a write in flight in another process is left alone.
+ */
+export async function removeStaleTempFiles(dir: string, olderThanMs = 60_000): Promise<number> {
+  let removed = 0;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  const now = Date.now();
+  for (const name of names.filter((n) => TMP.test(n))) {
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => undefined);
+    if (info && now - info.mtimeMs > olderThanMs) {
+      await rm(path, { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}

@@ -1,0 +1,23 @@
+/**
+ * One kept copy of each request's body, shared by every middleware that may send the request again
+ * (auth after a 401, retry after a transient failure): a retried POST is copied once, not once per
+ * middleware. Held weakly by the request itself, so the copy goes when the request goes, whichever
+ * path (success, a throw from another middleware's hook, an abort) the request took: no per-request
+ * state that an exception can strand.
+ */
+const kept = new WeakMap<Request, Request>();
+
+/** Keeps a copy of `request`'s body for replays, unless one is kept already. No-op for a request without a body. */
+export function keepForReplay(request: Request): void {
+  if (request.body !== null && !kept.has(request)) kept.set(request, request.clone());
+}
+
+/**
+ * A request that sends `request` again: a fresh copy of its kept body each call (so it can be replayed
+ * more than once), or `request` itself when it has no body. Undefined when it has a body that was not
+ * kept: it cannot be sent again.
+ */
+export function replayOf(request: Request): Request | undefined {
+  if (request.body === null) return request;
+  return kept.get(request)?.clone();
+}
