@@ -13,7 +13,7 @@ const { base } = api;
 
 const gateway = await startEchoGateway({ users: [{ username: "bench@example.com", password: "bench-pw" }] });
 const auth = createAuth(passwordAuth({ email: "bench@example.com", password: "bench-pw" }), {
-  gate: gateway.gateUrl,
+  gateUrl: gateway.gateUrl,
 });
 await auth.token();
 

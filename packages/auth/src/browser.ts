@@ -40,8 +40,8 @@ function answer(res: ServerResponse, status: number, html: string): void {
  * `{gate}/login?callback=http://localhost:PORT`.
  * @example const tokens = await browserLogin("prod", { open: (url) => console.error(`Open ${url}`) });
  */
-export async function browserLogin(gate: string, options: BrowserLoginOptions): Promise<TokenSet> {
-  const gateUrl = resolveGate(gate);
+export async function browserLogin(envOrGateUrl: string, options: BrowserLoginOptions): Promise<TokenSet> {
+  const gateUrl = resolveGate(envOrGateUrl);
   const timeoutMs = options.timeoutMs ?? 5 * 60_000;
   let settle!: { resolve: (t: TokenSet) => void; reject: (e: unknown) => void };
   const result = new Promise<TokenSet>((resolve, reject) => {
@@ -127,7 +127,7 @@ export async function browserLogin(gate: string, options: BrowserLoginOptions): 
 /**
  * The website login as a session strategy: the first `token()` (and a refused refresh) opens the
  * browser; afterwards the refresh token keeps the session alive.
- * @example const auth = createAuth(browserAuth({ open: (url) => open(url) }), { gate: "prod", store: fileStore(dir) });
+ * @example const auth = createAuth(browserAuth({ open: (url) => open(url) }), { env: "prod", store: fileStore(dir) });
  */
 export function browserAuth(options: BrowserLoginOptions): AuthStrategy {
   return defineStrategy({

@@ -1,6 +1,6 @@
 import type { Logger } from "@dataloop-ts/core";
 import type { Middleware } from "openapi-fetch";
-import { resolveGate } from "./env.js";
+import { type EnvironmentName, resolveGate } from "./env.js";
 import { LoginRequiredError, RefreshRejectedError, TokenExpiredError, TokenRejectedError } from "./errors.js";
 import { type GrantOptions, refreshGrant } from "./grant.js";
 import { authMiddleware, type TokenSource } from "./middleware.js";
@@ -10,8 +10,10 @@ import type { AuthStrategy } from "./strategies.js";
 import { type HeldToken, hold, type TokenSet } from "./token.js";
 
 export interface AuthOptions {
-  /** An environment name (`prod`, `rc`, `dev`, `local`) or a gate URL (default `prod`). */
-  gate?: string;
+  /** `prod` (default), `rc`, `dev`, `local`. */
+  env?: EnvironmentName;
+  /** Any other gateway origin (or its `/api/v1` base); wins over `env`. The same option as the client's. */
+  gateUrl?: string;
   /** Renew this long before `exp`, ms (default 60 000, as Dataloop's own SDK). */
   skewMs?: number;
   /** Timeout of each token call, ms (default 10 000). */
@@ -51,7 +53,7 @@ interface Settings {
 }
 
 function settingsOf(options: AuthOptions): Settings {
-  const gateUrl = resolveGate(options.gate ?? "prod");
+  const gateUrl = resolveGate(options.gateUrl ?? options.env ?? "prod");
   return {
     gateUrl,
     skewMs: options.skewMs ?? 60_000,
@@ -212,7 +214,7 @@ class Session implements TokenSource {
 /**
  * A session over one strategy.
  * @example
- * const auth = createAuth(passwordAuth({ email, password }), { gate: "prod" });
+ * const auth = createAuth(passwordAuth({ email, password }), { env: "prod" });
  * client.use(auth.middleware);
  */
 export function createAuth(strategy: AuthStrategy, options: AuthOptions = {}): Auth {

@@ -54,7 +54,7 @@ describe("the website (browser) login", () => {
         },
       }),
       {
-        gate: g.gateUrl,
+        gateUrl: g.gateUrl,
         store,
         skewMs: 60_000,
       },

@@ -37,15 +37,15 @@ describe("secrets never leak", () => {
       });
 
     // Successful paths log too: login, refresh, 401 replay.
-    await attempt(call(createAuth(passwordAuth(BOT), { gate: g.gateUrl, logger })));
+    await attempt(call(createAuth(passwordAuth(BOT), { gateUrl: g.gateUrl, logger })));
     const s1 = await seeded(memoryStore(), await foreign.sign(bot), g.route.mintRefreshToken(bot));
-    await attempt(call(createAuth(passwordAuth(BOT), { gate: g.gateUrl, logger, store: s1 })));
+    await attempt(call(createAuth(passwordAuth(BOT), { gateUrl: g.gateUrl, logger, store: s1 })));
     // Failures: wrong password, refused refresh token without and with credentials, refused API key,
     // every token-route failure mode.
     await attempt(
       call(
         createAuth(passwordAuth({ email: BOT.email, password: "wrong-but-secret-pw" }), {
-          gate: g.gateUrl,
+          gateUrl: g.gateUrl,
           logger,
         }),
       ),
@@ -53,12 +53,12 @@ describe("secrets never leak", () => {
     const revoked = g.route.mintRefreshToken(bot);
     secrets.push(revoked);
     g.route.revokeRefreshTokens();
-    await attempt(call(createAuth(refreshTokenAuth(revoked), { gate: g.gateUrl, logger })));
+    await attempt(call(createAuth(refreshTokenAuth(revoked), { gateUrl: g.gateUrl, logger })));
     const s2 = await seeded(memoryStore(), await g.route.sign(bot, -10), "rt_definitely_secret_revoked");
     await attempt(
       call(
         createAuth(passwordAuth({ email: BOT.email, password: "wrong-but-secret-pw" }), {
-          gate: g.gateUrl,
+          gateUrl: g.gateUrl,
           logger,
           store: s2,
         }),
@@ -66,10 +66,10 @@ describe("secrets never leak", () => {
     );
     const key = await foreign.issueApiKey();
     secrets.push(key);
-    await attempt(call(createAuth(tokenAuth(key), { gate: g.gateUrl, logger })));
+    await attempt(call(createAuth(tokenAuth(key), { gateUrl: g.gateUrl, logger })));
     for (const mode of ["error500", "html", "no-id-token", "hang", "refuse"] as const) {
       g.route.mode = mode;
-      await attempt(call(createAuth(passwordAuth(BOT), { gate: g.gateUrl, logger, timeoutMs: 200 })));
+      await attempt(call(createAuth(passwordAuth(BOT), { gateUrl: g.gateUrl, logger, timeoutMs: 200 })));
     }
     g.route.mode = "normal";
     secrets.push(...g.route.issued);

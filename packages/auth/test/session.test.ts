@@ -18,7 +18,7 @@ const bot: MockUser = { username: BOT.email, password: BOT.password };
 describe("every way in, end to end through openapi-fetch", () => {
   it("password / bot (M2M) login: one grant, then Bearer on every call", async () => {
     const g = await gateway();
-    const auth = createAuth(passwordAuth(BOT), { gate: g.gateUrl });
+    const auth = createAuth(passwordAuth(BOT), { gateUrl: g.gateUrl });
     const client = clientFor(g, auth);
     for (let i = 0; i < 3; i++) {
       const { data, response } = await client.GET("/echo/{n}", { params: { path: { n: String(i) } } });
@@ -31,7 +31,7 @@ describe("every way in, end to end through openapi-fetch", () => {
 
   it("a refresh token: refreshed on first use", async () => {
     const g = await gateway();
-    const auth = createAuth(refreshTokenAuth(g.route.mintRefreshToken(bot)), { gate: g.gateUrl });
+    const auth = createAuth(refreshTokenAuth(g.route.mintRefreshToken(bot)), { gateUrl: g.gateUrl });
     const { response } = await clientFor(g, auth).GET("/echo/{n}", { params: { path: { n: "1" } } });
     expect(response.status).toBe(200);
     expect(g.route.calls).toMatchObject({ total: 1, refresh: 1, password: 0 });
@@ -39,7 +39,7 @@ describe("every way in, end to end through openapi-fetch", () => {
 
   it("an API key: sent as is, no token call", async () => {
     const g = await gateway();
-    const auth = createAuth(tokenAuth(await g.route.issueApiKey()), { gate: g.gateUrl });
+    const auth = createAuth(tokenAuth(await g.route.issueApiKey()), { gateUrl: g.gateUrl });
     const { response } = await clientFor(g, auth).GET("/echo/{n}", { params: { path: { n: "1" } } });
     expect(response.status).toBe(200);
     expect(g.route.calls.total).toBe(0);
@@ -50,7 +50,7 @@ describe("every way in, end to end through openapi-fetch", () => {
     let asked = 0;
     const auth = createAuth(
       customAuth(async () => (++asked === 1 ? "not-a-jwt" : g.route.sign(bot))),
-      { gate: g.gateUrl },
+      { gateUrl: g.gateUrl },
     );
     const client = clientFor(g, auth);
     const { response } = await client.GET("/echo/{n}", { params: { path: { n: "1" } } });
@@ -69,7 +69,7 @@ describe("every way in, end to end through openapi-fetch", () => {
         .end(JSON.stringify({ jwt }));
     });
     try {
-      const auth = createAuth(agentProxyAuth({ port: proxy.port }), { gate: g.gateUrl });
+      const auth = createAuth(agentProxyAuth({ port: proxy.port }), { gateUrl: g.gateUrl });
       const { data } = await clientFor(g, auth).GET("/echo/{n}", { params: { path: { n: "1" } } });
       expect(data?.method).toBe("GET");
       expect(await auth.token()).toBe(jwt);
@@ -87,7 +87,7 @@ describe("one refresh for many requests", () => {
       idToken: await g.route.sign(bot, -30),
       refreshToken: g.route.mintRefreshToken(bot),
     });
-    const auth = createAuth(passwordAuth(BOT), { gate: g.gateUrl, store });
+    const auth = createAuth(passwordAuth(BOT), { gateUrl: g.gateUrl, store });
     const client = clientFor(g, auth);
     const results = await Promise.all(
       Array.from({ length: 200 }, (_, i) => client.GET("/echo/{n}", { params: { path: { n: String(i) } } })),
@@ -99,7 +99,7 @@ describe("one refresh for many requests", () => {
 
   it("200 requests in waves while the token expires mid-burst: exactly 1 refresh, 200 successes", async () => {
     const g = await gateway({ lifetimeSeconds: 2 });
-    const auth = createAuth(passwordAuth(BOT), { gate: g.gateUrl, skewMs: 0 });
+    const auth = createAuth(passwordAuth(BOT), { gateUrl: g.gateUrl, skewMs: 0 });
     const client = clientFor(g, auth);
     await auth.token(); // a 2 s token
     g.route.lifetimeSeconds = 3600;
@@ -125,7 +125,7 @@ describe("401 → renew → replay", () => {
       idToken: await other.sign(bot),
       refreshToken: g.route.mintRefreshToken(bot),
     });
-    const auth = createAuth(passwordAuth(BOT), { gate: g.gateUrl, store });
+    const auth = createAuth(passwordAuth(BOT), { gateUrl: g.gateUrl, store });
     const body = { text: "héllo — ünïcode", n: 42, nested: { list: [1, 2, 3] } };
     const { data, response } = await clientFor(g, auth).POST("/echo/{n}", {
       params: { path: { n: "7" } },
@@ -144,7 +144,7 @@ describe("401 → renew → replay", () => {
         res.writeHead(401, { "content-type": "application/json" }).end('{"message":"forbidden here"}');
       },
     });
-    const auth = createAuth(passwordAuth(BOT), { gate: g.gateUrl });
+    const auth = createAuth(passwordAuth(BOT), { gateUrl: g.gateUrl });
     const client = clientFor(g, auth);
     const error = await client
       .POST("/echo/{n}", { params: { path: { n: "1" } }, body: { text: "x", n: 1, nested: { list: [] } } })
@@ -163,7 +163,7 @@ describe("401 → renew → replay", () => {
       idToken: await g.route.sign(bot, -5),
       refreshToken: "rt_revoked_long_ago",
     });
-    const auth = createAuth(passwordAuth(BOT), { gate: g.gateUrl, store });
+    const auth = createAuth(passwordAuth(BOT), { gateUrl: g.gateUrl, store });
     const { response } = await clientFor(g, auth).GET("/echo/{n}", { params: { path: { n: "1" } } });
     expect(response.status).toBe(200);
     expect(g.route.calls).toMatchObject({ refresh: 1, password: 1, rejected: 1 });
@@ -173,7 +173,7 @@ describe("401 → renew → replay", () => {
     const g = await gateway();
     const refreshToken = g.route.mintRefreshToken(bot);
     g.route.revokeRefreshTokens();
-    const auth = createAuth(refreshTokenAuth(refreshToken), { gate: g.gateUrl });
+    const auth = createAuth(refreshTokenAuth(refreshToken), { gateUrl: g.gateUrl });
     const error = await clientFor(g, auth)
       .GET("/echo/{n}", { params: { path: { n: "1" } } })
       .catch((e: unknown) => e);
@@ -185,7 +185,7 @@ describe("401 → renew → replay", () => {
   it("an API key the gateway refuses is a TokenRejectedError (nothing to renew)", async () => {
     const g = await gateway();
     const other = await (await import("@dataloop-ts/mock/light")).TokenRoute.create();
-    const auth = createAuth(tokenAuth(await other.issueApiKey()), { gate: g.gateUrl });
+    const auth = createAuth(tokenAuth(await other.issueApiKey()), { gateUrl: g.gateUrl });
     const error = await clientFor(g, auth)
       .GET("/echo/{n}", { params: { path: { n: "1" } } })
       .catch((e: unknown) => e);

@@ -21,7 +21,7 @@ describe("the file store", () => {
   it("writes one 0600 file per environment in a 0700 folder, and a new session picks it up", async () => {
     const g = await gateway();
     const dir = await tempDir();
-    const first = createAuth(passwordAuth(BOT), { gate: g.gateUrl, store: fileStore(dir) });
+    const first = createAuth(passwordAuth(BOT), { gateUrl: g.gateUrl, store: fileStore(dir) });
     await clientFor(g, first).GET("/echo/{n}", { params: { path: { n: "1" } } });
     const files = await readdir(dir);
     expect(files).toEqual([`${new URL(g.gateUrl).host.replace(":", "_")}.json`]);
@@ -31,7 +31,7 @@ describe("the file store", () => {
     expect(Object.keys(saved).sort()).toEqual(["accessToken", "expiresAt", "idToken", "refreshToken"]);
 
     // A new process (here: a new session) reuses the stored token: no second login.
-    const second = createAuth(passwordAuth(BOT), { gate: g.gateUrl, store: fileStore(dir) });
+    const second = createAuth(passwordAuth(BOT), { gateUrl: g.gateUrl, store: fileStore(dir) });
     await clientFor(g, second).GET("/echo/{n}", { params: { path: { n: "2" } } });
     expect(g.route.calls.total).toBe(1);
     await second.logout();

@@ -39,7 +39,7 @@ export interface Context {
 
 /** The stored session of an environment: no credentials, so a refused refresh means "log in". */
 const storedSession: AuthStrategy = defineStrategy({ identity: "stored session", secrets: [] });
-const session = (ctx: Context) => createAuth(storedSession, { gate: ctx.gateUrl, store: ctx.store });
+const session = (ctx: Context) => createAuth(storedSession, { gateUrl: ctx.gateUrl, store: ctx.store });
 const client = (ctx: Context) => createDataloopClient({ gateUrl: ctx.gateUrl, auth: session(ctx) });
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
@@ -98,7 +98,7 @@ export async function login(ctx: Context): Promise<number> {
       );
     strategy = passwordAuth({ email, password });
   }
-  const auth = createAuth(strategy, { gate: ctx.gateUrl, store: ctx.store });
+  const auth = createAuth(strategy, { gateUrl: ctx.gateUrl, store: ctx.store });
   await auth.logout(); // a new login replaces the stored session
   const token = await out.spin(
     method === "browser" ? "Waiting for the browser login (Ctrl-C cancels)" : `Logging in to ${ctx.gateUrl}`,

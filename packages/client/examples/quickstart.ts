@@ -8,7 +8,7 @@ const say = (line: string) => console.log(line);
 // 1. The mock gateway: the token route (real JWTs, 3 s lifetime here) in front of Prism serving the
 //    document the client is typed from (@dataloop-ts/spec), with believable, seeded example data.
 const gateway = await startMockGateway({ lifetimeSeconds: 3 });
-say(`mock gateway: ${gateway.url} (started in ${gateway.startup.ms} ms)`);
+say(`mock gateway: ${gateway.apiUrl} (started in ${gateway.startup.ms} ms)`);
 
 try {
   // 2. Bot (M2M) login: the client logs in on first use and keeps the token fresh.

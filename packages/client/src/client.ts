@@ -60,8 +60,8 @@ export type DataloopClient<ThrowOnError extends boolean = true> = (ThrowOnError 
   /** The session: `await client.auth.token()` gives the current JWT. */
   readonly auth: Auth;
   readonly gateUrl: string;
-  /** `${gateUrl}/api/v1` */
-  readonly baseUrl: string;
+  /** `${gateUrl}/api/v1` (openapi-fetch's `baseUrl`) */
+  readonly apiUrl: string;
 };
 
 const isAuth = (a: Credentials): a is Auth => typeof (a as Auth).middleware === "object";
@@ -113,18 +113,18 @@ export function createDataloopClient(options: DataloopClientOptions): DataloopCl
   const auth = isAuth(credentials)
     ? credentials
     : createAuth(toStrategy(credentials), {
-        gate: gateUrl,
+        gateUrl,
         ...(skewMs !== undefined ? { skewMs } : {}),
         ...(store ? { store } : {}),
         ...(storeKey ? { storeKey } : {}),
         ...(logger ? { logger } : {}),
         ...(rest.fetch ? { fetch: rest.fetch as typeof fetch } : {}),
       });
-  const baseUrl = `${gateUrl}/api/v1`;
+  const apiUrl = `${gateUrl}/api/v1`;
   const baseFetch = (rest.fetch as typeof fetch | undefined) ?? globalThis.fetch;
   const client = createClient<paths>({
     ...rest,
-    baseUrl,
+    baseUrl: apiUrl,
     fetch: timeoutMs === false ? baseFetch : timeoutFetch(timeoutMs ?? 60_000, baseFetch),
   });
   if (logger?.debug) client.use(loggingMiddleware(logger));
@@ -132,5 +132,5 @@ export function createDataloopClient(options: DataloopClientOptions): DataloopCl
   client.use(errorMiddleware({ throwOnStatus: throwOnError !== false }));
   client.use(auth.middleware);
   if (retry !== false) client.use(retryMiddleware(retry ?? {}));
-  return Object.assign(client, { auth, gateUrl, baseUrl }) as DataloopClient<boolean>;
+  return Object.assign(client, { auth, gateUrl, apiUrl }) as DataloopClient<boolean>;
 }

@@ -212,7 +212,7 @@ describe("contract: the typed client against Prism serving the pinned spec", () 
   });
 
   it("calls without a token are refused with 401, as on the real gateway", async () => {
-    const res = await fetch(`${gateway.url}/users/me`);
+    const res = await fetch(`${gateway.apiUrl}/users/me`);
     expect(res.status).toBe(401);
   });
 });
@@ -252,7 +252,7 @@ describe("GET sweep: every GET route that needs no body, with generated paramete
         .filter((p) => p.in === "query" && p.required)
         .map((p) => `${p.name}=${encodeURIComponent(value(p.schema))}`);
       if (query.length) url += `?${query.join("&")}`;
-      const res = await fetch(`${gateway.url}${url}`, { headers: { authorization: `Bearer ${token}` } });
+      const res = await fetch(`${gateway.apiUrl}${url}`, { headers: { authorization: `Bearer ${token}` } });
       await res.arrayBuffer();
       if (res.ok) accepted++;
       else refused.push(`${res.status} GET ${path}`);

@@ -25,7 +25,7 @@ Options:
                     specs/ holds the lock, the pinned document itself (committed) and the overlay
   --out DIR         output folder for generate/check (default: packages/client/src/generated)
   --timeout MS      per-attempt timeout for URLs, in milliseconds (default 30000)
-  --retries N       retries for URLs (default 3)
+  --attempts N      attempts in all for URLs, the first included (default 3; network errors, 408, 429, 5xx)
   --json            machine-readable output
   --details         diff: list what changed inside each changed operation/schema
   -h, --help        this text
@@ -41,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
       root: { type: "string" },
       out: { type: "string" },
       timeout: { type: "string" },
-      retries: { type: "string" },
+      attempts: { type: "string" },
       json: { type: "boolean", default: false },
       details: { type: "boolean", default: false },
       changeset: { type: "boolean", default: false },
@@ -57,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
   const outDir = resolve(values.out ?? resolve(project.root, "packages/client/src/generated"));
   const load = {
     ...(values.timeout ? { timeoutMs: positiveInt(values.timeout, "--timeout") } : {}),
-    ...(values.retries ? { retries: positiveInt(values.retries, "--retries", true) } : {}),
+    ...(values.attempts ? { attempts: positiveInt(values.attempts, "--attempts") } : {}),
   };
   const print = (human: string, machine: unknown) =>
     console.log(values.json ? JSON.stringify(machine, null, 2) : human);

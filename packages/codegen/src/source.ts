@@ -1,20 +1,15 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { isHttpUrl, isTransientStatus } from "@dataloop-ts/core";
-import pRetry, { AbortError } from "p-retry";
+import { isHttpUrl, isTransientStatus, type RetryPolicy, retryAfterMs, withRetries } from "@dataloop-ts/core";
 import { parse as parseYaml } from "yaml";
 import { SpecHttpError, SpecNotFoundError, SpecNotParsableError, SpecUnreachableError } from "./errors.js";
 
 /** Where the gateway serves its OpenAPI document. */
 export const DEFAULT_SPEC_URL = "https://gate.dataloop.ai/api/v1/swagger-file";
 
-export interface LoadOptions {
-  /** Per-attempt timeout for URLs, ms. */
+export interface LoadOptions extends RetryPolicy {
+  /** Per-attempt timeout for URLs, ms (default 30 000). */
   timeoutMs?: number;
-  /** Retries after the first attempt, for network errors, 408, 429 and 5xx. */
-  retries?: number;
-  /** Base delay of the exponential backoff, ms. */
-  retryDelayMs?: number;
   fetch?: typeof fetch;
 }
 
@@ -53,34 +48,43 @@ async function readBytes(path: string): Promise<Buffer> {
 }
 
 class HttpStatusError extends Error {
-  constructor(readonly status: number) {
+  constructor(
+    readonly status: number,
+    readonly retryAfter: string | null,
+  ) {
     super(`HTTP ${status}`);
   }
 }
 
+/** The document at `url`, with the retries every download of dataloop-ts makes (network errors, 408, 429, 5xx). */
 async function fetchBytes(url: string, options: LoadOptions): Promise<Buffer> {
-  const { timeoutMs = 30_000, retries = 3, retryDelayMs = 500, fetch: doFetch = fetch } = options;
+  const { timeoutMs = 30_000, fetch: doFetch = fetch } = options;
+  let attempts = 0;
   try {
-    return await pRetry(
-      async () => {
+    return await withRetries(
+      async (n) => {
+        attempts = n;
         const response = await doFetch(url, {
           signal: AbortSignal.timeout(timeoutMs),
           headers: { accept: "application/json, application/yaml;q=0.9, */*;q=0.1" },
         });
         if (!response.ok) {
-          const error = new HttpStatusError(response.status);
-          const transient = isTransientStatus(response.status);
           await response.body?.cancel();
-          throw transient ? error : new AbortError(error);
+          throw new HttpStatusError(response.status, response.headers.get("retry-after"));
         }
         return Buffer.from(await response.arrayBuffer());
       },
-      { retries, minTimeout: retryDelayMs, factor: 2, randomize: true },
+      (error) =>
+        error instanceof HttpStatusError
+          ? { retry: isTransientStatus(error.status), retryAfterMs: retryAfterMs(error.retryAfter) }
+          : { retry: true },
+      { baseDelayMs: 500, ...options },
     );
   } catch (error) {
+    const tries = attempts > 1 ? ` (after ${attempts} attempts)` : "";
     if (error instanceof HttpStatusError) {
       throw new SpecHttpError({
-        message: `The spec URL ${url} answered HTTP ${error.status}${retries ? ` (after ${retries + 1} attempts)` : ""}.`,
+        message: `The spec URL ${url} answered HTTP ${error.status}${tries}.`,
         hint: "Check the URL; for a 5xx try again later, or pull from a saved file with --from PATH.",
         cause: error,
       });
@@ -88,8 +92,8 @@ async function fetchBytes(url: string, options: LoadOptions): Promise<Buffer> {
     const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
     throw new SpecUnreachableError({
       message: timedOut
-        ? `The spec URL ${url} did not answer within ${timeoutMs} ms (${retries + 1} attempts).`
-        : `Cannot reach the spec URL ${url}: ${describe(error)}.`,
+        ? `The spec URL ${url} did not answer within ${timeoutMs} ms${tries}.`
+        : `Cannot reach the spec URL ${url}: ${describe(error)}${tries}.`,
       hint: "Check your network or the URL, raise --timeout, or pull from a saved file with --from PATH.",
       cause: error,
     });

@@ -200,7 +200,10 @@ describe("pull from a URL", () => {
     });
     const { root, cleanup } = await tempProject();
     try {
-      const r = await runCli(["pull", "--from", `${server.url}/api/v1/swagger-file`, "--retries", "2"], root);
+      const r = await runCli(
+        ["pull", "--from", `${server.url}/api/v1/swagger-file`, "--attempts", "3"],
+        root,
+      );
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
       expect(server.calls).toBe(2);
@@ -273,8 +276,8 @@ describe("bad input: a clear message, a non-zero exit, the pin untouched", () =>
     const server = await serve(() => {}); // never answers
     servers.push(server);
     const started = Date.now();
-    const r = await runCli(["pull", "--from", server.url, "--timeout", "300", "--retries", "1"], root);
-    await expectRefused(r, /did not answer within 300 ms \(2 attempts\)/);
+    const r = await runCli(["pull", "--from", server.url, "--timeout", "300", "--attempts", "2"], root);
+    await expectRefused(r, /did not answer within 300 ms \(after 2 attempts\)/);
     expect(server.calls).toBe(2);
     expect(Date.now() - started).toBeLessThan(20_000);
   });
@@ -283,7 +286,7 @@ describe("bad input: a clear message, a non-zero exit, the pin untouched", () =>
     const server = await serve((_q, res) => res.writeHead(500).end("down"));
     servers.push(server);
     await expectRefused(
-      await runCli(["pull", "--from", server.url, "--retries", "1"], root),
+      await runCli(["pull", "--from", server.url, "--attempts", "2"], root),
       /answered HTTP 500 \(after 2 attempts\)/,
     );
   });
@@ -292,7 +295,7 @@ describe("bad input: a clear message, a non-zero exit, the pin untouched", () =>
     const server = await serve(() => {});
     await server.close();
     await expectRefused(
-      await runCli(["pull", "--from", server.url, "--retries", "0"], root),
+      await runCli(["pull", "--from", server.url, "--attempts", "1"], root),
       /Cannot reach the spec URL .*ECONNREFUSED/,
     );
   });

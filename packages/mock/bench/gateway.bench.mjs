@@ -64,7 +64,7 @@ const { id_token } = await (
 ).json();
 const routes = ["/projects/p1", "/users/me", "/datasets/d1", "/pipelines/pl1", "/orgs"];
 const headers = { authorization: `Bearer ${id_token}` };
-for (const r of routes) await (await fetch(g.url + r, { headers })).arrayBuffer(); // warm Prism's validators
+for (const r of routes) await (await fetch(g.apiUrl + r, { headers })).arrayBuffer(); // warm Prism's validators
 const CONCURRENCY = 16;
 const TOTAL = Number(process.env.BENCH_REQUESTS ?? 2000);
 const latencies = [];
@@ -75,7 +75,7 @@ await Promise.all(
     while (next < TOTAL) {
       const i = next++;
       const t = performance.now();
-      const res = await fetch(g.url + routes[i % routes.length], { headers });
+      const res = await fetch(g.apiUrl + routes[i % routes.length], { headers });
       const text = await res.text();
       if (!res.ok) throw new Error(`HTTP ${res.status} ${text.slice(0, 200)}`);
       latencies.push(performance.now() - t);

@@ -65,9 +65,9 @@ async function main() {
   const { startup, spec } = gateway;
   console.log(`Dataloop mock gateway ready in ${startup.ms} ms (${startup.cache === "hit" ? "warm" : "cold"})
   gate URL:      ${gateway.gateUrl}
-  API base URL:  ${gateway.url}
+  API base URL:  ${gateway.apiUrl}
   Swagger UI:    ${gateway.docsUrl}
-  spec:          ${spec.title} ${spec.version}, sha256 ${spec.sha256.slice(0, 12)}… (${gateway.url}/swagger-file)
+  spec:          ${spec.title} ${spec.version}, sha256 ${spec.sha256.slice(0, 12)}… (${gateway.apiUrl}/swagger-file)
   browser login: ${gateway.gateUrl}/login?callback=http://localhost:PORT
   default bot:   ${gateway.defaultBot.username} / ${gateway.defaultBot.password}${
     startup.cacheError

@@ -14,16 +14,16 @@ export interface MockGatewayOptions extends TokenRouteOptions, MockSpecOptions {
 }
 
 export interface MockGateway {
-  /** The API base URL, `${gateUrl}/api/v1`: give it to a client as baseUrl. */
-  url: string;
+  /** The API base, `${gateUrl}/api/v1` (openapi-fetch's `baseUrl`). */
+  apiUrl: string;
   /** The gate origin: the token route answers at `${gateUrl}/token?default`, the website login at `${gateUrl}/login`. */
   gateUrl: string;
-  /** Swagger UI for the served spec, signed in as the default user: `${url}/docs/`. */
+  /** Swagger UI for the served spec, signed in as the default user: `${apiUrl}/docs/`. */
   docsUrl: string;
   defaultBot: MockUser;
   route: TokenRoute;
   stats: { api: number; unauthorized: number };
-  /** The served document: title, version and the sha256 of its upstream bytes (`GET ${url}/swagger-file`). */
+  /** The served document: title, version and the sha256 of its upstream bytes (`GET ${apiUrl}/swagger-file`). */
   spec: { title: string; version: string; sha256: string };
   /** How the start went: ms in all, and whether the prepared spec came from the cache. */
   startup: {
@@ -75,7 +75,7 @@ export async function startMockGateway(options: MockGatewayOptions = {}): Promis
   }
   const info = spec.document.info;
   return {
-    url: `${server.url}/api/v1`,
+    apiUrl: `${server.url}/api/v1`,
     gateUrl: server.url,
     docsUrl: `${server.url}/api/v1/docs/`,
     defaultBot: options.users?.[0] ?? DEFAULT_BOT,

@@ -17,11 +17,11 @@ beforeAll(async () => {
 });
 afterAll(() => gateway?.stop());
 const get = (path: string) =>
-  fetch(`${gateway.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  fetch(`${gateway.apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
 
 describe("the mock gateway over HTTP", () => {
   it("serves the pinned document byte for byte at /api/v1/swagger-file, as the gateway serves its own", async () => {
-    const res = await fetch(`${gateway.url}/swagger-file`);
+    const res = await fetch(`${gateway.apiUrl}/swagger-file`);
     expect(res.status).toBe(200);
     const bytes = Buffer.from(await res.arrayBuffer());
     expect(bytes).toEqual(readFileSync(specFiles.upstream));

@@ -27,10 +27,10 @@ afterAll(async () => {
 
 describe("the mock gateway's Swagger UI in headless Chromium", () => {
   it("serves the repaired spec to Swagger UI with servers pointing at the mock", async () => {
-    const res = await fetch(`${gateway.url}/docs/openapi.json`);
+    const res = await fetch(`${gateway.apiUrl}/docs/openapi.json`);
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { servers: Array<{ url: string }>; paths: Record<string, unknown> };
-    expect(doc.servers).toEqual([{ url: gateway.url, description: "mock gateway" }]);
+    expect(doc.servers).toEqual([{ url: gateway.apiUrl, description: "mock gateway" }]);
     expect(doc.paths["/users/me"]).toBeDefined();
   });
 
@@ -38,7 +38,7 @@ describe("the mock gateway's Swagger UI in headless Chromium", () => {
     const page = await chromium.browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const apiCalls: Array<{ url: string; authorization: string | undefined }> = [];
     page.on("request", (request) => {
-      if (request.url().startsWith(`${gateway.url}/users/`))
+      if (request.url().startsWith(`${gateway.apiUrl}/users/`))
         apiCalls.push({ url: request.url(), authorization: request.headers().authorization });
     });
     // Deep link: Swagger UI opens the Users tag and the getMe operation.
