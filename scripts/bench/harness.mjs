@@ -31,15 +31,13 @@ export const SIZE = {
  * benches measure the client side. `close()` stops it.
  */
 export async function startJsonApi() {
-  const { createServer } = await import("node:http");
+  const { listenLoopback } = await import("@dataloop-ts/core/node");
   const body = JSON.stringify({ id: "p1", name: "project" });
-  const server = createServer((req, res) => {
+  const server = await listenLoopback((req, res) => {
     req.resume();
     res
       .writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
       .end(body);
   });
-  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-  const gate = `http://127.0.0.1:${server.address().port}`;
-  return { gate, base: `${gate}/api/v1`, close: () => server.close() };
+  return { gateUrl: server.url, apiUrl: `${server.url}/api/v1`, close: () => server.stop() };
 }

@@ -1,5 +1,5 @@
-import { defineConfig } from "vitest/config";
+import shared from "@dataloop-ts/test-kit/vitest";
+import { mergeConfig } from "vitest/config";
 
-export default defineConfig({
-  test: { include: ["test/**/*.test.ts"], testTimeout: 300_000, hookTimeout: 300_000 },
-});
+// Packing, installing and type-checking in fresh projects take minutes, not seconds.
+export default mergeConfig(shared, { test: { testTimeout: 300_000, hookTimeout: 300_000 } });

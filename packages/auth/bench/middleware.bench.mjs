@@ -1,15 +1,17 @@
 // Per-request cost of the auth middleware next to bare openapi-fetch and raw fetch, on loopback,
 // measured interleaved in one run. Run: pnpm --filter @dataloop-ts/auth bench
 import { performance } from "node:perf_hooks";
-import { startEchoGateway } from "@dataloop-ts/mock";
 import createClient from "openapi-fetch";
 import { interleave, median, SIZE, startJsonApi } from "../../../scripts/bench/harness.mjs";
+// The light mock by path, built by `pnpm bench`'s own `turbo run build`: not a dependency of auth, so
+// that auth's tests and build never wait for the mock's.
+import { startEchoGateway } from "../../mock/dist/light.js";
 import { createAuth, passwordAuth } from "../dist/index.js";
 
 // The API answers without checking tokens: we measure the client side, not the server's JWT check.
 const { rounds: ROUNDS, perRound: PER_ROUND } = SIZE;
 const api = await startJsonApi();
-const { base } = api;
+const base = api.apiUrl;
 
 const gateway = await startEchoGateway({ users: [{ username: "bench@example.com", password: "bench-pw" }] });
 const auth = createAuth(passwordAuth({ email: "bench@example.com", password: "bench-pw" }), {

@@ -11,6 +11,7 @@ import {
   chromiumProcesses,
   describeProcesses,
 } from "@dataloop-ts/test-chromium";
+import { runCli } from "@dataloop-ts/test-kit";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 const CLI = resolve(dirname(fileURLToPath(import.meta.url)), "../dist/main.js");
@@ -20,9 +21,16 @@ let home: string;
 const homes: string[] = [];
 // Not a word our own messages use (they say "--password-stdin").
 const PASSWORD = "cli-S3cret-7e2b";
+/** A password may begin and end with spaces: --password-stdin strips the final line break only. */
+const SPACED_PASSWORD = "  sp4ced pass  ";
 
 beforeAll(async () => {
-  gateway = await startMockGateway({ users: [{ username: "bot@example.com", password: PASSWORD }] });
+  gateway = await startMockGateway({
+    users: [
+      { username: "bot@example.com", password: PASSWORD },
+      { username: "spaced@example.com", password: SPACED_PASSWORD },
+    ],
+  });
 });
 beforeEach(async () => {
   home = await mkdtemp(join(tmpdir(), "dataloop-cli-"));
@@ -39,7 +47,7 @@ afterAll(async () => {
  */
 function expectNoSecrets(text: string, where: string) {
   const refreshTokens = gateway.route.issued.filter((t) => t.startsWith("rt_"));
-  for (const secret of [PASSWORD, ...refreshTokens])
+  for (const secret of [PASSWORD, SPACED_PASSWORD, ...refreshTokens])
     expect(text.includes(secret), `${where}: ${secret.slice(0, 6)}…`).toBe(false);
   expect(text, where).not.toMatch(/eyJ[\w-]{10,}/);
 }
@@ -57,21 +65,19 @@ const cliEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   ...extra,
 });
 
-function dataloop(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  return new Promise((done) => {
-    const child = execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: cliEnv(options.env), timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const where = `dataloop ${args.join(" ")}`;
-        expectNoSecrets(`${args[0] === "token" ? "" : stdout}\n${stderr}`, where);
-        expect(stderr, where).not.toContain("\u001b");
-        done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-      },
-    );
-    child.stdin?.end(options.stdin);
+async function dataloop(
+  args: string[],
+  options: { stdin?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<Run> {
+  const run = await runCli(CLI, args, {
+    env: cliEnv(options.env),
+    timeoutMs: 30_000,
+    ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
   });
+  const where = `dataloop ${args.join(" ")}`;
+  expectNoSecrets(`${args[0] === "token" ? "" : run.stdout}\n${run.stderr}`, where);
+  expect(run.stderr, where).not.toContain("\u001b");
+  return run;
 }
 
 /** Starts `dataloop login --browser …` and hands back the login URL it prints, plus its exit. */
@@ -170,6 +176,14 @@ describe("the dataloop CLI against the mock gateway", () => {
     expect(token.stdout).toMatch(JWT_LINE);
     expect(token.stderr).toBe("");
     expect(gateway.route.calls.password - before).toBe(1);
+  });
+
+  it("--password-stdin keeps a password's own leading and trailing spaces, dropping only the final newline", async () => {
+    const r = await dataloop(["login", "--email", "spaced@example.com", "--password-stdin"], {
+      stdin: `${SPACED_PASSWORD}\n`,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/Logged in to \S+ as spaced@example\.com/);
   });
 
   it("an explicit way in wins over the environment; two at once is a usage error", async () => {

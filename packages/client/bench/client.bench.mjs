@@ -6,11 +6,11 @@ import { createDataloopClient } from "../dist/index.js";
 
 const { rounds: ROUNDS, perRound: PER_ROUND } = SIZE;
 const api = await startJsonApi();
-const { gate, base } = api;
+const { gateUrl, apiUrl: base } = api;
 // A realistic JWT-sized token (the gateway's are ~900 bytes), sent by every contender that authenticates.
 const token = `eyJ${"a".repeat(300)}.eyJ${"b".repeat(500)}.${"c".repeat(86)}`;
 
-const dl = createDataloopClient({ gateUrl: gate, auth: { apiKey: token } });
+const dl = createDataloopClient({ gateUrl, auth: { apiKey: token } });
 const bare = createClient({ baseUrl: base, headers: { Authorization: `Bearer ${token}` } });
 const contenders = {
   "raw fetch": async (i) =>

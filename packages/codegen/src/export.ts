@@ -1,29 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { SpecManifest } from "@dataloop-ts/core";
 import { writeFilesAtomic } from "@dataloop-ts/core/node";
 import { CODEGEN_VERSION, fingerprintOf } from "./fingerprint.js";
-import type { SpecCounts } from "./openapi.js";
 import { repairPinned } from "./pipeline.js";
 import type { Project } from "./project.js";
-
-/** `manifest.json` of an exported spec: which document, which repairs, which generated types match it. */
-export interface SpecManifest {
-  title: string;
-  version: string;
-  openapi: string;
-  /** Provenance of the pinned bytes (the gateway's URL, or a path in the repository). */
-  source: string;
-  retrievedAt: string;
-  counts: SpecCounts;
-  /** sha256 of `upstream` (the pinned bytes, unchanged). */
-  sha256: string;
-  /** sha256 of `overlay.yaml`, the repairs that made `openapi.json`; "none" without one. */
-  overlaySha256: string;
-  /** The fingerprint written into the client's generated types: equal means "made from this". */
-  fingerprint: string;
-  codegen: string;
-  files: { upstream: string; repaired: "openapi.json"; overlay?: "overlay.yaml"; manifest: "manifest.json" };
-}
 
 /**
  * Writes the pinned document, its repaired form, the overlay and a manifest into `outDir`: what

@@ -1,5 +1,7 @@
 // The public surface of @dataloop-ts/codegen: what its README documents. Everything else is internal
 // (tests import it by path); api-report.md records this surface, and a test keeps it current.
+
+export type { SpecManifest } from "@dataloop-ts/core";
 export { changesetFor, writeChangeset } from "./changeset.js";
 export { type ApiChange, type ApiDiff, type Bump, diffSpecs, formatDiff } from "./diff.js";
 export {
@@ -19,8 +21,8 @@ export {
   UnresolvedRefError,
   UnsupportedOpenApiVersionError,
 } from "./errors.js";
-export { exportSpec, type SpecManifest } from "./export.js";
-export { listOperations, type OpenApiDocument, type OperationRef } from "./openapi.js";
+export { exportSpec } from "./export.js";
+export { listOperations, type OpenApiDocument, type OperationRef, publicOperations } from "./openapi.js";
 export type { SpecPin } from "./pin.js";
 export {
   type CheckResult,

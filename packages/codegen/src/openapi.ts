@@ -1,3 +1,4 @@
+import { operationKey } from "@dataloop-ts/core";
 import jsonpointer from "jsonpointer";
 /** The slice of OpenAPI 3.x the codegen reads; everything else passes through untouched. */
 export interface OpenApiDocument {
@@ -53,6 +54,12 @@ export function listOperations(doc: OpenApiDocument): OperationRef[] {
 }
 
 /** `GET /projects/{projectId}`: how operations are named in reports and diffs. */
+
+/** `METHOD /path` of the operations the document declares public (`security: []`): no Bearer token needed. */
+export const publicOperations = (doc: OpenApiDocument): string[] =>
+  listOperations(doc)
+    .filter(({ operation }) => Array.isArray(operation.security) && operation.security.length === 0)
+    .map(({ method, path }) => operationKey(method, path));
 
 export interface SpecCounts {
   paths: number;

@@ -1,5 +1,5 @@
 import { NORMALISATIONS } from "./normalize.js";
-import { listOperations, type OpenApiDocument } from "./openapi.js";
+import { type OpenApiDocument, publicOperations } from "./openapi.js";
 import { applyOverlay, type Overlay, type OverlayActionResult } from "./overlay.js";
 import { assertRefsResolve } from "./validate.js";
 
@@ -28,12 +28,9 @@ export function repairSpec(
     count: n.apply(doc),
   }));
   assertRefsResolve(doc, `${source} (after repair)`);
-  const publicOperations = listOperations(doc)
-    .filter(({ operation }) => Array.isArray(operation.security) && operation.security.length === 0)
-    .map(({ method, path }) => `${method.toUpperCase()} ${path}`);
   return {
     document: doc as RepairedDocument,
-    report: { overlay: overlayResults, normalisations, publicOperations },
+    report: { overlay: overlayResults, normalisations, publicOperations: publicOperations(doc) },
   };
 }
 

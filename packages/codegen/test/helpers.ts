@@ -1,10 +1,10 @@
-import { execFile } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { listenLoopback } from "@dataloop-ts/core/node";
+import { type CliRun, runCli as runNode } from "@dataloop-ts/test-kit";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(here, "../../..");
@@ -21,19 +21,9 @@ export async function tempProject(): Promise<{ root: string; cleanup: () => Prom
   return { root, cleanup: () => rm(root, { recursive: true, force: true }) };
 }
 
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-export function runCli(args: string[], cwd: string): Promise<CliResult> {
-  return new Promise((done) => {
-    execFile(process.execPath, [CLI, ...args], { cwd, timeout: 60_000 }, (error, stdout, stderr) => {
-      done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+/** The codegen CLI in `cwd`. */
+export const runCli = (args: string[], cwd: string): Promise<CliRun> => runNode(CLI, args, { cwd });
+export type { CliRun as CliResult };
 
 export interface TestServer {
   url: string;
@@ -46,18 +36,12 @@ export async function serve(
   handler: (req: IncomingMessage, res: ServerResponse, call: number) => void,
 ): Promise<TestServer> {
   const state = { calls: 0 };
-  const server = createServer((req, res) => handler(req, res, ++state.calls));
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  const { port } = server.address() as AddressInfo;
+  const server = await listenLoopback((req, res) => handler(req, res, ++state.calls));
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     get calls() {
       return state.calls;
     },
-    close: () =>
-      new Promise<void>((ok) => {
-        server.closeAllConnections();
-        server.close(() => ok());
-      }),
+    close: () => server.stop(),
   };
 }

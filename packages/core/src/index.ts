@@ -12,3 +12,4 @@ export {
   sleep,
   withRetries,
 } from "./retry.js";
+export type { SpecManifest } from "./spec-manifest.js";

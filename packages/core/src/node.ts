@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import { chmod, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
+export { type LoopbackServer, listenLoopback } from "./loopback.js";
+
 export interface AtomicWriteOptions {
   /** File mode of the written file (default: the process's umask applied to 0666). */
   mode?: number;

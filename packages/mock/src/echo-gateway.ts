@@ -1,5 +1,5 @@
+import { type LoopbackServer, listenLoopback } from "@dataloop-ts/core/node";
 import { echoApi, gatewayFront, type Handler } from "./front.js";
-import { type LoopbackServer, listenLoopback } from "./server.js";
 import { TokenRoute, type TokenRouteOptions } from "./token-route.js";
 
 export interface EchoGateway extends LoopbackServer {

@@ -1,3 +1,4 @@
+import { operationKey } from "@dataloop-ts/core";
 import { sample } from "openapi-sampler";
 import type { SpecValidator } from "./validate.js";
 
@@ -91,7 +92,7 @@ export function addResponseExamples(doc: Doc, validator: SpecValidator): Example
           example = draw(emptied);
         }
         if (example === undefined || !valid(example)) {
-          report.invalid.push(`${method.toUpperCase()} ${path} ${status}`);
+          report.invalid.push(`${operationKey(method, path)} ${status}`);
           continue;
         }
         media.example = example;

@@ -1,9 +1,9 @@
 import { listOperations } from "@dataloop-ts/codegen";
+import { listenLoopback } from "@dataloop-ts/core/node";
 import { apiDocs } from "./docs.js";
 import { gatewayFront } from "./front.js";
 import { startPrism } from "./prism.js";
 import { prismProxy, routeMatcher, sameIdRewrite } from "./proxy.js";
-import { listenLoopback } from "./server.js";
 import { type MockSpec, type MockSpecOptions, prepareMockSpec } from "./spec.js";
 import { DEFAULT_BOT, type MockUser, TokenRoute, type TokenRouteOptions } from "./token-route.js";
 

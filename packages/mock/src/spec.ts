@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import {
   assertOpenApi3,
-  listOperations,
   loadSpec,
   type OpenApiDocument,
   parseDocument,
+  publicOperations,
   readOverlayFile,
   repairSpec,
 } from "@dataloop-ts/codegen";
@@ -154,10 +154,12 @@ export async function buildMockSpec(input: BuildInput): Promise<{ text: string; 
   }
   const { document, examples } = mockableDocument(repaired);
   const operations = await getHttpOperationsFromSpec(structuredClone(document) as never);
-  const publicOperations = listOperations(document)
-    .filter(({ operation }) => Array.isArray(operation.security) && operation.security.length === 0)
-    .map(({ method, path }) => `${method.toUpperCase()} ${path}`);
-  const text = JSON.stringify({ operations, publicOperations, examples, document });
+  const text = JSON.stringify({
+    operations,
+    publicOperations: publicOperations(document),
+    examples,
+    document,
+  });
   if (!input.cacheFile) return { text };
   try {
     await writeFileAtomic(input.cacheFile, text);

@@ -1,3 +1,4 @@
+import { operationKey } from "@dataloop-ts/core";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 
@@ -73,7 +74,7 @@ export function createSpecValidator(document: object): SpecValidator {
       const responses = docPaths?.[path]?.[method.toLowerCase()]?.responses ?? {};
       const code =
         String(status) in responses ? String(status) : "default" in responses ? "default" : undefined;
-      if (!code) return [`${method.toUpperCase()} ${path} does not document status ${status}`];
+      if (!code) return [`${operationKey(method, path)} does not document status ${status}`];
       const media = (responses[code] as { content?: Record<string, { schema?: unknown }> })?.content?.[
         "application/json"
       ];

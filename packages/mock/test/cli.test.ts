@@ -1,8 +1,8 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runCli } from "@dataloop-ts/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const CLI = resolve(dirname(fileURLToPath(import.meta.url)), "../dist/cli.js");
@@ -13,14 +13,7 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 const mock = (args: string[], env: Record<string, string> = {}) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { cwd: dir, timeout: 60_000, env: { ...process.env, DEBUG: "", ...env } },
-      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+  runCli(CLI, args, { cwd: dir, env: { DEBUG: "", ...env } });
 
 describe("dataloop-mock on bad input: one paragraph saying what to do, no stack trace", () => {
   it("a --spec file that does not exist", async () => {

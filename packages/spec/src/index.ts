@@ -1,26 +1,9 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import type { SpecManifest } from "@dataloop-ts/core";
 
-/** What `manifest.json` says of the documents beside it. */
-export interface SpecManifest {
-  title: string;
-  version: string;
-  openapi: string;
-  /** Where the pinned bytes were pulled from (the gateway's `/api/v1/swagger-file`). */
-  source: string;
-  retrievedAt: string;
-  counts: { paths: number; operations: number; schemas: number };
-  /** sha256 of `upstream.json`: the gateway's document, byte for byte. */
-  sha256: string;
-  /** sha256 of `overlay.yaml`, the repairs that turn `upstream.json` into `openapi.json`. */
-  overlaySha256: string;
-  /** Written into `@dataloop-ts/client`'s generated types too: equal means "typed from this document". */
-  fingerprint: string;
-  /** The `@dataloop-ts/codegen` version that repaired it. */
-  codegen: string;
-}
+export type { SpecManifest } from "@dataloop-ts/core";
 
-// Relative to the package, not to this file: the same path from src/ (this package's tests) and dist/.
 const file = (name: string) => fileURLToPath(new URL(`../dist/${name}`, import.meta.url));
 
 /** Absolute paths of the files this package ships. */

@@ -47,8 +47,10 @@ function describe(checker: ts.TypeChecker, exported: ts.Symbol, at: ts.Node): st
   const name = exported.name;
   if (kind === "interface" || kind === "type") {
     const type = checker.getDeclaredTypeOfSymbol(symbol);
-    const members = checker
-      .getPropertiesOfType(type)
+    // Object shapes by member; unions and primitives (a string union's String methods) as written.
+    const objectLike = (type.flags & ts.TypeFlags.Object) !== 0;
+    const members = (objectLike ? checker.getPropertiesOfType(type) : [])
+      .filter((p) => !p.name.startsWith("__@"))
       .map(
         (p) =>
           `  ${p.name}${p.flags & ts.SymbolFlags.Optional ? "?" : ""}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(p, at), at, FORMAT)}`,

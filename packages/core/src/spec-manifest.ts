@@ -1,0 +1,18 @@
+/** `manifest.json` of an exported spec: which document, which repairs, which generated types match it. */
+export interface SpecManifest {
+  title: string;
+  version: string;
+  openapi: string;
+  /** Provenance of the pinned bytes (the gateway's URL, or a path in the repository). */
+  source: string;
+  retrievedAt: string;
+  counts: { paths: number; operations: number; schemas: number };
+  /** sha256 of `upstream` (the pinned bytes, unchanged). */
+  sha256: string;
+  /** sha256 of `overlay.yaml`, the repairs that made `openapi.json`; "none" without one. */
+  overlaySha256: string;
+  /** The fingerprint written into the client's generated types: equal means "made from this". */
+  fingerprint: string;
+  codegen: string;
+  files: { upstream: string; repaired: "openapi.json"; overlay?: "overlay.yaml"; manifest: "manifest.json" };
+}
