@@ -104,7 +104,7 @@ export function apiReport(name: (typeof PACKAGES)[number]): string {
   const lines = [
     `# API report: ${pkg.name}`,
     "",
-    "Made by `scripts/pnpm --filter @dataloop-ts/api-reports update` from the built `.d.ts`; do not edit.",
+    "Made by `scripts/pnpm api:update` from the built `.d.ts`; do not edit.",
     "",
   ];
   if (pkg.bin) lines.push(`bin: ${Object.keys(pkg.bin).join(", ")}`, "");

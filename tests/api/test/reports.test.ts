@@ -7,7 +7,7 @@ describe("the committed API report of each package matches its built surface", (
     const path = reportPath(name);
     expect(existsSync(path), `${path} is missing`).toBe(true);
     // On a mismatch: the surface changed. If that is meant, run
-    // `scripts/pnpm --filter @dataloop-ts/api-reports update` and commit the new report with the change.
+    // `scripts/pnpm api:update` and commit the new report with the change.
     expect(apiReport(name)).toBe(readFileSync(path, "utf8"));
   });
 
