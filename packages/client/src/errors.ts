@@ -44,9 +44,9 @@ function redactBody(body: unknown): unknown {
  * request's headers, and any token the body echoes is redacted.
  */
 export class DataloopApiError extends DataloopError {
-  static override readonly code = "API_ERROR";
+  static override readonly code = "API_ERROR" as const;
   override name = "DataloopApiError";
-  override readonly code = "API_ERROR";
+  override readonly code = "API_ERROR" as const;
   readonly status: number;
   readonly method: string;
   readonly path: string;
@@ -86,9 +86,9 @@ export interface DataloopConnectionErrorInit {
 
 /** The request never got an answer: network failure, or the timeout ran out, or the caller aborted it. */
 export class DataloopConnectionError extends DataloopError {
-  static override readonly code = "CONNECTION_ERROR";
+  static override readonly code = "CONNECTION_ERROR" as const;
   override name = "DataloopConnectionError";
-  override readonly code = "CONNECTION_ERROR";
+  override readonly code = "CONNECTION_ERROR" as const;
   readonly kind: "timeout" | "network" | "aborted";
   readonly method: string;
   readonly path: string;

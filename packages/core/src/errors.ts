@@ -32,9 +32,9 @@ export class DataloopError extends Error {
 
 /** A command line or option that cannot be acted on (the CLIs exit 2 for it). */
 export class UsageError extends DataloopError {
-  static override readonly code = "USAGE";
+  static override readonly code = "USAGE" as const;
   override name = "UsageError";
-  override readonly code = "USAGE";
+  override readonly code = "USAGE" as const;
   constructor(init: { message: string; hint?: string }) {
     super({ hint: "Run the command with --help for its usage.", ...init });
   }
@@ -42,7 +42,7 @@ export class UsageError extends DataloopError {
 
 /** A function was called with a value it cannot work with (an empty password, an unknown environment). */
 export class InvalidArgumentError extends DataloopError {
-  static override readonly code = "INVALID_ARGUMENT";
+  static override readonly code = "INVALID_ARGUMENT" as const;
   override name = "InvalidArgumentError";
-  override readonly code = "INVALID_ARGUMENT";
+  override readonly code = "INVALID_ARGUMENT" as const;
 }
