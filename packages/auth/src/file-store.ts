@@ -1,6 +1,7 @@
-import { readFile, rm } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { removeStaleTempFiles, writeFileAtomic } from "@dataloop-ts/core/node";
+import lockfile from "proper-lockfile";
 import { StoredSessionCorruptError } from "./errors.js";
 import type { TokenStore } from "./store.js";
 import type { TokenSet } from "./token.js";
@@ -22,9 +23,17 @@ const isTokenSet = (v: unknown): v is TokenSet => {
 };
 
 /**
+ * How long a renewal may hold the lock before others take it over: a lock is kept fresh while its holder
+ * lives (proper-lockfile touches it), so this only matters after a `kill -9` mid-refresh.
+ */
+const STALE_LOCK_MS = 15_000;
+
+/**
  * One JSON file per key (environment) in `dir`, mode 0600 in a folder made 0700 (an existing one too),
  * written atomically (temp file, fsync, rename): a crash mid-write leaves the old file or the new, never
- * a torn one, and the temp files such crashes leave are removed by the next save.
+ * a torn one, and the temp files such crashes leave are removed by the next save. Renewals take a lock
+ * on the entry (proper-lockfile: `<file>.lock`), so that processes sharing the folder (several
+ * `dataloop` commands, an SDK process) make one refresh between them.
  */
 export function fileStore(dir: string): TokenStore {
   const pathOf = (key: string) => join(dir, fileName(key));
@@ -59,6 +68,25 @@ export function fileStore(dir: string): TokenStore {
     },
     async delete(key) {
       await rm(pathOf(key), { force: true });
+    },
+    async exclusive(key, work) {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      let release: (() => Promise<void>) | undefined;
+      try {
+        release = await lockfile.lock(pathOf(key), {
+          realpath: false, // the session file may not exist yet
+          stale: STALE_LOCK_MS,
+          retries: { retries: 150, minTimeout: 20, maxTimeout: 200, factor: 1.3 },
+        });
+      } catch {
+        // Not had in time (a wedged holder, a file system without mkdir atomicity): renew unlocked
+        // rather than fail; the store's re-read still keeps a rotated token from being used twice.
+      }
+      try {
+        return await work();
+      } finally {
+        await release?.().catch(() => {});
+      }
     },
   };
 }

@@ -1,3 +1,4 @@
+import { printable } from "@dataloop-ts/core";
 import {
   BadCredentialsError,
   MalformedTokenResponseError,
@@ -63,7 +64,7 @@ export async function requestToken(
       });
     }
     throw new BadCredentialsError({
-      message: `The gateway refused the credentials for ${body.username} (HTTP ${status}).`,
+      message: `The gateway refused the credentials for ${printable(body.username)} (HTTP ${status}).`,
       hint: "Check the email and password (for a bot: the credentials printed when it was created).",
       status,
     });

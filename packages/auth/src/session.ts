@@ -7,7 +7,7 @@ import { authMiddleware, type TokenSource } from "./middleware.js";
 import { Redactor } from "./redact.js";
 import { memoryStore, type TokenStore } from "./store.js";
 import type { AuthStrategy } from "./strategies.js";
-import { type HeldToken, hold, type TokenSet } from "./token.js";
+import { type HeldToken, hold, inLocalTime, isoOrUnknown, type TokenSet } from "./token.js";
 
 export interface AuthOptions {
   /** `prod` (default), `rc`, `dev`, `local`. */
@@ -78,6 +78,9 @@ class Session implements TokenSource {
   #held: HeldToken | undefined;
   #loaded = false;
   #inflight: Promise<HeldToken> | undefined;
+  /** After a failed early renewal: no new try before this time (while the token is still valid). */
+  #retryRenewalAt = 0;
+  #renewalFailures = 0;
 
   constructor(strategy: AuthStrategy, settings: Settings) {
     this.#strategy = strategy;
@@ -99,10 +102,26 @@ class Session implements TokenSource {
 
   async token(): Promise<string> {
     if (this.#held !== undefined && !due(this.#held)) return this.#held.idToken;
-    if (this.#inflight) return (await this.#inflight).idToken;
     await this.#loadStored();
-    if (!due(this.#held)) return (this.#held as HeldToken).idToken;
-    return (await this.#renew(this.#held?.idToken ? "expired" : "first use")).idToken;
+    const held = this.#held as HeldToken | undefined;
+    if (held && !due(held)) return held.idToken;
+    // Due but not expired: renew now, but keep serving the valid token if the renewal fails (and
+    // try again after a backoff, so that a failing token route is not hammered), as Azure Identity does.
+    const stillValid = held?.idToken && held.expiresAt !== undefined && Date.now() < held.expiresAt;
+    if (stillValid && Date.now() < this.#retryRenewalAt) return held.idToken;
+    try {
+      return (await this.#renew(held?.idToken ? "expired" : "first use")).idToken;
+    } catch (error) {
+      if (!stillValid || held.expiresAt === undefined || Date.now() >= held.expiresAt) throw error;
+      this.#renewalFailures++;
+      const waitMs = Math.min(30_000, 500 * 2 ** (this.#renewalFailures - 1), held.expiresAt - Date.now());
+      this.#retryRenewalAt = Date.now() + waitMs;
+      this.#log(
+        "warn",
+        `auth: early renewal failed (${(error as Error)?.message ?? String(error)}); the token is valid until ${isoOrUnknown(held.expiresAt)}, next try in ${Math.round(waitMs)} ms`,
+      );
+      return held.idToken;
+    }
   }
 
   async rejected(token: string): Promise<HeldToken> {
@@ -141,6 +160,19 @@ class Session implements TokenSource {
   }
 
   async #renewOnce(reason: RenewalReason): Promise<HeldToken> {
+    const { store, storeKey } = this.#settings;
+    const renewed = store.exclusive
+      ? await store.exclusive(storeKey, () => this.#renewHoldingStore(reason))
+      : await this.#renewHoldingStore(reason);
+    this.#renewalFailures = 0;
+    this.#retryRenewalAt = 0;
+    return renewed;
+  }
+
+  /** Inside the store's lock: another process may have renewed meanwhile, and then its tokens serve. */
+  async #renewHoldingStore(reason: RenewalReason): Promise<HeldToken> {
+    const theirs = await this.#storedIfNewer();
+    if (theirs) return theirs;
     const refreshed = await this.#tryRefresh(reason);
     if (refreshed) return refreshed;
     const { login } = this.#strategy;
@@ -149,18 +181,52 @@ class Session implements TokenSource {
     throw this.#cannotRenew(reason);
   }
 
+  /**
+   * What the store holds when another process renewed it: adopted when its token is usable; its newer
+   * refresh token taken either way (a rotated one must not be used twice). Undefined when it has nothing newer.
+   */
+  async #storedIfNewer(): Promise<HeldToken | undefined> {
+    const { store, storeKey, skewMs } = this.#settings;
+    const stored = await store.load(storeKey).catch(() => undefined);
+    if (!stored) return undefined;
+    this.#redactor.add(stored.idToken);
+    this.#redactor.add(stored.refreshToken);
+    const held = this.#held;
+    if (stored.idToken && stored.idToken !== held?.idToken) {
+      const theirs = hold(stored, skewMs);
+      if (!due(theirs)) {
+        this.#held = theirs;
+        this.#log("debug", `auth: using the tokens another process renewed for ${storeKey}`);
+        return theirs;
+      }
+    }
+    if (held && stored.refreshToken && stored.refreshToken !== held.refreshToken)
+      this.#held = { ...held, refreshToken: stored.refreshToken };
+    return undefined;
+  }
+
   /** The refresh grant when there is a refresh token; undefined when there is none or it was refused and a login can follow. */
   async #tryRefresh(reason: RenewalReason): Promise<HeldToken | undefined> {
     const refreshToken = this.#held?.refreshToken;
     if (!refreshToken) return undefined;
     try {
       const tokens = await refreshGrant(this.#settings.gateUrl, refreshToken, this.#settings.grant);
-      return await this.#adopt(tokens, `refreshed (${reason})`);
+      // An answer without a refresh token leaves the old one valid: keep it, or the session dies a lifetime later.
+      return await this.#adopt(
+        { ...tokens, refreshToken: tokens.refreshToken ?? refreshToken },
+        `refreshed (${reason})`,
+      );
     } catch (error) {
       if (!(error instanceof RefreshRejectedError)) throw error;
       this.#log("warn", `auth: refresh token refused for ${this.#strategy.identity}`);
       if (this.#strategy.login) return undefined;
-      await this.#settings.store.delete(this.#settings.storeKey).catch(() => {});
+      // Before giving up: another process may have rotated it (its tokens are in the store then).
+      const theirs = await this.#storedIfNewer();
+      if (theirs) return theirs;
+      const { store, storeKey } = this.#settings;
+      // Forget the session only when the store still holds the refused token, never a newer one.
+      const stored = await store.load(storeKey).catch(() => undefined);
+      if (stored?.refreshToken === refreshToken) await store.delete(storeKey).catch(() => {});
       throw new LoginRequiredError({
         message: "The refresh token was refused and there are no credentials to log in with.",
         hint: "Log in again (e.g. `dataloop login`), or pass email/password so the SDK can.",
@@ -170,15 +236,28 @@ class Session implements TokenSource {
     }
   }
 
-  /** Step 3: a new token set becomes the held one, and is stored. */
-  async #adopt(tokens: TokenSet, why: string): Promise<HeldToken> {
-    this.#redactor.add(tokens.refreshToken);
-    this.#redactor.add(tokens.accessToken);
+  /** Step 3: a token set just issued becomes the held one (its expiry in this machine's clock), and is stored. */
+  async #adopt(issued: TokenSet, why: string): Promise<HeldToken> {
+    this.#redactor.add(issued.idToken);
+    this.#redactor.add(issued.refreshToken);
+    this.#redactor.add(issued.accessToken);
+    const { tokens, clockOffsetMs, expiredAtIssue } = inLocalTime(issued);
+    if (expiredAtIssue) {
+      throw new TokenExpiredError({
+        message: "The gateway issued an expired token (check this machine's clock).",
+        hint: "Set this machine's clock right (NTP); if it is right, the gateway's clock is off: report it.",
+      });
+    }
+    if (clockOffsetMs !== undefined && Math.abs(clockOffsetMs) > 60_000)
+      this.#log(
+        "warn",
+        `auth: this machine's clock is ${Math.round(clockOffsetMs / 1000)} s off the gateway's; token expiry is counted from its issue`,
+      );
     const held = hold(tokens, this.#settings.skewMs);
     this.#held = held;
     this.#log(
       "debug",
-      `auth: ${why} for ${this.#strategy.identity}; expires ${held.expiresAt ? new Date(held.expiresAt).toISOString() : "unknown"}`,
+      `auth: ${why} for ${this.#strategy.identity}; expires ${isoOrUnknown(held.expiresAt)}`,
     );
     const { renewAt: _r, header: _h, ...plain } = held;
     await this.#settings.store
@@ -193,7 +272,7 @@ class Session implements TokenSource {
     const who = this.#strategy.identity;
     if (held?.idToken && reason === "expired") {
       return new TokenExpiredError({
-        message: `The ${who} token expired${held.expiresAt ? ` at ${new Date(held.expiresAt).toISOString()}` : ""}.`,
+        message: `The ${who} token expired${held.expiresAt ? ` at ${isoOrUnknown(held.expiresAt)}` : ""}.`,
         hint: "Create a new API key (POST /apikeys) or log in.",
       });
     }

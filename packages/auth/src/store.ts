@@ -5,6 +5,12 @@ export interface TokenStore {
   load(key: string): Promise<TokenSet | undefined>;
   save(key: string, tokens: TokenSet): Promise<void>;
   delete(key: string): Promise<void>;
+  /**
+   * Runs `work` (a renewal) while holding every other process off `key`. Optional: a store several
+   * processes share (the file store) implements it, and the session then re-reads the store inside it,
+   * so that one refresh serves them all and a rotated refresh token is never used twice.
+   */
+  exclusive?<T>(key: string, work: () => Promise<T>): Promise<T>;
 }
 
 /** The default: tokens live as long as the process. */

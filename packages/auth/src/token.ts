@@ -17,18 +17,34 @@ export interface HeldToken extends TokenSet {
   header: string;
 }
 
-/** Reads `exp` (and `iat`) of a JWT with jose; undefined for anything that is not a readable JWT. */
+/** The latest time a JavaScript Date holds; an `exp` beyond it reads as "no readable expiry". */
+const MAX_DATE_MS = 8.64e15;
+const asTime = (seconds: unknown) =>
+  typeof seconds === "number" && Number.isFinite(seconds) && Math.abs(seconds * 1000) <= MAX_DATE_MS
+    ? seconds * 1000
+    : undefined;
+
+/**
+ * Reads `exp` (and `iat`) of a JWT with jose, in ms; undefined for anything that is not a readable
+ * JWT, and for times no Date can hold (an `exp` of 1e13 s would otherwise throw on every log line).
+ */
 export function readExpiry(jwt: string): { expiresAt?: number; issuedAt?: number } {
   try {
     const { exp, iat } = decodeJwt(jwt);
+    const expiresAt = asTime(exp);
+    const issuedAt = asTime(iat);
     return {
-      ...(typeof exp === "number" ? { expiresAt: exp * 1000 } : {}),
-      ...(typeof iat === "number" ? { issuedAt: iat * 1000 } : {}),
+      ...(expiresAt !== undefined ? { expiresAt } : {}),
+      ...(issuedAt !== undefined ? { issuedAt } : {}),
     };
   } catch {
     return {};
   }
 }
+
+/** An ISO date for logs, or "unknown": never a RangeError. */
+export const isoOrUnknown = (ms: number | undefined) =>
+  ms !== undefined && Math.abs(ms) <= MAX_DATE_MS ? new Date(ms).toISOString() : "unknown";
 
 /** The claims of a JWT, decoded (not verified) with jose; `{}` for anything that is not a JWT. */
 export function readClaims(jwt: string): Record<string, unknown> {
@@ -41,13 +57,19 @@ export function readClaims(jwt: string): Record<string, unknown> {
 
 /**
  * Renews `skewMs` before expiry, but never in the first half of a token's life: a token that lives
- * less than the skew would otherwise be renewed on every request.
+ * less than the skew would otherwise be renewed on every request. `tokens.expiresAt`, when set, is the
+ * expiry in this machine's clock (see `inLocalTime`) and wins over the JWT's own `exp`.
  */
 export function hold(tokens: TokenSet, skewMs: number, now = Date.now()): HeldToken {
-  const { expiresAt = tokens.expiresAt, issuedAt } = readExpiry(tokens.idToken);
+  const jwt = readExpiry(tokens.idToken);
+  const expiresAt = tokens.expiresAt ?? jwt.expiresAt;
   let renewAt: number | undefined;
   if (expiresAt !== undefined) {
-    const lifetime = expiresAt - (issuedAt ?? Math.min(now, expiresAt));
+    // The lifetime from the token's own two times when it has both: no clock but the gateway's in it.
+    const lifetime =
+      jwt.expiresAt !== undefined && jwt.issuedAt !== undefined
+        ? jwt.expiresAt - jwt.issuedAt
+        : expiresAt - Math.min(now, expiresAt);
     renewAt = expiresAt - Math.min(skewMs, Math.max(0, lifetime / 2));
   }
   return {
@@ -55,5 +77,30 @@ export function hold(tokens: TokenSet, skewMs: number, now = Date.now()): HeldTo
     ...(expiresAt !== undefined ? { expiresAt } : {}),
     renewAt,
     header: `Bearer ${tokens.idToken}`,
+  };
+}
+
+/**
+ * A token set just issued, with `expiresAt` in this machine's clock: now + (exp − iat) when the JWT says
+ * when it was issued, so a clock that runs ahead of (or behind) the gateway's does not make every fresh
+ * token look expired (or immortal). `clockOffsetMs` is how far this clock is ahead of the gateway's.
+ * `expiredAtIssue` when the gateway's own times say the token was dead on arrival.
+ */
+export function inLocalTime(
+  tokens: TokenSet,
+  now = Date.now(),
+): { tokens: TokenSet; clockOffsetMs: number | undefined; expiredAtIssue: boolean } {
+  const { expiresAt, issuedAt } = readExpiry(tokens.idToken);
+  if (expiresAt === undefined) {
+    const { expiresAt: _none, ...rest } = tokens;
+    return { tokens: rest, clockOffsetMs: undefined, expiredAtIssue: false };
+  }
+  if (issuedAt === undefined) {
+    return { tokens: { ...tokens, expiresAt }, clockOffsetMs: undefined, expiredAtIssue: expiresAt <= now };
+  }
+  return {
+    tokens: { ...tokens, expiresAt: now + (expiresAt - issuedAt) },
+    clockOffsetMs: now - issuedAt,
+    expiredAtIssue: expiresAt <= issuedAt,
   };
 }

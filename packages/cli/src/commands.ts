@@ -4,6 +4,7 @@ import {
   createAuth,
   customAuth,
   defineStrategy,
+  memoryStore,
   passwordAuth,
   readClaims,
   readExpiry,
@@ -11,7 +12,7 @@ import {
 } from "@dataloop-ts/auth";
 import { browserAuth } from "@dataloop-ts/auth/node";
 import { createDataloopClient } from "@dataloop-ts/client";
-import { UsageError as CoreUsageError } from "@dataloop-ts/core";
+import { UsageError as CoreUsageError, printable } from "@dataloop-ts/core";
 import type { Values } from "./args.js";
 import { openBrowser } from "./open-browser.js";
 import type { Output } from "./output.js";
@@ -98,15 +99,23 @@ export async function login(ctx: Context): Promise<number> {
       );
     strategy = passwordAuth({ email, password });
   }
-  const auth = createAuth(strategy, { gateUrl: ctx.gateUrl, store: ctx.store });
-  await auth.logout(); // a new login replaces the stored session
+  // The new login happens in memory and replaces the stored session only once it succeeded: a wrong
+  // password, a failing or hanging token route leave a working session as it was.
+  const staged = memoryStore();
+  const storeKey = new URL(ctx.gateUrl).host;
+  const auth = createAuth(strategy, { gateUrl: ctx.gateUrl, store: staged, storeKey });
   const token = await out.spin(
     method === "browser" ? "Waiting for the browser login (Ctrl-C cancels)" : `Logging in to ${ctx.gateUrl}`,
     () => auth.token(),
   );
+  const tokens = await staged.load(storeKey);
+  if (tokens) await ctx.store.save(storeKey, tokens);
   const { expiresAt } = readExpiry(token);
   const claims = readClaims(token);
-  const identity = method === "browser" ? String(claims.email ?? claims.sub ?? "you") : strategy.identity;
+  // From the user or the token: printed only once made printable (no line breaks, no terminal escapes).
+  const identity = printable(
+    method === "browser" ? String(claims.email ?? claims.sub ?? "you") : strategy.identity,
+  );
   out.done(
     { gate: ctx.gateUrl, method, identity, expiresAt: iso(expiresAt) ?? null },
     `${out.color ? `${out.paint("green", "✔")} ` : ""}Logged in to ${ctx.gateUrl} as ${identity}${expiresAt ? `; token valid until ${iso(expiresAt)}` : ""}.`,

@@ -17,7 +17,7 @@ import { errorMiddleware } from "./errors.js";
 import type { paths } from "./generated/schema.js";
 import { debugFromEnv, loggingMiddleware } from "./logging.js";
 import { type RetryOptions, retryMiddleware } from "./retry.js";
-import { timeoutFetch } from "./timeout.js";
+import { deadlineFetch } from "./timeout.js";
 import type { ThrowingClient } from "./types.js";
 
 /** Every way in, as plain values; or a ready `Auth` / strategy from @dataloop-ts/auth. */
@@ -39,8 +39,10 @@ export interface DataloopClientOptions
   auth: Credentials;
   /** Retries of network errors, 429 and 5xx (idempotent methods only by default); `false` turns them off. */
   retry?: RetryOptions | false;
-  /** Deadline of each attempt until the response starts, ms (default 60 000); `false` for none. */
+  /** Deadline of each attempt until the response's headers arrive, ms (default 60 000); `false` for none. */
   timeoutMs?: number | false;
+  /** Longest silence while a response body streams in, ms (default 60 000); `false` for none. */
+  bodyTimeoutMs?: number | false;
   /** Throw `DataloopApiError` on error statuses (default true); `false` keeps openapi-fetch's `{ error }`. */
   throwOnError?: boolean;
   /**
@@ -101,6 +103,7 @@ export function createDataloopClient(options: DataloopClientOptions): DataloopCl
     auth: credentials,
     retry,
     timeoutMs,
+    bodyTimeoutMs,
     throwOnError,
     logger: loggerOption,
     skewMs,
@@ -125,11 +128,13 @@ export function createDataloopClient(options: DataloopClientOptions): DataloopCl
   const client = createClient<paths>({
     ...rest,
     baseUrl: apiUrl,
-    fetch: timeoutMs === false ? baseFetch : timeoutFetch(timeoutMs ?? 60_000, baseFetch),
+    fetch: deadlineFetch({ headersMs: timeoutMs ?? 60_000, bodyIdleMs: bodyTimeoutMs ?? 60_000 }, baseFetch),
   });
+  // Errors first, logging second: answers pass them in reverse, so an error answer is logged ("←")
+  // before it is thrown. Always: a failure without an answer becomes a DataloopConnectionError;
+  // statuses throw unless told not to; bodies are redacted with every token the session knows.
+  client.use(errorMiddleware({ throwOnStatus: throwOnError !== false, redact: (text) => auth.redact(text) }));
   if (logger?.debug) client.use(loggingMiddleware(logger));
-  // Always: every failure without an answer becomes a DataloopConnectionError; statuses throw unless told not to.
-  client.use(errorMiddleware({ throwOnStatus: throwOnError !== false }));
   client.use(auth.middleware);
   if (retry !== false) client.use(retryMiddleware(retry ?? {}));
   return Object.assign(client, { auth, gateUrl, apiUrl }) as DataloopClient<boolean>;

@@ -145,13 +145,16 @@ export function connectionErrorOf(request: Request, error: unknown): DataloopErr
  * Turns fetch failures into DataloopConnectionErrors, and (with `throwOnStatus`, the default) error
  * statuses into thrown DataloopApiErrors.
  */
-export function errorMiddleware(options: { throwOnStatus?: boolean } = {}): Middleware {
+export function errorMiddleware(
+  options: { throwOnStatus?: boolean; redact?: (text: string) => string } = {},
+): Middleware {
   const throwOnStatus = options.throwOnStatus ?? true;
+  const redact = options.redact ?? redactTokens;
   return {
     // Synchronous when the response is fine: no promise per successful call.
     onResponse({ request, response, schemaPath }) {
       if (response.ok || !throwOnStatus) return undefined;
-      return toApiError(request, response, schemaPath);
+      return toApiError(request, response, schemaPath, redact);
     },
     onError({ request, error }) {
       return connectionErrorOf(request, error);
@@ -159,8 +162,15 @@ export function errorMiddleware(options: { throwOnStatus?: boolean } = {}): Midd
   };
 }
 
-async function toApiError(request: Request, response: Response, schemaPath: string): Promise<never> {
-  const text = await response.text();
+async function toApiError(
+  request: Request,
+  response: Response,
+  schemaPath: string,
+  redact: (text: string) => string,
+): Promise<never> {
+  // Redacted before it is parsed: a body that echoes a token (a JWT, or an opaque one the session
+  // knows) keeps it out of `body`, `message`, `stack`, `toJSON()` and `util.inspect` alike.
+  const text = redact(await response.text());
   let body: unknown = text;
   try {
     body = text ? JSON.parse(text) : undefined;

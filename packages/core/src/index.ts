@@ -1,5 +1,5 @@
 export { DataloopError, type DataloopErrorInit, InvalidArgumentError, UsageError } from "./errors.js";
-export { escapeHtml, htmlPage } from "./html.js";
+export { escapeHtml, htmlPage, printable } from "./html.js";
 export { isHttpUrl, isTransientStatus, operationKey } from "./http.js";
 export type { Logger } from "./logger.js";
 export { keepForReplay, replayOf } from "./replay.js";

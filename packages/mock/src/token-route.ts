@@ -9,8 +9,22 @@ export interface MockUser {
   claims?: Record<string, unknown>;
 }
 
-/** How the token route answers: as the gateway would, or one of the failures clients must survive. */
-export type TokenRouteMode = "normal" | "error500" | "hang" | "html" | "no-id-token" | "refuse";
+/**
+ * How the token route answers: as the gateway would, or one of the failures clients must survive.
+ * `no-refresh-token`: a grant answered without a refresh token (the old one stays valid);
+ * `expired-at-issue`: id tokens whose `exp` is before their `iat`; `far-exp`: an `exp` of 1e13 s
+ * (past the year 275 000, beyond what a JavaScript Date holds).
+ */
+export type TokenRouteMode =
+  | "normal"
+  | "error500"
+  | "hang"
+  | "html"
+  | "no-id-token"
+  | "refuse"
+  | "no-refresh-token"
+  | "expired-at-issue"
+  | "far-exp";
 
 export interface TokenRouteOptions {
   users?: MockUser[];
@@ -184,11 +198,23 @@ export class TokenRoute {
         error_description: 'type must be "user_credentials" or "refresh_token"',
       });
     }
-    const kept = body.type === "refresh_token" && !this.rotate ? String(body.refresh_token) : undefined;
+    const refreshed = body.type === "refresh_token" ? String(body.refresh_token) : undefined;
+    // Without a new refresh token in the answer, the one just used must stay valid, rotation or not.
+    const kept = refreshed && (!this.rotate || this.mode === "no-refresh-token") ? refreshed : undefined;
+    if (kept && user) this.refreshTokens.set(kept, user);
     const tokens = await this.issueTokens(user, kept);
-    if (this.mode === "no-id-token")
-      return send(res, 200, { access_token: "opaque", refresh_token: tokens.refresh_token });
-    return send(res, 200, tokens);
+    switch (this.mode) {
+      case "no-id-token":
+        return send(res, 200, { access_token: "opaque", refresh_token: tokens.refresh_token });
+      case "no-refresh-token":
+        return send(res, 200, { access_token: tokens.access_token, id_token: tokens.id_token });
+      case "expired-at-issue":
+        return send(res, 200, { ...tokens, id_token: await this.sign(user, -60) });
+      case "far-exp":
+        return send(res, 200, { ...tokens, id_token: await this.sign(user, 1e13) });
+      default:
+        return send(res, 200, tokens);
+    }
   }
 }
 
