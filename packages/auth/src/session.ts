@@ -7,7 +7,14 @@ import { authMiddleware, type TokenSource } from "./middleware.js";
 import { Redactor } from "./redact.js";
 import { memoryStore, type TokenStore } from "./store.js";
 import type { AuthStrategy } from "./strategies.js";
-import { type HeldToken, hold, inLocalTime, isoOrUnknown, type TokenSet } from "./token.js";
+import {
+  CLOCK_TOLERANCE_MS,
+  type HeldToken,
+  hold,
+  inLocalTime,
+  isoOrUnknown,
+  type TokenSet,
+} from "./token.js";
 
 export interface AuthOptions {
   /** `prod` (default), `rc`, `dev`, `local`. */
@@ -248,7 +255,7 @@ class Session implements TokenSource {
         hint: "Set this machine's clock right (NTP); if it is right, the gateway's clock is off: report it.",
       });
     }
-    if (clockOffsetMs !== undefined && Math.abs(clockOffsetMs) > 60_000)
+    if (clockOffsetMs !== undefined && Math.abs(clockOffsetMs) > CLOCK_TOLERANCE_MS)
       this.#log(
         "warn",
         `auth: this machine's clock is ${Math.round(clockOffsetMs / 1000)} s off the gateway's; token expiry is counted from its issue`,

@@ -17,6 +17,9 @@ export interface HeldToken extends TokenSet {
   header: string;
 }
 
+/** How far this machine's clock may be off the gateway's before expiry is counted from the issue time. */
+export const CLOCK_TOLERANCE_MS = 60_000;
+
 /** The latest time a JavaScript Date holds; an `exp` beyond it reads as "no readable expiry". */
 const MAX_DATE_MS = 8.64e15;
 const asTime = (seconds: unknown) =>
@@ -98,9 +101,10 @@ export function inLocalTime(
   if (issuedAt === undefined) {
     return { tokens: { ...tokens, expiresAt }, clockOffsetMs: undefined, expiredAtIssue: expiresAt <= now };
   }
-  return {
-    tokens: { ...tokens, expiresAt: now + (expiresAt - issuedAt) },
-    clockOffsetMs: now - issuedAt,
-    expiredAtIssue: expiresAt <= issuedAt,
-  };
+  const clockOffsetMs = now - issuedAt;
+  // Within a minute of the gateway's clock: its `exp` as it is. Beyond: the lifetime counted from now,
+  // less the second `iat` may have been floored by, so that the token is renewed early, never late.
+  const local =
+    Math.abs(clockOffsetMs) <= CLOCK_TOLERANCE_MS ? expiresAt : now + (expiresAt - issuedAt) - 1_000;
+  return { tokens: { ...tokens, expiresAt: local }, clockOffsetMs, expiredAtIssue: expiresAt <= issuedAt };
 }

@@ -86,6 +86,36 @@ describe("every failure a user sees is a documented error class", () => {
   });
 });
 
+describe("no state stranded by a failure", () => {
+  it("100 retried 1 MB PUTs that end in network errors leave the heap as it was", async () => {
+    const server = await api((_q, res) => reset(res));
+    const script = `
+      const { createDataloopClient } = await import(${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)});
+      const dl = createDataloopClient({ gateUrl: process.argv[1], auth: { getToken: async () => "t0ken-for-the-leak-test" }, retry: { attempts: 3, baseDelayMs: 1 } });
+      const body = { name: "x".repeat(1_000_000) };
+      const put = () => dl.PUT("/projects/{projectId}", { params: { path: { projectId: "p" } }, body }).catch(() => {});
+      for (let i = 0; i < 10; i++) await put(); // warm up
+      globalThis.gc(); const before = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 100; i++) await put();
+      await new Promise((r) => setTimeout(r, 100)); globalThis.gc(); globalThis.gc();
+      console.log(JSON.stringify({ grewMb: (process.memoryUsage().heapUsed - before) / 1e6 }));`;
+    // Not execFileSync: the server answering it lives in this process and must keep running.
+    const { execFile } = await import("node:child_process");
+    const out = await new Promise<string>((done, fail) =>
+      execFile(
+        process.execPath,
+        ["--expose-gc", "--input-type=module", "-e", script, server.url],
+        { encoding: "utf8", timeout: 120_000 },
+        (error, stdout, stderr) => (error ? fail(new Error(`${error.message}\n${stderr}`)) : done(stdout)),
+      ),
+    );
+    const { grewMb } = JSON.parse(out.trim().split("\n").pop() ?? "{}") as { grewMb: number };
+    // Before the fix, each failure stranded the auth middleware's copy of the body: ~300 MB here.
+    expect(grewMb).toBeLessThan(20);
+    expect(server.calls).toBeGreaterThanOrEqual(330); // 110 PUTs, 3 attempts each
+  });
+});
+
 describe("the retry budget", () => {
   it("a reset, then 503s: `attempts` requests in all, never more", async () => {
     const server = await api((_q, res, n) => (n === 1 ? reset(res) : json(res, 503, { message: "busy" })));
