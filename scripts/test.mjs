@@ -15,6 +15,9 @@ for (const r of reports) rmSync(r, { force: true });
 let status = run("biome", ["ci", ".", "--colors=off"]);
 // No import circle in any package's source (type-only imports included): .dependency-cruiser.cjs.
 if (status === 0) status = run("depcruise", ["packages/*/src", "--config", ".dependency-cruiser.cjs"]);
+// The GitHub workflows, each against the schema GitHub validates them with (action-validator).
+for (const file of readdirSync(".github/workflows").filter((f) => /\.ya?ml$/.test(f)))
+  if (status === 0) status = run("action-validator", [join(".github/workflows", file)]);
 if (status === 0)
   status = run("turbo", [
     "run",

@@ -2,6 +2,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DataloopError, UsageError } from "@dataloop-ts/core";
+import { writeFileAtomic } from "@dataloop-ts/core/node";
 import { changesetFor, writeChangeset } from "./changeset.js";
 import { diffSpecs, formatDiff } from "./diff.js";
 import { exportSpec } from "./export.js";
@@ -9,6 +10,7 @@ import { check, generate, pull } from "./pipeline.js";
 import { findProject, projectAt, readOverlay } from "./project.js";
 import { formatRepairReport, repairSpec } from "./repair.js";
 import { DEFAULT_SPEC_URL, loadSpec } from "./source.js";
+import { formatUpdate, update } from "./update.js";
 import { assertOpenApi3 } from "./validate.js";
 
 const USAGE = `dataloop-codegen — pull, pin, repair and type the Dataloop gateway's OpenAPI document
@@ -16,6 +18,8 @@ const USAGE = `dataloop-codegen — pull, pin, repair and type the Dataloop gate
 Usage:
   dataloop-codegen pull [--from URL|PATH]     fetch a spec, check and repair it, pin it (specs/dataloop.lock.json)
   dataloop-codegen generate [--out DIR]       pinned spec → repaired → TypeScript (schema.ts, operations.ts)
+  dataloop-codegen update [--from URL|PATH]   fetch; when the API changed: pin, regenerate, write the changeset,
+                                              print a pull-request body (exit 0 unchanged, 3 changed, 4 flap, 1 failed)
   dataloop-codegen export --out DIR           pinned + repaired document, overlay and manifest (what @dataloop-ts/spec ships)
   dataloop-codegen check [--from URL|PATH]    exit 1 if the spec differs from the pin or generated code is stale
   dataloop-codegen diff OLD NEW [--changeset] API changelog between two specs (breaking/added/changed, semver bump)
@@ -27,7 +31,8 @@ Options:
   --timeout MS      per-attempt timeout for URLs, in milliseconds (default 30000)
   --attempts N      attempts in all for URLs, the first included (default 3; network errors, 408, 429, 5xx)
   --json            machine-readable output
-  --details         diff: list what changed inside each changed operation/schema
+  --details         diff: list what changed inside each changed operation/schema (breaking ones always say)
+  --pr-body FILE    update: also write the pull-request body to FILE
   -h, --help        this text
 
 Default source: ${DEFAULT_SPEC_URL}`;
@@ -45,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
       json: { type: "boolean", default: false },
       details: { type: "boolean", default: false },
       changeset: { type: "boolean", default: false },
+      "pr-body": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -85,6 +91,14 @@ async function main(argv: string[]): Promise<number> {
         report: result.report,
       });
       return 0;
+    }
+    case "update": {
+      const result = await update(project, values.from ?? DEFAULT_SPEC_URL, { ...load, outDir });
+      const body = formatUpdate(result);
+      if (values["pr-body"] && result.status === "changed")
+        await writeFileAtomic(resolve(values["pr-body"]), `${body}\n`);
+      print(body, { ...result, prBody: body });
+      return { unchanged: 0, changed: 3, flap: 4 }[result.status];
     }
     case "export": {
       if (!values.out) throw usage("export needs --out DIR");

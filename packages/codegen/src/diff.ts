@@ -22,6 +22,8 @@ export interface ApiChange {
   breaking: boolean;
   /** Why it is (or is not) breaking, one line each. */
   details: string[];
+  /** The operation's first tag (Datasets, Items, …): how long changelogs are grouped. */
+  tag?: string;
 }
 
 export interface ApiDiff {
@@ -51,15 +53,50 @@ function stripDocs(value: unknown): unknown {
 type Schema = Record<string, unknown>;
 const asSchema = (v: unknown): Schema => (v && typeof v === "object" ? (v as Schema) : {});
 
+/** A schema as a reader names its type: a ref's name, `string`, `A | B`, `A & B`, "no type". */
+function describeType(schema: Schema): string {
+  if (typeof schema.$ref === "string") return String(schema.$ref).split("/").pop() ?? "?";
+  if (Array.isArray(schema.allOf)) return (schema.allOf as Schema[]).map(describeType).join(" & ");
+  const alternatives = (schema.anyOf ?? schema.oneOf) as Schema[] | undefined;
+  if (Array.isArray(alternatives)) return alternatives.map(describeType).join(" | ");
+  if (schema.type === undefined) return Object.keys(schema).length ? "an untyped schema" : "any";
+  if (schema.type === "array") return `${describeType(asSchema(schema.items))}[]`;
+  return Array.isArray(schema.type) ? schema.type.join(" | ") : String(schema.type);
+}
+
+/**
+ * allOf/anyOf/oneOf by member: which were added and which went (an alternative that went breaks
+ * readers and writers of it; a new allOf member is a new constraint). Members that stayed are compared
+ * in place.
+ */
+function compareAlternatives(a: Schema, b: Schema, key: string, at: string, into: Array<[boolean, string]>) {
+  if (isDeepStrictEqual(a[key], b[key])) return;
+  const am = (Array.isArray(a[key]) ? a[key] : []) as Schema[];
+  const bm = (Array.isArray(b[key]) ? b[key] : []) as Schema[];
+  if (!am.length || !bm.length) {
+    into.push([true, `${at}: type changed from ${describeType(a)} to ${describeType(b)}`]);
+    return;
+  }
+  const same = (x: Schema, y: Schema) => describeType(x) === describeType(y);
+  const gone = am.filter((x) => !bm.some((y) => same(x, y)));
+  const added = bm.filter((y) => !am.some((x) => same(x, y)));
+  for (const x of gone) into.push([true, `${at}: ${key} member ${describeType(x)} removed`]);
+  for (const y of added) into.push([key === "allOf", `${at}: ${key} member ${describeType(y)} added`]);
+  for (const x of am) {
+    const y = bm.find((m) => same(x, m));
+    if (y && !isDeepStrictEqual(x, y)) compareSchema(x, y, `${at} (${key} ${describeType(x)})`, into);
+  }
+}
+
 /** Compares two schemas structurally; `into` collects [breaking, detail] pairs. */
 function compareSchema(a: Schema, b: Schema, at: string, into: Array<[boolean, string]>): void {
   if (a.$ref !== b.$ref) {
-    into.push([true, `${at}: type changed from ${a.$ref ?? "inline"} to ${b.$ref ?? "inline"}`]);
+    into.push([true, `${at}: type changed from ${describeType(a)} to ${describeType(b)}`]);
     return;
   }
   if (a.$ref) return; // same named schema: its own entry reports its changes
   if (!isDeepStrictEqual(a.type, b.type)) {
-    into.push([true, `${at}: type ${JSON.stringify(a.type)} → ${JSON.stringify(b.type)}`]);
+    into.push([true, `${at}: type changed from ${describeType(a)} to ${describeType(b)}`]);
     return;
   }
   if (Array.isArray(a.enum) || Array.isArray(b.enum)) {
@@ -91,9 +128,7 @@ function compareSchema(a: Schema, b: Schema, at: string, into: Array<[boolean, s
   for (const name of aReq)
     if (!bReq.has(name) && name in bp) into.push([false, `${at}.${name}: became optional`]);
   if (a.items || b.items) compareSchema(asSchema(a.items), asSchema(b.items), `${at}[]`, into);
-  for (const key of ["allOf", "anyOf", "oneOf"]) {
-    if (!isDeepStrictEqual(a[key], b[key])) into.push([true, `${at}: ${key} changed`]);
-  }
+  for (const key of ["allOf", "anyOf", "oneOf"]) compareAlternatives(a, b, key, at, into);
   const handled = new Set([
     "$ref",
     "type",
@@ -203,6 +238,11 @@ function pairOperations(a: OpenApiDocument, b: OpenApiDocument) {
   return { pairs, removed: [...opsA.values()], added: [...opsB.values()] };
 }
 
+const tagOf = (operation: Operation): { tag?: string } => {
+  const tag = Array.isArray(operation.tags) ? operation.tags[0] : undefined;
+  return typeof tag === "string" && tag ? { tag } : {};
+};
+
 export interface DiffOptions {
   /** The upstream documents before repair: operations they add that the repair dropped are reported too. */
   upstream?: { from: OpenApiDocument; to: OpenApiDocument };
@@ -219,6 +259,7 @@ export function diffSpecs(a: OpenApiDocument, b: OpenApiDocument, options: DiffO
       name: operationKey(o.method, o.path),
       breaking: true,
       details: ["operation removed"],
+      ...tagOf(o.operation),
     });
   }
   for (const [o, n] of pairs) {
@@ -232,6 +273,7 @@ export function diffSpecs(a: OpenApiDocument, b: OpenApiDocument, options: DiffO
         name: operationKey(n.method, n.path),
         breaking: found.some(([br]) => br),
         details: found.length ? found.map(([, d]) => d) : [DOCS_ONLY],
+        ...tagOf(n.operation),
       });
     }
   }
@@ -242,6 +284,7 @@ export function diffSpecs(a: OpenApiDocument, b: OpenApiDocument, options: DiffO
       name: operationKey(n.method, n.path),
       breaking: false,
       details: [`new operation ${n.operation.operationId ?? ""}`.trim()],
+      ...tagOf(n.operation),
     });
   }
   if (options.upstream) {
@@ -256,6 +299,7 @@ export function diffSpecs(a: OpenApiDocument, b: OpenApiDocument, options: DiffO
         name,
         breaking: false,
         details: ["added upstream; dropped by the overlay, so not in the SDK"],
+        ...tagOf(n.operation),
       });
     }
   }
@@ -312,7 +356,15 @@ export function diffSpecs(a: OpenApiDocument, b: OpenApiDocument, options: DiffO
   };
 }
 
-/** The changelog as Markdown: breaking first, then additions, then other changes. */
+/** How many entries a section lists plainly; longer ones are grouped by tag and folded. */
+const LONG_SECTION = 15;
+
+/**
+ * The changelog as Markdown: counts first, then breaking changes, each with what broke (which
+ * parameter or property became required, which type changed from what to what, which enum value
+ * went), then additions, then other changes (their reasons with `details`). A section longer than
+ * 15 entries is grouped by tag (Datasets, Items, … ; schemas apart) inside a folded `<details>`.
+ */
 export function formatDiff(diff: ApiDiff, options: { details?: boolean } = {}): string {
   const s = diff.summary;
   const lines = [
@@ -320,23 +372,47 @@ export function formatDiff(diff: ApiDiff, options: { details?: boolean } = {}): 
       `schemas: +${s.schemas.added} -${s.schemas.removed} ~${s.schemas.changed}; ` +
       `breaking: ${s.breaking}; bump: ${diff.bump}`,
   ];
-  const section = (title: string, list: ApiChange[]) => {
-    if (!list.length) return;
-    lines.push("", `### ${title}`);
-    for (const c of list) {
-      const what = c.kind === "operation" ? `\`${c.name}\`` : `schema \`${c.name}\``;
-      const note =
-        c.change === "added" && c.details[0]?.startsWith("added upstream") ? ` (${c.details[0]})` : "";
-      lines.push(`- ${what} ${c.change}${c.breaking && c.change === "changed" ? " (breaking)" : ""}${note}`);
-      if (options.details && c.change === "changed")
-        for (const d of c.details.slice(0, 8)) lines.push(`  - ${d}`);
+  const entry = (c: ApiChange, withReasons: boolean) => {
+    const what = c.kind === "operation" ? `\`${c.name}\`` : `schema \`${c.name}\``;
+    const note =
+      c.change === "added" && c.details[0]?.startsWith("added upstream") ? ` (${c.details[0]})` : "";
+    const out = [`- ${what} ${c.change}${c.breaking && c.change === "changed" ? " (breaking)" : ""}${note}`];
+    if (withReasons && c.change === "changed") {
+      const reasons = c.breaking ? c.details : c.details.slice(0, 8);
+      for (const d of reasons) out.push(`  - ${d}`);
+      if (reasons.length < c.details.length) out.push(`  - … ${c.details.length - reasons.length} more`);
     }
+    return out;
+  };
+  const section = (title: string, list: ApiChange[], withReasons: boolean) => {
+    if (!list.length) return;
+    lines.push("", `### ${title} (${list.length})`);
+    if (list.length <= LONG_SECTION) {
+      for (const c of list) lines.push(...entry(c, withReasons));
+      return;
+    }
+    const groups = new Map<string, ApiChange[]>();
+    for (const c of list) {
+      const group = c.kind === "schema" ? "Schemas" : (c.tag ?? "Other operations");
+      groups.set(group, [...(groups.get(group) ?? []), c]);
+    }
+    const names = [...groups.keys()].sort((x, y) =>
+      x === "Schemas" ? 1 : y === "Schemas" ? -1 : x.localeCompare(y),
+    );
+    lines.push("", names.map((n) => `${n}: ${groups.get(n)?.length}`).join(", "));
+    lines.push("", `<details><summary>All ${list.length}, by tag</summary>`);
+    for (const name of names) {
+      lines.push("", `**${name}**`, "");
+      for (const c of groups.get(name) ?? []) lines.push(...entry(c, withReasons));
+    }
+    lines.push("", "</details>");
   };
   const byName = (x: ApiChange, y: ApiChange) => x.name.localeCompare(y.name);
-  section("Breaking", diff.changes.filter((c) => c.breaking).sort(byName));
-  section("Added", diff.changes.filter((c) => c.change === "added").sort(byName));
+  // Breaking entries always say what broke: a consumer reading a major release must know what to change.
+  section("Breaking", diff.changes.filter((c) => c.breaking).sort(byName), true);
+  section("Added", diff.changes.filter((c) => c.change === "added").sort(byName), false);
   const changed = diff.changes.filter((c) => c.change === "changed" && !c.breaking);
-  section("Changed", changed.filter((c) => !docsOnly(c)).sort(byName));
+  section("Changed", changed.filter((c) => !docsOnly(c)).sort(byName), options.details ?? false);
   const docs = changed.filter(docsOnly);
   if (docs.length) {
     const ops = docs.filter((c) => c.kind === "operation").length;

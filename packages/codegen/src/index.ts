@@ -2,6 +2,7 @@
 // (tests import it by path); api-report.md records this surface, and a test keeps it current.
 
 export type { SpecManifest } from "@dataloop-ts/core";
+export { canonicalSha256 } from "./canonical.js";
 export { changesetFor, writeChangeset } from "./changeset.js";
 export { type ApiChange, type ApiDiff, type Bump, diffSpecs, formatDiff } from "./diff.js";
 export {
@@ -23,7 +24,7 @@ export {
 } from "./errors.js";
 export { exportSpec } from "./export.js";
 export { listOperations, type OpenApiDocument, type OperationRef, publicOperations } from "./openapi.js";
-export type { SpecPin } from "./pin.js";
+export type { PinnedBefore, SpecPin } from "./pin.js";
 export {
   type CheckResult,
   check,
@@ -39,4 +40,5 @@ export {
 export { findProject, type Project, projectAt, readOverlay, readOverlayFile } from "./project.js";
 export { formatRepairReport, type RepairedDocument, type RepairReport, repairSpec } from "./repair.js";
 export { DEFAULT_SPEC_URL, type LoadedSpec, type LoadOptions, loadSpec, parseDocument } from "./source.js";
+export { formatUpdate, type UpdateResult, type UpdateStatus, update } from "./update.js";
 export { assertOpenApi3 } from "./validate.js";

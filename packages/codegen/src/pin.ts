@@ -20,7 +20,24 @@ export interface SpecPin {
   openapi: string;
   counts: SpecCounts;
   retrievedAt: string;
+  /** sha256 of the document in canonical form (canonical.ts): what "unchanged" compares. */
+  canonical?: string;
+  /** The documents pinned before this one, newest first: a document that comes back is a flap, not news. */
+  history?: PinnedBefore[];
 }
+
+/** A document the repository was pinned to before. */
+export interface PinnedBefore {
+  canonical: string;
+  sha256: string;
+  version: string;
+  retrievedAt: string;
+  /** When it stopped being the pin. */
+  replacedAt: string;
+}
+
+/** How many earlier pins the lock remembers. */
+export const HISTORY_LENGTH = 20;
 
 /** The pinned document's file name: JSON or YAML as upstream sent it, so its bytes stay upstream's. */
 export const pinnedFileName = (format: "json" | "yaml") => `dataloop.openapi.${format}`;

@@ -2,13 +2,14 @@ import { existsSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFilesAtomic } from "@dataloop-ts/core/node";
+import { canonicalSha256 } from "./canonical.js";
 import { PinMismatchError, PinnedSpecMissingError } from "./errors.js";
 import { fingerprintOf, readFingerprint } from "./fingerprint.js";
 import { countSpec, type OpenApiDocument } from "./openapi.js";
-import { pinnedFileName, pinnedPath, readPin, type SpecPin } from "./pin.js";
+import { HISTORY_LENGTH, pinnedFileName, pinnedPath, readPin, type SpecPin } from "./pin.js";
 import { type Project, readOverlay, resolveSource, storeSource } from "./project.js";
 import { type RepairedDocument, type RepairReport, repairSpec } from "./repair.js";
-import { DEFAULT_SPEC_URL, type LoadOptions, loadSpec, sha256 } from "./source.js";
+import { DEFAULT_SPEC_URL, type LoadedSpec, type LoadOptions, loadSpec, sha256 } from "./source.js";
 import { assertOpenApi3 } from "./validate.js";
 
 export interface PullResult {
@@ -28,7 +29,16 @@ export async function pull(
   from: string = DEFAULT_SPEC_URL,
   options: LoadOptions & { now?: Date } = {},
 ): Promise<PullResult> {
-  const loaded = await loadSpec(from, options);
+  return pinLoaded(project, await loadSpec(from, options), options);
+}
+
+/** `pull` for a document already in hand (`update` fetched it to compare): the same checks, the same writes. */
+export async function pinLoaded(
+  project: Project,
+  loaded: LoadedSpec,
+  options: { now?: Date } = {},
+): Promise<PullResult> {
+  const from = loaded.source;
   assertOpenApi3(loaded.document, from);
   const { report } = repairSpec(loaded.document, await readOverlay(project), from);
   const previous = await readPin(project).catch(() => undefined);
@@ -36,6 +46,26 @@ export async function pull(
     return { pin: previous, changed: false, previous, report };
   }
   const doc = loaded.document;
+  const now = (options.now ?? new Date()).toISOString();
+  const history = previous
+    ? [
+        {
+          canonical:
+            previous.canonical ??
+            (await loadPinned(project).then(
+              (p) => canonicalSha256(p.document),
+              () => "",
+            )),
+          sha256: previous.sha256,
+          version: previous.version,
+          retrievedAt: previous.retrievedAt,
+          replacedAt: now,
+        },
+        ...(previous.history ?? []),
+      ]
+        .filter((h) => h.canonical)
+        .slice(0, HISTORY_LENGTH)
+    : [];
   const pin: SpecPin = {
     source: storeSource(project, from),
     file: pinnedFileName(loaded.format),
@@ -44,7 +74,9 @@ export async function pull(
     version: String(doc.info?.version ?? ""),
     openapi: doc.openapi,
     counts: countSpec(doc),
-    retrievedAt: (options.now ?? new Date()).toISOString(),
+    retrievedAt: now,
+    canonical: canonicalSha256(doc),
+    ...(history.length ? { history } : {}),
   };
   // Both staged, then renamed document first, lock last: a crash in between leaves a lock whose
   // sha256 no longer matches, which loadPinned reports (PIN_MISMATCH) rather than building from it.
