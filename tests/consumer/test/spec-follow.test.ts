@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type LoopbackServer, listenLoopback } from "@dataloop-ts/core/node";
+import { reorderKeys } from "@dataloop-ts/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,18 +23,6 @@ let clone: string;
 let upstream: LoopbackServer;
 let serving: Buffer;
 const git = (...args: string[]) => execFileSync("git", ["-C", clone, ...args], { encoding: "utf8" }).trim();
-
-/** Keys in reverse order at every level, 4-space indent: the same document, other bytes. */
-const reorder = (value: unknown): unknown =>
-  Array.isArray(value)
-    ? value.map(reorder)
-    : value && typeof value === "object"
-      ? Object.fromEntries(
-          Object.entries(value)
-            .reverse()
-            .map(([k, v]) => [k, reorder(v)]),
-        )
-      : value;
 
 /** Runs the workflow's script in the clone against the upstream; its stdout, and the PR body when one was written. */
 async function specUpdate(): Promise<{ code: number; stdout: string; body?: string; outputs: string }> {
@@ -134,7 +123,7 @@ describe("following the gateway's spec, end to end", () => {
   });
 
   it("the same document, reordered and re-indented: no change", async () => {
-    serving = Buffer.from(JSON.stringify(reorder(JSON.parse(await readFile(OLD, "utf8"))), null, 4));
+    serving = Buffer.from(JSON.stringify(reorderKeys(JSON.parse(await readFile(OLD, "utf8"))), null, 4));
     expect(createHash("sha256").update(serving).digest("hex")).not.toBe(
       createHash("sha256")
         .update(await readFile(OLD))

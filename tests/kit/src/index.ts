@@ -32,3 +32,15 @@ export function runCli(script: string, args: string[], options: CliOptions = {})
     child.stdin?.end(options.stdin);
   });
 }
+
+/** The same value with the keys of every object in reverse order: a document that serialises differently. */
+export const reorderKeys = (value: unknown): unknown =>
+  Array.isArray(value)
+    ? value.map(reorderKeys)
+    : value && typeof value === "object"
+      ? Object.fromEntries(
+          Object.entries(value)
+            .reverse()
+            .map(([k, v]) => [k, reorderKeys(v)]),
+        )
+      : value;
