@@ -44,3 +44,35 @@ export async function wrongCallsDoNotCompile() {
 export function errorsShareOneRoot(e: unknown) {
   if (e instanceof DataloopError) expectTypeOf(e.hint).toEqualTypeOf<string>();
 }
+
+/** The multipart form of an upload, as the overlay declares it (the file part last). */
+const toForm = (body: Record<string, unknown>) => {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(body)) if (v !== undefined) form.append(k, v as Blob | string);
+  return form;
+};
+
+export async function itemsUpAndDownWithoutACast(file: Blob) {
+  // An upload is typed: its form fields, the file as a Blob, and the gateway's `mode`.
+  await dl.POST("/datasets/{datasetId}/items", {
+    params: { path: { datasetId: "d" }, query: { mode: "skip" } },
+    body: { type: "file", path: "/dir/a.jpg", metadata: "{}", file },
+    bodySerializer: toForm,
+  });
+  await dl.POST("/datasets/{datasetId}/items", {
+    params: { path: { datasetId: "d" } },
+    // @ts-expect-error the form needs its remote path
+    body: { type: "file", file },
+  });
+  // A download is bytes: as a stream, or a Blob.
+  const { data: stream } = await dl.GET("/items/{id}/stream", {
+    params: { path: { id: "i" } },
+    parseAs: "stream",
+  });
+  expectTypeOf(stream).toMatchTypeOf<ReadableStream | null>();
+  const { data: blob } = await dl.GET("/items/{id}/stream", {
+    params: { path: { id: "i" } },
+    parseAs: "blob",
+  });
+  expectTypeOf(blob).toEqualTypeOf<Blob>();
+}

@@ -1,6 +1,7 @@
 import openapiTS, { astToString } from "openapi-typescript";
+import ts from "typescript";
 import { EmitFailedError } from "./errors.js";
-import { EMIT_OPTIONS, fingerprintOf } from "./fingerprint.js";
+import { EMIT_OPTIONS, FORMAT_TYPES, fingerprintOf } from "./fingerprint.js";
 import { listOperations } from "./openapi.js";
 import type { RepairedDocument } from "./repair.js";
 
@@ -34,7 +35,14 @@ export async function emitClientFiles(input: EmitInput): Promise<EmittedFiles> {
   let types: string;
   try {
     // biome-ignore lint/suspicious/noExplicitAny: openapi-typescript's OpenAPI3 type is stricter than a parsed document
-    const ast = await openapiTS(input.document as any, EMIT_OPTIONS);
+    const ast = await openapiTS(input.document as any, {
+      ...EMIT_OPTIONS,
+      transform(schema) {
+        const format = (schema as { format?: string }).format;
+        const type = format && FORMAT_TYPES[format as keyof typeof FORMAT_TYPES];
+        return type ? ts.factory.createTypeReferenceNode(type) : undefined;
+      },
+    });
     types = astToString(ast);
   } catch (error) {
     throw new EmitFailedError({

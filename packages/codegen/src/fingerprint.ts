@@ -13,10 +13,22 @@ export const EMIT_OPTIONS = {
   silent: true,
 } as const;
 
+/**
+ * TypeScript types for string formats openapi-typescript leaves as `string`: a `format: binary` part or
+ * body is bytes, which a caller passes (and gets) as a Blob (a File is one).
+ */
+export const FORMAT_TYPES = { binary: "Blob" } as const;
+
 /** What decides the output: a change in any of these makes generated code stale. */
 export const fingerprintOf = (specSha256: string, overlaySha256: string) =>
   sha256(
-    JSON.stringify({ specSha256, overlaySha256, codegen: CODEGEN_VERSION, options: EMIT_OPTIONS }),
+    JSON.stringify({
+      specSha256,
+      overlaySha256,
+      codegen: CODEGEN_VERSION,
+      options: EMIT_OPTIONS,
+      formats: FORMAT_TYPES,
+    }),
   ).slice(0, 32);
 
 const FINGERPRINT_LINE = /^\/\/ fingerprint: ([0-9a-f]+)$/m;
