@@ -29,20 +29,23 @@ function header(input: EmitInput, fingerprint: string): string {
   ].join("\n");
 }
 
+/** openapi-typescript's options: the fixed ones, and `format`s typed as FORMAT_TYPES says. */
+export const emitOptions = () => ({
+  ...EMIT_OPTIONS,
+  transform(schema: object) {
+    const format = (schema as { format?: string }).format;
+    const type = format && FORMAT_TYPES[format as keyof typeof FORMAT_TYPES];
+    return type ? ts.factory.createTypeReferenceNode(type) : undefined;
+  },
+});
+
 /** Types of every path (openapi-typescript) plus the runtime operation index. */
 export async function emitClientFiles(input: EmitInput): Promise<EmittedFiles> {
   const fingerprint = fingerprintOf(input.specSha256, input.overlaySha256);
   let types: string;
   try {
     // biome-ignore lint/suspicious/noExplicitAny: openapi-typescript's OpenAPI3 type is stricter than a parsed document
-    const ast = await openapiTS(input.document as any, {
-      ...EMIT_OPTIONS,
-      transform(schema) {
-        const format = (schema as { format?: string }).format;
-        const type = format && FORMAT_TYPES[format as keyof typeof FORMAT_TYPES];
-        return type ? ts.factory.createTypeReferenceNode(type) : undefined;
-      },
-    });
+    const ast = await openapiTS(input.document as any, emitOptions());
     types = astToString(ast);
   } catch (error) {
     throw new EmitFailedError({
