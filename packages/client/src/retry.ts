@@ -1,12 +1,11 @@
 import {
-  backoffMs,
   DEFAULT_RETRY,
   isTransientStatus,
   keepForReplay,
   type RetryPolicy,
   replayOf,
   retryAfterMs,
-  sleep,
+  withRetries,
 } from "@dataloop-ts/core";
 import type { Middleware } from "openapi-fetch";
 import { connectionErrorOf } from "./errors.js";
@@ -19,6 +18,11 @@ export interface RetryOptions extends RetryPolicy {
 }
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"]);
+
+/** An answer worth another attempt, thrown through the retry loop and caught back as the answer. */
+class TransientAnswer {
+  constructor(readonly response: Response) {}
+}
 
 /**
  * Retries network errors, 408, 429 and 5xx with exponential backoff and full jitter, honouring
@@ -38,31 +42,41 @@ export function retryMiddleware(options: RetryOptions = {}): Middleware {
   const eligible = (request: Request) =>
     attempts > 1 && !spent.has(request) && (options.retryNonIdempotent || IDEMPOTENT.has(request.method));
 
-  /** Sends `request` again until it succeeds, stops being retryable, or the budget is spent. */
+  /**
+   * Sends `request` again until it succeeds, stops being retryable, or the budget is spent: the one
+   * retry loop of dataloop-ts (`withRetries`), the first attempt being the one already made.
+   */
   const again = async (
     request: Request,
     doFetch: typeof fetch,
     first: { response?: Response; error?: unknown },
   ) => {
     spent.add(request);
-    let last = first;
-    for (let attempt = 2; attempt <= attempts; attempt++) {
-      const copy = replayOf(request);
-      if (!copy) break; // a body that was not kept cannot be sent again
-      await last.response?.body?.cancel();
-      const told = retryAfterMs(last.response?.headers.get("retry-after"));
-      await sleep(backoffMs(attempt - 1, options, told), request.signal);
-      try {
-        const response = await doFetch(copy);
-        if (!transient(response.status) || attempt === attempts) return response;
-        last = { response };
-      } catch (error) {
-        if (request.signal.aborted || attempt === attempts) throw error;
-        last = { error };
-      }
+    if (!replayOf(request)) {
+      // A body that was not kept cannot be sent again: the first outcome stands.
+      if (first.response) return first.response;
+      throw first.error;
     }
-    if (last.response) return last.response;
-    throw last.error;
+    try {
+      return await withRetries(
+        async (attempt) => {
+          if (attempt === 1) throw first.response ? new TransientAnswer(first.response) : first.error;
+          const response = await doFetch(replayOf(request) as Request);
+          if (transient(response.status)) throw new TransientAnswer(response);
+          return response;
+        },
+        (error) => {
+          if (!(error instanceof TransientAnswer)) return { retry: !request.signal.aborted };
+          const told = retryAfterMs(error.response.headers.get("retry-after"));
+          void error.response.body?.cancel(); // not the last: its body will not be read
+          return { retry: true, retryAfterMs: told };
+        },
+        { ...options, attempts, signal: request.signal },
+      );
+    } catch (error) {
+      if (error instanceof TransientAnswer) return error.response; // the budget is spent: the last answer stands
+      throw error;
+    }
   };
 
   return {
