@@ -12,5 +12,14 @@ export { DataloopApiError, DataloopConnectionError } from "./errors.js";
 export { apiSpec, type OperationName, operationIndex } from "./generated/operations.js";
 export type { components, operations, paths } from "./generated/schema.js";
 export { type Page, type PaginateOptions, paginate } from "./paginate.js";
+export {
+  type DqlCondition,
+  type DqlFilter,
+  type DqlOperator,
+  type DqlResources,
+  type DqlValue,
+  type QueryOptions,
+  queryDataset,
+} from "./query.js";
 export type { RetryOptions } from "./retry.js";
 export type { Succeeded, ThrowingClient } from "./types.js";

@@ -1,7 +1,13 @@
 // Type tests of the public API: checked by `tsc` in the typecheck task of `scripts/pnpm test` (this file
 // never runs). Each `@ts-expect-error` fails the check when the line it guards stops being an error.
 import { expectTypeOf } from "vitest";
-import { createDataloopClient, type DataloopClient, DataloopError } from "../src/index.js";
+import {
+  createDataloopClient,
+  type DataloopClient,
+  DataloopError,
+  type DqlResources,
+  queryDataset,
+} from "../src/index.js";
 
 declare const dl: DataloopClient;
 declare const loose: DataloopClient<false>;
@@ -75,4 +81,17 @@ export async function itemsUpAndDownWithoutACast(file: Blob) {
     parseAs: "blob",
   });
   expectTypeOf(blob).toEqualTypeOf<Blob>();
+}
+
+export async function queriesAreTypedByResource() {
+  for await (const item of queryDataset(dl, "d", {
+    filter: { $and: [{ dir: "/cats" }, { "metadata.system.size": { $gt: 0 } }] },
+  })) {
+    expectTypeOf(item.id).toEqualTypeOf<string>();
+  }
+  for await (const annotation of queryDataset(loose, "d", { resource: "annotations" })) {
+    expectTypeOf(annotation).toEqualTypeOf<DqlResources["annotations"]>();
+  }
+  // @ts-expect-error not a DQL operator
+  queryDataset(dl, "d", { filter: { $and: [{ dir: { $like: "/c" } }] } });
 }
