@@ -125,6 +125,24 @@ function idleDeadline(g: Guard, reader: ReadableStreamDefaultReader<Uint8Array>)
   };
 }
 
+/** The next chunk, or the end, under the idle deadline; a broken or stalled body as a typed error. */
+async function nextChunk(
+  g: Guard,
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  deadline: ReturnType<typeof idleDeadline>,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+  let result: ReadableStreamReadResult<Uint8Array>;
+  try {
+    result = await reader.read();
+  } catch (error) {
+    deadline.check();
+    throw fail(g, "network", error);
+  }
+  deadline.check();
+  if (!result.done) deadline.pushBack();
+  return result;
+}
+
 async function readAll(this: Guarded): Promise<Uint8Array> {
   const g = this[GUARD];
   const reader = (bodyOf.call(this) as ReadableStream<Uint8Array>).getReader();
@@ -133,16 +151,8 @@ async function readAll(this: Guarded): Promise<Uint8Array> {
   let size = 0;
   try {
     for (;;) {
-      let result: ReadableStreamReadResult<Uint8Array>;
-      try {
-        result = await reader.read();
-      } catch (error) {
-        deadline.check();
-        throw fail(g, "network", error);
-      }
-      deadline.check();
+      const result = await nextChunk(g, reader, deadline);
       if (result.done) break;
-      deadline.pushBack();
       chunks.push(result.value);
       size += result.value.byteLength;
     }
@@ -188,21 +198,11 @@ function guardedBody(this: Guarded): ReadableStream<Uint8Array> {
     stream = new ReadableStream<Uint8Array>({
       async pull(controller) {
         try {
-          let result: ReadableStreamReadResult<Uint8Array>;
-          try {
-            result = await reader.read();
-          } catch (error) {
-            deadline.check();
-            throw fail(g, "network", error);
-          }
-          deadline.check();
+          const result = await nextChunk(g, reader, deadline);
           if (result.done) {
             controller.close();
             end();
-          } else {
-            deadline.pushBack();
-            controller.enqueue(result.value);
-          }
+          } else controller.enqueue(result.value);
         } catch (error) {
           controller.error(error);
           end();

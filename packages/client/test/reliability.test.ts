@@ -79,6 +79,28 @@ describe("every failure a user sees is a documented error class", () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
+  it("read as a stream, a body that stalls fails the reader with a typed timeout too", async () => {
+    const server = await api((_q, res) => {
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      res.write("first bytes");
+    });
+    const { data } = await client(server.url, { retry: false, bodyTimeoutMs: 300 }).GET(
+      "/items/{id}/stream",
+      {
+        params: { path: { id: "i" } },
+        parseAs: "stream",
+      },
+    );
+    const reader = (data as ReadableStream<Uint8Array>).getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("first bytes");
+    const error = await reader.read().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DataloopConnectionError);
+    expect((error as DataloopConnectionError).kind).toBe("timeout");
+  });
+
   it("with throwOnError: false a network failure is still a DataloopConnectionError", async () => {
     const server = await api((_q, res) => reset(res));
     const error = await failure(client(server.url, { throwOnError: false, retry: false }).GET("/users/me"));
