@@ -11,6 +11,14 @@ export {
 export { DataloopApiError, DataloopConnectionError } from "./errors.js";
 export { apiSpec, type OperationName, operationIndex } from "./generated/operations.js";
 export type { components, operations, paths } from "./generated/schema.js";
+export {
+  downloadItem,
+  type Item,
+  type ItemBytes,
+  type UploadedItem,
+  type UploadItemOptions,
+  uploadItem,
+} from "./items.js";
 export { type Page, type PaginateOptions, paginate } from "./paginate.js";
 export {
   type DqlCondition,

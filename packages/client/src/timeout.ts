@@ -189,7 +189,9 @@ function guardedBody(this: Guarded): ReadableStream<Uint8Array> {
   let stream = streams.get(this);
   if (!stream) {
     const g = this[GUARD];
-    const reader = (bodyOf.call(this) as ReadableStream<Uint8Array>).getReader();
+    const source = bodyOf.call(this) as ReadableStream<Uint8Array>;
+    if (source.locked) return source; // already being read (by json(), text()…): as the platform would
+    const reader = source.getReader();
     const deadline = idleDeadline(g, reader);
     const end = () => {
       deadline.stop();

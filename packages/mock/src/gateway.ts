@@ -1,7 +1,8 @@
 import { listOperations } from "@dataloop-ts/codegen";
 import { listenLoopback } from "@dataloop-ts/core/node";
 import { apiDocs } from "./docs.js";
-import { gatewayFront } from "./front.js";
+import { gatewayFront, type Handler } from "./front.js";
+import { ItemsStore } from "./items-store.js";
 import { startPrism } from "./prism.js";
 import { prismProxy, routeMatcher, sameIdRewrite } from "./proxy.js";
 import { type MockSpec, type MockSpecOptions, prepareMockSpec } from "./spec.js";
@@ -58,9 +59,17 @@ export async function startMockGateway(options: MockGatewayOptions = {}): Promis
       .map(({ path }) => `GET ${path}`),
   );
   const proxy = prismProxy(prism.url, sameId.wants, sameId.rewrite);
+  // Uploads kept in memory for the mock's life; the rest of the item routes are Prism's.
+  const uploadAnswer = spec.document.paths["/datasets/{datasetId}/items"]?.post?.responses?.["200"] as
+    | { content?: Record<string, { example?: Record<string, unknown> }> }
+    | undefined;
+  const store = new ItemsStore(uploadAnswer?.content?.["application/json"]?.example ?? {});
+  const api: Handler = (req, res) => {
+    if (!store.handle(req, res)) proxy.handler(req, res);
+  };
   const stats = { api: 0, unauthorized: 0 };
   const isPublic = routeMatcher(spec.publicOperations);
-  const front = gatewayFront(route, proxy.handler, {
+  const front = gatewayFront(route, api, {
     stats,
     isPublic: (method, path) => isPublic(method, path) !== undefined,
     pages: [apiDocs(spec.document, route, spec.upstream)],
