@@ -12,12 +12,19 @@ export { DataloopApiError, DataloopConnectionError } from "./errors.js";
 export { apiSpec, type OperationName, operationIndex } from "./generated/operations.js";
 export type { components, operations, paths } from "./generated/schema.js";
 export {
+  type BatchOptions,
+  type BatchResult,
+  type BatchSummary,
   downloadItem,
   type Item,
-  type ItemBytes,
+  type ItemSource,
+  UnreadableSourceError,
+  type UploadEntry,
   type UploadedItem,
   type UploadItemOptions,
+  UploadNotReplayableError,
   uploadItem,
+  uploadItems,
 } from "./items.js";
 export { type Page, type PaginateOptions, paginate } from "./paginate.js";
 export {

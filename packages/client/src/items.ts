@@ -1,12 +1,24 @@
+import { DataloopError, isTransientStatus, NO_REPLAY_HEADER, withRetries } from "@dataloop-ts/core";
+import pMap from "p-map";
 import type { DataloopClient } from "./client.js";
+import { DataloopApiError, DataloopConnectionError } from "./errors.js";
 import type { components } from "./generated/schema.js";
 
 export type Item =
   | components["schemas"]["APIDatasetFileItem"]
   | components["schemas"]["APIDatasetDirectoryItem"];
 
-/** What can be uploaded from anywhere (a browser too): bytes in memory, or a Blob/File. */
-export type ItemBytes = Blob | Uint8Array | ArrayBuffer;
+/**
+ * What an item is uploaded from. Bytes in memory, a Blob or File, or a function that makes one (a
+ * file-backed Blob: `uploadFile` uses one) can be sent again, so a failed attempt is retried; a stream
+ * is sent once, as it is read (nothing of it held in memory), and a failure is final.
+ */
+export type ItemSource =
+  | Blob
+  | Uint8Array
+  | ArrayBuffer
+  | ReadableStream<Uint8Array>
+  | (() => Blob | Promise<Blob>);
 
 export interface UploadItemOptions {
   /** Remote directory and file name, forward slashes: `/cats/a.jpg`. */
@@ -16,6 +28,9 @@ export interface UploadItemOptions {
   description?: string;
   /** `skip` (default): an item already at that path is kept and returned; `overwrite` replaces it. */
   mode?: "skip" | "overwrite";
+  /** Attempts in all for a source that can be sent again (default 3). */
+  attempts?: number;
+  signal?: AbortSignal;
 }
 
 export interface UploadedItem {
@@ -24,46 +39,134 @@ export interface UploadedItem {
   op: string;
 }
 
-const asBlob = (bytes: ItemBytes): Blob =>
-  bytes instanceof Blob
-    ? bytes
-    : new Blob([bytes instanceof Uint8Array ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes)]);
+/** A stream upload failed: a stream is read once, so it was not sent again. */
+export class UploadNotReplayableError extends DataloopError {
+  static override readonly code = "UPLOAD_NOT_REPLAYABLE" as const;
+  override name = "UploadNotReplayableError";
+  override readonly code = "UPLOAD_NOT_REPLAYABLE" as const;
+}
 
-/** The gateway's upload form: its fields in order, the file part last, named after the remote file. */
-function uploadForm(body: Record<string, unknown>): FormData {
+/** A file to upload that cannot be read (missing, a link to nowhere, no permission). */
+export class UnreadableSourceError extends DataloopError {
+  static override readonly code = "SOURCE_UNREADABLE" as const;
+  override name = "UnreadableSourceError";
+  override readonly code = "SOURCE_UNREADABLE" as const;
+}
+
+type Client = Pick<DataloopClient<false>, "POST"> & { auth?: { token(): Promise<string> } };
+
+const fileName = (remotePath: string) => remotePath.slice(remotePath.lastIndexOf("/") + 1) || "file";
+
+/** The gateway's upload form as FormData: its fields in order, the file part last. */
+function uploadForm(fields: Record<string, string>, file: Blob, remotePath: string): FormData {
   const form = new FormData();
-  for (const key of ["type", "path", "metadata", "description"]) {
-    const value = body[key];
-    if (typeof value === "string") form.append(key, value);
-  }
-  const path = String(body.path ?? "");
-  form.append("file", body.file as Blob, path.slice(path.lastIndexOf("/") + 1) || "file");
+  for (const [key, value] of Object.entries(fields)) form.append(key, value);
+  form.append("file", file, fileName(remotePath));
   return form;
 }
 
+const encoder = new TextEncoder();
 /**
- * Uploads one item (`POST /datasets/{datasetId}/items`, the gateway's multipart form) through the
- * client: logged in, retried (the bytes are in memory or a Blob, so they can be sent again), typed errors.
+ * The same form as a stream, for a stream source: the fields, then the file's bytes as they are read,
+ * then the closing boundary. Nothing is held but the chunk in flight.
+ */
+function streamingForm(fields: Record<string, string>, file: ReadableStream<Uint8Array>, remotePath: string) {
+  const boundary = `----dataloop-ts-${crypto.randomUUID()}`;
+  const quote = (s: string) => s.replace(/["\r\n]/g, (c) => encodeURIComponent(c));
+  const head =
+    Object.entries(fields)
+      .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${quote(k)}"\r\n\r\n${v}\r\n`)
+      .join("") +
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${quote(fileName(remotePath))}"\r\n` +
+    "Content-Type: application/octet-stream\r\n\r\n";
+  const reader = file.getReader();
+  let started = false;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!started) {
+        started = true;
+        controller.enqueue(encoder.encode(head));
+        return;
+      }
+      const { done, value } = await reader.read();
+      if (done) {
+        controller.enqueue(encoder.encode(`\r\n--${boundary}--\r\n`));
+        controller.close();
+      } else controller.enqueue(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** Worth another attempt, with the same bytes: no answer, a refused token (renewed since), a transient status. */
+const retryable = (error: unknown) =>
+  error instanceof DataloopConnectionError
+    ? error.kind !== "aborted"
+    : error instanceof DataloopApiError && (error.status === 401 || isTransientStatus(error.status));
+
+/**
+ * Uploads one item (`POST /datasets/{datasetId}/items`, the gateway's multipart form, the file part
+ * last) through the client: logged in, typed errors. The body is sent once per attempt and never
+ * copied: a source that can be made again (bytes, a Blob, a function) is retried from the source; a
+ * stream is sent once, with a fresh token, and fails with `UploadNotReplayableError`.
  * @example const { item } = await uploadItem(dl, datasetId, file, { remotePath: "/cats/a.jpg" });
  */
 export async function uploadItem(
-  dl: Pick<DataloopClient<false>, "POST">,
+  dl: Client,
   datasetId: string,
-  bytes: ItemBytes,
+  source: ItemSource,
   options: UploadItemOptions,
 ): Promise<UploadedItem> {
-  const { data, response } = await dl.POST("/datasets/{datasetId}/items", {
-    params: { path: { datasetId }, query: { mode: options.mode ?? "skip" } },
-    body: {
-      type: "file",
-      path: options.remotePath,
-      ...(options.metadata ? { metadata: JSON.stringify(options.metadata) } : {}),
-      ...(options.description ? { description: options.description } : {}),
-      file: asBlob(bytes),
-    },
-    bodySerializer: uploadForm,
-  });
-  return { item: data as Item, op: response.headers.get("x-item-op") ?? "created" };
+  const fields: Record<string, string> = {
+    type: "file",
+    path: options.remotePath,
+    ...(options.metadata ? { metadata: JSON.stringify(options.metadata) } : {}),
+    ...(options.description ? { description: options.description } : {}),
+  };
+  const send = async (
+    init: { form: FormData } | { stream: ReadableStream<Uint8Array>; contentType: string },
+  ) => {
+    const { data, response } = await dl.POST("/datasets/{datasetId}/items", {
+      params: { path: { datasetId }, query: { mode: options.mode ?? "skip" } },
+      body: fields as never,
+      bodySerializer: () => ("form" in init ? init.form : init.stream) as never,
+      headers: {
+        [NO_REPLAY_HEADER]: "1",
+        ...("contentType" in init ? { "content-type": init.contentType } : {}),
+      },
+      ...("stream" in init ? { duplex: "half" } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return { item: data as Item, op: response.headers.get("x-item-op") ?? "created" };
+  };
+  if (source instanceof ReadableStream) {
+    await dl.auth?.token(); // fresh before the stream starts: a 401 midway could not be replayed
+    const { body, contentType } = streamingForm(fields, source, options.remotePath);
+    try {
+      return await send({ stream: body, contentType });
+    } catch (error) {
+      if (!retryable(error)) throw error;
+      throw new UploadNotReplayableError({
+        message: `The upload of ${options.remotePath} failed (${(error as Error).message}); its source is a stream, read once, so it was not sent again.`,
+        hint: "Upload from a path, a Buffer or a Blob to have failed attempts retried; or upload the stream again.",
+        cause: error,
+      });
+    }
+  }
+  const blobOf = async (): Promise<Blob> =>
+    typeof source === "function"
+      ? source()
+      : source instanceof Blob
+        ? source
+        : new Blob([
+            source instanceof Uint8Array ? (source as Uint8Array<ArrayBuffer>) : new Uint8Array(source),
+          ]);
+  return withRetries(
+    async () => send({ form: uploadForm(fields, await blobOf(), options.remotePath) }),
+    (error) => ({ retry: retryable(error) }),
+    { attempts: options.attempts ?? 3, ...(options.signal ? { signal: options.signal } : {}) },
+  );
 }
 
 /** An item's bytes (`GET /items/{id}/stream`) as a stream: read it, pipe it, never all of it in memory. */
@@ -75,5 +178,99 @@ export async function downloadItem(
     params: { path: { id: itemId } },
     parseAs: "stream",
   });
-  return data as ReadableStream<Uint8Array>;
+  // An empty item is answered with no body at all (Content-Length: 0): an empty stream all the same.
+  return (
+    (data as ReadableStream<Uint8Array> | null | undefined) ??
+    new ReadableStream<Uint8Array>({ start: (controller) => controller.close() })
+  );
+}
+
+/** One file of a batch: where it goes, and what it is made from. */
+export interface UploadEntry {
+  source: ItemSource;
+  remotePath: string;
+  metadata?: Record<string, unknown>;
+  /** Its size in bytes when known (for progress). */
+  size?: number;
+}
+
+export interface BatchResult<T> {
+  /** `remotePath` of an upload, item id of a download. */
+  key: string;
+  ok: boolean;
+  value?: T;
+  error?: DataloopError | Error;
+}
+
+export interface BatchSummary<T> {
+  results: Array<BatchResult<T>>;
+  done: number;
+  failed: number;
+  bytes: number;
+}
+
+export interface BatchOptions<T> {
+  /** In flight at once (default 8). */
+  concurrency?: number;
+  /** After each file: the counts so far and that file's result. */
+  onProgress?(progress: { done: number; failed: number; bytes: number; result: BatchResult<T> }): void;
+  signal?: AbortSignal;
+}
+
+/** Runs `work` over `entries` with bounded concurrency; one failure never loses the others. */
+export async function runBatch<E, T>(
+  entries: Iterable<E> | AsyncIterable<E>,
+  key: (entry: E) => string,
+  size: (entry: E, value: T) => number,
+  work: (entry: E) => Promise<T>,
+  options: BatchOptions<T> = {},
+): Promise<BatchSummary<T>> {
+  const summary: BatchSummary<T> = { results: [], done: 0, failed: 0, bytes: 0 };
+  await pMap(
+    entries,
+    async (entry) => {
+      let result: BatchResult<T>;
+      try {
+        const value = await work(entry);
+        summary.done++;
+        summary.bytes += size(entry, value);
+        result = { key: key(entry), ok: true, value };
+      } catch (error) {
+        summary.failed++;
+        result = { key: key(entry), ok: false, error: error as Error };
+      }
+      summary.results.push(result);
+      options.onProgress?.({ done: summary.done, failed: summary.failed, bytes: summary.bytes, result });
+    },
+    { concurrency: options.concurrency ?? 8, ...(options.signal ? { signal: options.signal } : {}) },
+  );
+  return summary;
+}
+
+/**
+ * Uploads many items with bounded concurrency (default 8), a progress callback, and a summary that
+ * lists every file with its item or its typed error. With `mode: "skip"` (the default) a re-run
+ * resumes: what is there already comes back as `skip`.
+ */
+export function uploadItems(
+  dl: Client,
+  datasetId: string,
+  entries: Iterable<UploadEntry> | AsyncIterable<UploadEntry>,
+  options: BatchOptions<UploadedItem> & Pick<UploadItemOptions, "mode" | "attempts"> = {},
+): Promise<BatchSummary<UploadedItem>> {
+  return runBatch(
+    entries,
+    (e) => e.remotePath,
+    (e, v) =>
+      e.size ?? Number((v.item.metadata as { system?: { size?: number } } | undefined)?.system?.size ?? 0),
+    (e) =>
+      uploadItem(dl, datasetId, e.source, {
+        remotePath: e.remotePath,
+        ...(e.metadata ? { metadata: e.metadata } : {}),
+        ...(options.mode ? { mode: options.mode } : {}),
+        ...(options.attempts ? { attempts: options.attempts } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      }),
+    options,
+  );
 }

@@ -1,26 +1,97 @@
 // What needs Node itself (a file system): apart, so that "@dataloop-ts/client" bundles for browsers.
 import { createWriteStream, openAsBlob } from "node:fs";
-import { rename, rm } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { glob } from "tinyglobby";
 import type { DataloopClient } from "./client.js";
-import { downloadItem, type UploadedItem, type UploadItemOptions, uploadItem } from "./items.js";
+import {
+  type BatchOptions,
+  type BatchSummary,
+  downloadItem,
+  runBatch,
+  UnreadableSourceError,
+  type UploadedItem,
+  type UploadItemOptions,
+  uploadItem,
+  uploadItems,
+} from "./items.js";
+import { type DqlFilter, queryDataset } from "./query.js";
+
+type Client = Parameters<typeof uploadItem>[0];
+
+/** A file as a file-backed Blob, made anew for each attempt; a file that cannot be read says why. */
+const fileSource = (path: string) => async (): Promise<Blob> => {
+  try {
+    return await openAsBlob(path);
+  } catch (error) {
+    const code = await stat(path).then(
+      () => (error as NodeJS.ErrnoException).code ?? "unreadable",
+      (e: NodeJS.ErrnoException) => e.code ?? "unreadable",
+    );
+    throw new UnreadableSourceError({
+      message: `Cannot read ${path} (${code}).`,
+      hint: "Check that the file exists (a link must lead to a file) and that this user may read it.",
+      cause: error,
+    });
+  }
+};
 
 /**
  * Uploads a file by its path, as a file-backed Blob (`fs.openAsBlob`: read from disk as it is sent, not
- * loaded first). `remotePath` defaults to `/` and the file's name.
+ * loaded first, and made again for a retry). `remotePath` defaults to `/` and the file's name.
  */
 export async function uploadFile(
-  dl: Pick<DataloopClient<false>, "POST">,
+  dl: Client,
   datasetId: string,
   path: string,
   options: Partial<UploadItemOptions> = {},
 ): Promise<UploadedItem> {
-  return uploadItem(dl, datasetId, await openAsBlob(path), {
+  return uploadItem(dl, datasetId, fileSource(path), {
     ...options,
     remotePath: options.remotePath ?? `/${basename(path)}`,
   });
+}
+
+/**
+ * Uploads every file under `dir` (or those `pattern` matches, a glob), keeping their relative paths
+ * under `remoteDir`; bounded concurrency, progress, and a summary in which every file has its item or
+ * its typed error (one that cannot be read, too).
+ */
+export async function uploadDirectory(
+  dl: Client,
+  datasetId: string,
+  dir: string,
+  options: BatchOptions<UploadedItem> &
+    Pick<UploadItemOptions, "mode" | "attempts"> & { remoteDir?: string; pattern?: string } = {},
+): Promise<BatchSummary<UploadedItem>> {
+  const root = resolve(dir);
+  // Without a pattern, every entry that is not a folder — a link that leads nowhere too, so that it
+  // shows in the summary as a file that could not be read rather than vanish (globs drop such links).
+  const files = (
+    options.pattern
+      ? await glob(options.pattern, { cwd: root, onlyFiles: true, dot: false })
+      : (await readdir(root, { recursive: true, withFileTypes: true }))
+          .filter((e) => !e.isDirectory())
+          .map((e) => relative(root, join(e.parentPath, e.name)))
+  ).sort();
+  const remoteDir = (options.remoteDir ?? "/").replace(/\/+$/, "");
+  const entries = await Promise.all(
+    files.map(async (file) => {
+      const path = join(root, file);
+      const size = await stat(path).then(
+        (s) => s.size,
+        () => 0,
+      );
+      return {
+        source: fileSource(path),
+        remotePath: `${remoteDir}/${relative(root, path).split(sep).join("/")}`,
+        size,
+      };
+    }),
+  );
+  return uploadItems(dl, datasetId, entries, options);
 }
 
 /** Downloads an item's bytes into `path`, streamed; the file appears only once whole (temp file, rename). */
@@ -29,6 +100,7 @@ export async function downloadFile(
   itemId: string,
   path: string,
 ): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.part`);
   try {
     await pipeline(Readable.fromWeb((await downloadItem(dl, itemId)) as never), createWriteStream(tmp));
@@ -37,4 +109,39 @@ export async function downloadFile(
     await rm(tmp, { force: true });
     throw error;
   }
+}
+
+/**
+ * Downloads the items a DQL filter matches (every file item of the dataset without one) into `outDir`,
+ * keeping their remote paths; bounded concurrency, progress, and a summary.
+ */
+export async function downloadItems(
+  dl: Pick<DataloopClient<false>, "GET" | "POST">,
+  datasetId: string,
+  outDir: string,
+  options: BatchOptions<string> & { filter?: DqlFilter } = {},
+): Promise<BatchSummary<string>> {
+  const root = resolve(outDir);
+  const entries: Array<{ id: string; path: string; size: number }> = [];
+  for await (const item of queryDataset(dl, datasetId, {
+    ...(options.filter ? { filter: options.filter } : {}),
+  })) {
+    if (item.type !== "file") continue;
+    const remote = String(item.filename ?? item.name ?? item.id);
+    const path = resolve(root, `.${remote.startsWith("/") ? remote : `/${remote}`}`);
+    // A remote path that climbs out of outDir is not followed there.
+    const safe = path.startsWith(root + sep) ? path : join(root, basename(remote));
+    const size = Number((item.metadata as { system?: { size?: number } } | undefined)?.system?.size ?? 0);
+    entries.push({ id: item.id, path: safe, size });
+  }
+  return runBatch(
+    entries,
+    (e) => e.id,
+    (e) => e.size,
+    async (e) => {
+      await downloadFile(dl, e.id, e.path);
+      return e.path;
+    },
+    options,
+  );
 }

@@ -1,8 +1,11 @@
 // Items in and out through the typed client, against the mock gateway, which keeps what is uploaded.
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { Readable } from "node:stream";
+import { listenLoopback } from "@dataloop-ts/core/node";
 import { type MockGateway, startMockGateway } from "@dataloop-ts/mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -10,9 +13,11 @@ import {
   type DataloopClient,
   downloadItem,
   queryDataset,
+  UploadNotReplayableError,
   uploadItem,
+  uploadItems,
 } from "../src/index.js";
-import { downloadFile, uploadFile } from "../src/node.js";
+import { downloadFile, downloadItems, uploadDirectory, uploadFile } from "../src/node.js";
 
 let gateway: MockGateway;
 let dl: DataloopClient;
@@ -87,6 +92,74 @@ describe("items through the client, against the mock", () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it("uploads from a web stream and a Node stream, sent once as they are read", async () => {
+    const web = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new TextEncoder().encode("from a "));
+        c.enqueue(new TextEncoder().encode("web stream"));
+        c.close();
+      },
+    });
+    const fromWeb = await uploadItem(dl, DATASET, web, { remotePath: "/streams/web.txt" });
+    const node = Readable.toWeb(
+      Readable.from([Buffer.from("from a node stream")]),
+    ) as ReadableStream<Uint8Array>;
+    const fromNode = await uploadItem(dl, DATASET, node, { remotePath: "/streams/node.txt" });
+    expect(new TextDecoder().decode(await bytesOf(await downloadItem(dl, fromWeb.item.id)))).toBe(
+      "from a web stream",
+    );
+    expect(new TextDecoder().decode(await bytesOf(await downloadItem(dl, fromNode.item.id)))).toBe(
+      "from a node stream",
+    );
+  });
+
+  it("a directory of 200 files (a zero-byte one, unicode and spaces in names, one that cannot be read) at concurrency 8: every file accounted for, and the same bytes come back", async () => {
+    const source = join(dir, "tree");
+    const expected = new Map<string, string>();
+    for (let i = 0; i < 200; i++) {
+      const name = i === 0 ? "empty.bin" : i === 1 ? "ünïcödé name €.txt" : `sub${i % 5}/file-${i}.bin`;
+      const bytes = i === 0 ? Buffer.alloc(0) : Buffer.from(`file ${i} `.repeat(1 + (i % 7)));
+      await mkdir(dirname(join(source, name)), { recursive: true });
+      await writeFile(join(source, name), bytes);
+      expected.set(`/tree/${name}`, sha(bytes));
+    }
+    await symlink(join(dir, "nowhere"), join(source, "dangling.bin")); // listed, but cannot be read
+    const progress: number[] = [];
+    const summary = await uploadDirectory(dl, "65f1c0ffee0123456789d002", source, {
+      remoteDir: "/tree",
+      concurrency: 8,
+      onProgress: (p) => progress.push(p.done + p.failed),
+    });
+    expect(summary.done).toBe(200);
+    expect(summary.results).toHaveLength(summary.done + summary.failed);
+    expect(progress.at(-1)).toBe(summary.results.length);
+    const failed = summary.results.filter((r) => !r.ok);
+    expect(failed.map((r) => r.key)).toEqual(["/tree/dangling.bin"]); // not silently skipped
+    expect(failed[0]?.error).toMatchObject({
+      code: "SOURCE_UNREADABLE",
+      message: expect.stringMatching(/dangling\.bin \(ENOENT\)/),
+    });
+    expect(
+      summary.results
+        .filter((r) => r.ok)
+        .map((r) => r.key)
+        .sort(),
+    ).toEqual([...expected.keys()].sort());
+    // A re-run with mode skip resumes: nothing uploaded twice.
+    const again = await uploadDirectory(dl, "65f1c0ffee0123456789d002", source, {
+      remoteDir: "/tree",
+      concurrency: 8,
+    });
+    expect(again.results.filter((r) => r.ok).every((r) => r.value?.op === "skip")).toBe(true);
+    // Every file back, by DQL, into a folder keeping the remote paths.
+    const out = join(dir, "out");
+    const down = await downloadItems(dl, "65f1c0ffee0123456789d002", out, { concurrency: 8 });
+    expect(down.results.filter((r) => !r.ok).map((r) => `${r.key}: ${r.error?.message}`)).toEqual([]);
+    expect(down).toMatchObject({ done: 200, failed: 0 });
+    for (const [remote, digest] of expected)
+      expect(sha(await readFile(join(out, remote))), remote).toBe(digest);
+  });
+
   it("a form whose file is not the last part is refused, as the gateway refuses it", async () => {
     const form = new FormData();
     form.append("type", "file");
@@ -104,5 +177,84 @@ describe("items through the client, against the mock", () => {
       code: "API_ERROR",
       message: expect.stringContaining("FILE MUST BE LAST FIELD"),
     });
+  });
+});
+
+describe("uploads against a failing gateway", () => {
+  async function flaky(reply: (req: IncomingMessage, res: ServerResponse, n: number) => void) {
+    const state = { calls: 0 };
+    const server = await listenLoopback((req, res) => {
+      const n = ++state.calls;
+      req.resume();
+      req.on("end", () => reply(req, res, n));
+    });
+    return { server, state };
+  }
+  const answer = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
+    res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
+
+  it("a 429 storm during a batch: every file has a clear result, the counts add up, and with a larger budget all get through", async () => {
+    const { server, state } = await flaky((_q, res, n) =>
+      n % 3 === 0
+        ? answer(res, 429, { message: "slow down" }, { "retry-after": "0" })
+        : answer(res, 200, { id: `i${n}` }, { "x-item-op": "created" }),
+    );
+    try {
+      const client = createDataloopClient({
+        gateUrl: server.url,
+        auth: { getToken: async () => "t0ken-items" },
+        retry: { baseDelayMs: 1 },
+      });
+      const entries = Array.from({ length: 60 }, (_, i) => ({
+        source: new Uint8Array([i]),
+        remotePath: `/storm/${i}.bin`,
+      }));
+      const summary = await uploadItems(client, "d", entries, { concurrency: 8, attempts: 2 });
+      expect(summary.done + summary.failed).toBe(60);
+      expect(summary.results.map((r) => r.key).sort()).toEqual(entries.map((e) => e.remotePath).sort());
+      for (const r of summary.results.filter((x) => !x.ok))
+        expect(r.error).toMatchObject({ status: 429, code: "API_ERROR" });
+      const patient = await uploadItems(client, "d", entries, { concurrency: 8, attempts: 10 });
+      expect(patient).toMatchObject({ done: 60, failed: 0 });
+      expect(state.calls).toBeGreaterThan(120);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("a connection dropped mid-upload: a Blob is sent again; a stream fails as not replayable, the others unharmed", async () => {
+    const { server } = await flaky((req, res, n) =>
+      n === 1 ? req.socket.destroy() : answer(res, 200, { id: `i${n}` }),
+    );
+    try {
+      const client = createDataloopClient({
+        gateUrl: server.url,
+        auth: { getToken: async () => "t0ken-items" },
+      });
+      const blob = await uploadItem(client, "d", new Blob(["x"]), { remotePath: "/drop/a.bin" });
+      expect(blob.item.id).toBe("i2");
+      const { server: again } = await flaky((req) => req.socket.destroy());
+      const client2 = createDataloopClient({
+        gateUrl: again.url,
+        auth: { getToken: async () => "t0ken-items" },
+      });
+      const stream = new ReadableStream<Uint8Array>({
+        start: (c) => {
+          c.enqueue(new Uint8Array([1]));
+          c.close();
+        },
+      });
+      const error = await uploadItem(client2, "d", stream, { remotePath: "/drop/s.bin" }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(UploadNotReplayableError);
+      expect(error).toMatchObject({
+        code: "UPLOAD_NOT_REPLAYABLE",
+        hint: expect.stringContaining("path, a Buffer or a Blob"),
+      });
+      await again.stop();
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -6,10 +6,25 @@
  * state that an exception can strand.
  */
 const kept = new WeakMap<Request, Request>();
+const unkept = new WeakSet<Request>();
 
-/** Keeps a copy of `request`'s body for replays, unless one is kept already. No-op for a request without a body. */
+/**
+ * A request header that says "send this body once": a copy of a body is a second branch of its stream,
+ * and a branch nobody reads holds every byte the other sends — a whole file, for an upload. The caller
+ * that can rebuild the body (an upload from a path or a Blob) retries by itself instead. The header
+ * never leaves the process: the first middleware that sees it takes it off.
+ */
+export const NO_REPLAY_HEADER = "x-dataloop-no-replay";
+
+/** Keeps a copy of `request`'s body for replays, unless one is kept already, or it is to be sent once. */
 export function keepForReplay(request: Request): void {
-  if (request.body !== null && !kept.has(request)) kept.set(request, request.clone());
+  if (request.body === null || kept.has(request) || unkept.has(request)) return;
+  if (request.headers.has(NO_REPLAY_HEADER)) {
+    request.headers.delete(NO_REPLAY_HEADER);
+    unkept.add(request);
+    return;
+  }
+  kept.set(request, request.clone());
 }
 
 /**

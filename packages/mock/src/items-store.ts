@@ -8,8 +8,14 @@ interface StoredItem {
   bytes: Buffer;
 }
 
-const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
+}
 
 /**
  * The gateway's item routes with memory, in front of Prism: an upload (`POST
@@ -82,11 +88,39 @@ export class ItemsStore {
     });
     form.on("error", () => send(res, 400, { status: 400, message: "malformed multipart form" }));
     form.on("close", () => {
+      try {
+        this.finish(res, datasetId, mode, fields, file, fieldAfterFile);
+      } catch (error) {
+        // A bug of the mock must not take the test process down: a 500, as a gateway would answer.
+        if (!res.headersSent)
+          send(res, 500, { status: 500, message: `mock items store: ${(error as Error).message}` });
+      }
+    });
+    req.pipe(form);
+  }
+
+  private finish(
+    res: ServerResponse,
+    datasetId: string,
+    mode: string,
+    fields: Record<string, string>,
+    file: { bytes: Buffer; name: string; mimetype: string } | undefined,
+    fieldAfterFile: boolean,
+  ): void {
+    {
       if (fieldAfterFile)
         return send(res, 400, { status: 400, message: "FILE MUST BE LAST FIELD OF THE FORM" });
+      // The declared form (the overlay's): `type` and `path` required, as Prism would check them.
+      const missing = ["type", "path"].filter((f) => !fields[f]);
+      if (missing.length)
+        return send(res, 422, {
+          status: 422,
+          message: "Invalid request",
+          errors: missing.map((f) => `body must have required property '${f}'`),
+        });
       if (fields.type !== "file" || !file)
         return send(res, 400, { status: 400, message: "a file upload needs type=file and a file part" });
-      const remote = fields.path || `/${file.name}`;
+      const remote = fields.path as string;
       const existing = [...this.items.values()].find(
         (s) => s.item.datasetId === datasetId && s.item.filename === remote,
       );
@@ -113,14 +147,19 @@ export class ItemsStore {
         updatedAt: now,
         metadata: {
           ...metadata,
-          system: { size: file.bytes.length, mimetype: file.mimetype, originalname: file.name },
+          system: {
+            ...((this.template.metadata as { system?: Record<string, unknown> } | undefined)?.system ?? {}),
+            size: file.bytes.length,
+            mimetype: file.mimetype,
+            originalname: file.name,
+            originalPath: remote,
+          },
         },
         ...(fields.description ? { description: fields.description } : {}),
       };
       this.items.set(id, { item, bytes: file.bytes });
       send(res, 200, item, { "x-item-op": existing ? "overwrite" : "created" });
-    });
-    req.pipe(form);
+    }
   }
 
   /** DQL over what the store holds: `id > X` conditions (keyset paging), `pageSize`, page 0. */
