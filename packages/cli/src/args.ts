@@ -18,6 +18,18 @@ export const OPTIONS = {
   body: { type: "string" },
   org: { type: "string" },
   name: { type: "string" },
+  /** `items`: the dataset. */
+  dataset: { type: "string" },
+  /** `items upload`: the remote folder the files go under (default /). */
+  "remote-path": { type: "string" },
+  /** `items`: files in flight at once (default 8). */
+  concurrency: { type: "string" },
+  /** `items upload`: skip (default) or overwrite what is already at a remote path. */
+  mode: { type: "string" },
+  /** `items download|query`: a DQL filter, as JSON or @file. */
+  filter: { type: "string" },
+  /** `items download`: the folder the items go to. */
+  out: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
   version: { type: "boolean", short: "v", default: false },
 } as const;
@@ -40,6 +52,9 @@ export const USAGE = `dataloop — the Dataloop API from a terminal
   dataloop whoami                    who the stored session is (GET /users/me)
   dataloop request METHOD PATH       [--query k=v]... [--body JSON|@file]; JSON out
   dataloop bots create --org ORG --name NAME   a bot user; its credentials are printed once
+  dataloop items upload PATH... --dataset ID [--remote-path /dir] [--concurrency N] [--mode skip|overwrite]
+  dataloop items download --dataset ID --out DIR [--filter DQL|@file] [--concurrency N]
+  dataloop items query --dataset ID [--filter DQL|@file]   one JSON line per item
   dataloop logout                    forget the stored tokens of this environment
 
   --env prod|rc|dev|local  or  --gate URL   one session per environment (env: DATALOOP_GATE)

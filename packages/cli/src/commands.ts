@@ -33,6 +33,8 @@ export interface Context {
   values: Values;
   args: string[];
   readStdin(): Promise<string>;
+  /** A client on the stored session of this environment. */
+  client(): ReturnType<typeof createDataloopClient>;
   /** Whether stdin and stderr are a terminal a person can answer on. */
   interactive: boolean;
   ask(prompt: string, secret: boolean): Promise<string>;
@@ -41,7 +43,12 @@ export interface Context {
 /** The stored session of an environment: no credentials, so a refused refresh means "log in". */
 const storedSession: AuthStrategy = defineStrategy({ identity: "stored session", secrets: [] });
 const session = (ctx: Context) => createAuth(storedSession, { gateUrl: ctx.gateUrl, store: ctx.store });
-const client = (ctx: Context) => createDataloopClient({ gateUrl: ctx.gateUrl, auth: session(ctx) });
+export const sessionClient = (gateUrl: string, store: TokenStore) =>
+  createDataloopClient({
+    gateUrl,
+    auth: createAuth(storedSession, { gateUrl, store }),
+  });
+const client = (ctx: Context) => ctx.client();
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 export async function login(ctx: Context): Promise<number> {

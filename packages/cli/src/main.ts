@@ -9,7 +9,8 @@ import { resolveGate } from "@dataloop-ts/auth";
 import { fileStore } from "@dataloop-ts/auth/node";
 import { UsageError } from "@dataloop-ts/core";
 import { parseCommandLine, USAGE } from "./args.js";
-import { bots, type Context, login, logout, request, token, whoami } from "./commands.js";
+import { bots, type Context, login, logout, request, sessionClient, token, whoami } from "./commands.js";
+import { items } from "./items.js";
 import { Output } from "./output.js";
 import { ask, readStdin } from "./prompts.js";
 import { renderError } from "./render-error.js";
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, (ctx: Context) => Promise<number>> = {
   logout,
   request,
   bots,
+  items,
 };
 
 async function main(argv: string[], out: { current: Output }): Promise<number> {
@@ -52,6 +54,7 @@ async function main(argv: string[], out: { current: Output }): Promise<number> {
     readStdin: () => readStdin(),
     interactive,
     ask,
+    client: () => sessionClient(gateUrl, store),
   });
 }
 

@@ -46,6 +46,11 @@ export class Output {
     this.stdout.write(`${this.json ? JSON.stringify(value) : (human ?? JSON.stringify(value, null, 2))}\n`);
   }
 
+  /** One line of data on stdout, as is (JSON lines). */
+  line(text: string): void {
+    this.stdout.write(`${text}\n`);
+  }
+
   /** A finished action (login, logout): JSON on stdout with --json, else a line for people on stderr. */
   done(value: unknown, human: string): void {
     if (this.json) this.result(value);

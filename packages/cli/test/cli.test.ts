@@ -296,6 +296,57 @@ describe("the dataloop CLI against the mock gateway", () => {
     }
   });
 
+  it("items upload, query and download end to end (--json), and a file that cannot be read fails the run, listed", async () => {
+    await loginBot();
+    const tree = join(home, "..", `tree-${process.pid}-${Date.now()}`);
+    const { mkdir, symlink } = await import("node:fs/promises");
+    await mkdir(join(tree, "sub"), { recursive: true });
+    const files: Record<string, string> = {
+      "a.txt": "alpha",
+      "sub/b.txt": "beta",
+      "naïve name.txt": "gamma",
+    };
+    for (const [name, text] of Object.entries(files)) await writeFile(join(tree, name), text);
+    const dataset = "65f1c0ffee0123456789c11a";
+    const up = await dataloop([
+      "items",
+      "upload",
+      tree,
+      "--dataset",
+      dataset,
+      "--remote-path",
+      "/cli",
+      "--json",
+    ]);
+    expect(up.code, up.stderr).toBe(0);
+    expect(JSON.parse(up.stdout)).toMatchObject({ done: 3, failed: 0 });
+    const query = await dataloop(["items", "query", "--dataset", dataset]);
+    const lines = query.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { filename: string });
+    expect(lines.map((l) => l.filename).sort()).toEqual([
+      "/cli/a.txt",
+      "/cli/naïve name.txt",
+      "/cli/sub/b.txt",
+    ]);
+    const out = join(home, "..", `out-${process.pid}-${Date.now()}`);
+    const down = await dataloop(["items", "download", "--dataset", dataset, "--out", out, "--json"]);
+    expect(JSON.parse(down.stdout)).toMatchObject({ done: 3, failed: 0 });
+    for (const [name, text] of Object.entries(files))
+      expect(await readFile(join(out, "cli", name), "utf8")).toBe(text);
+    await symlink(join(tree, "nowhere"), join(tree, "broken.txt"));
+    const partial = await dataloop(["items", "upload", tree, "--dataset", dataset, "--remote-path", "/cli"]);
+    expect(partial.code).toBe(1);
+    expect(partial.stderr).toMatch(
+      /^Uploaded 3 files \(.*\) in [\d.]+ s; 1 failed:\n {2}\/cli\/broken\.txt: Cannot read .*broken\.txt \(ENOENT\)\./m,
+    );
+    await Promise.all([tree, out].map((d) => rm(d, { recursive: true, force: true })));
+    const usage = await dataloop(["items", "upload", tree]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("items needs --dataset ID");
+  });
+
   it("login --browser: the test plays the browser, follows the redirect, and the CLI stores the session", async () => {
     const before = { browser: gateway.route.calls.browser, refresh: gateway.route.calls.refresh };
     const { url, exit } = await browserLogin();

@@ -12,6 +12,7 @@ import {
   downloadItem,
   runBatch,
   UnreadableSourceError,
+  type UploadEntry,
   type UploadedItem,
   type UploadItemOptions,
   uploadItem,
@@ -55,9 +56,48 @@ export async function uploadFile(
 }
 
 /**
- * Uploads every file under `dir` (or those `pattern` matches, a glob), keeping their relative paths
- * under `remoteDir`; bounded concurrency, progress, and a summary in which every file has its item or
- * its typed error (one that cannot be read, too).
+ * The upload entries of a path: a file (as `remoteDir/name`), or every file under a folder (or those
+ * `pattern` matches, a glob) with its relative path under `remoteDir`. Without a pattern every entry
+ * that is not a folder is listed — a link that leads nowhere too, so that it shows in a summary as a
+ * file that could not be read rather than vanish (globs drop such links).
+ */
+export async function entriesOf(
+  path: string,
+  options: { remoteDir?: string; pattern?: string } = {},
+): Promise<UploadEntry[]> {
+  const remoteDir = (options.remoteDir ?? "/").replace(/\/+$/, "");
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    return [
+      { source: fileSource(path), remotePath: `${remoteDir}/${basename(path)}`, size: info?.size ?? 0 },
+    ];
+  }
+  const root = resolve(path);
+  const files = (
+    options.pattern
+      ? await glob(options.pattern, { cwd: root, onlyFiles: true, dot: false })
+      : (await readdir(root, { recursive: true, withFileTypes: true }))
+          .filter((e) => !e.isDirectory())
+          .map((e) => relative(root, join(e.parentPath, e.name)))
+  ).sort();
+  return Promise.all(
+    files.map(async (file) => {
+      const full = join(root, file);
+      return {
+        source: fileSource(full),
+        remotePath: `${remoteDir}/${file.split(sep).join("/")}`,
+        size: await stat(full).then(
+          (s) => s.size,
+          () => 0,
+        ),
+      };
+    }),
+  );
+}
+
+/**
+ * Uploads every file under `dir` (see `entriesOf`), keeping their relative paths under `remoteDir`;
+ * bounded concurrency, progress, and a summary in which every file has its item or its typed error.
  */
 export async function uploadDirectory(
   dl: Client,
@@ -66,32 +106,7 @@ export async function uploadDirectory(
   options: BatchOptions<UploadedItem> &
     Pick<UploadItemOptions, "mode" | "attempts"> & { remoteDir?: string; pattern?: string } = {},
 ): Promise<BatchSummary<UploadedItem>> {
-  const root = resolve(dir);
-  // Without a pattern, every entry that is not a folder — a link that leads nowhere too, so that it
-  // shows in the summary as a file that could not be read rather than vanish (globs drop such links).
-  const files = (
-    options.pattern
-      ? await glob(options.pattern, { cwd: root, onlyFiles: true, dot: false })
-      : (await readdir(root, { recursive: true, withFileTypes: true }))
-          .filter((e) => !e.isDirectory())
-          .map((e) => relative(root, join(e.parentPath, e.name)))
-  ).sort();
-  const remoteDir = (options.remoteDir ?? "/").replace(/\/+$/, "");
-  const entries = await Promise.all(
-    files.map(async (file) => {
-      const path = join(root, file);
-      const size = await stat(path).then(
-        (s) => s.size,
-        () => 0,
-      );
-      return {
-        source: fileSource(path),
-        remotePath: `${remoteDir}/${relative(root, path).split(sep).join("/")}`,
-        size,
-      };
-    }),
-  );
-  return uploadItems(dl, datasetId, entries, options);
+  return uploadItems(dl, datasetId, await entriesOf(dir, options), options);
 }
 
 /** Downloads an item's bytes into `path`, streamed; the file appears only once whole (temp file, rename). */

@@ -8,13 +8,15 @@ interface StoredItem {
   bytes: Buffer;
 }
 
+/** Answers with JSON; true, so that a handler can `return send(…)` that it answered. */
 function send(
   res: ServerResponse,
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
-): void {
+): true {
   res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
+  return true;
 }
 
 /**
@@ -106,7 +108,7 @@ export class ItemsStore {
     fields: Record<string, string>,
     file: { bytes: Buffer; name: string; mimetype: string } | undefined,
     fieldAfterFile: boolean,
-  ): void {
+  ): boolean {
     {
       if (fieldAfterFile)
         return send(res, 400, { status: 400, message: "FILE MUST BE LAST FIELD OF THE FORM" });
@@ -158,7 +160,7 @@ export class ItemsStore {
         ...(fields.description ? { description: fields.description } : {}),
       };
       this.items.set(id, { item, bytes: file.bytes });
-      send(res, 200, item, { "x-item-op": existing ? "overwrite" : "created" });
+      return send(res, 200, item, { "x-item-op": existing ? "overwrite" : "created" });
     }
   }
 

@@ -1,0 +1,147 @@
+import { readFile } from "node:fs/promises";
+import { type BatchSummary, type DqlFilter, queryDataset, uploadItems } from "@dataloop-ts/client";
+import { downloadItems, entriesOf } from "@dataloop-ts/client/node";
+import { UsageError as CoreUsageError, printable } from "@dataloop-ts/core";
+import cliProgress from "cli-progress";
+import type { Context } from "./commands.js";
+import type { Output } from "./output.js";
+
+class UsageError extends CoreUsageError {
+  constructor(message: string) {
+    super({ message, hint: "Run dataloop --help for usage." });
+  }
+}
+
+const size = (bytes: number) =>
+  bytes < 1024
+    ? `${bytes} B`
+    : bytes < 1024 ** 2
+      ? `${(bytes / 1024).toFixed(1)} kB`
+      : `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+
+async function filterOf(text: string | undefined): Promise<DqlFilter | undefined> {
+  if (!text) return undefined;
+  const json = text.startsWith("@") ? await readFile(text.slice(1), "utf8") : text;
+  try {
+    return JSON.parse(json) as DqlFilter;
+  } catch {
+    throw new UsageError(
+      `--filter must be a DQL filter as JSON (or @file), e.g. '{"$and":[{"dir":"/cats"}]}'`,
+    );
+  }
+}
+
+function concurrencyOf(text: string | undefined): number {
+  const n = Number(text ?? 8);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new UsageError(`--concurrency takes a whole number from 1 to 64, got "${text}"`);
+  return n;
+}
+
+/** A progress bar (files, bytes, rate, ETA) on an interactive terminal; nothing elsewhere. */
+function progressBar(out: Output, total: number, totalBytes: number) {
+  if (!out.interactive || out.json) return { update: (_d: number, _b: number) => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    {
+      format: " {bar} {value}/{total} files | {size} | {rate}/s | ETA {eta_formatted}",
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const started = Date.now();
+  bar.start(total, 0, { size: `0 B / ${size(totalBytes)}`, rate: "0 B" });
+  return {
+    update: (done: number, bytes: number) =>
+      bar.update(done, {
+        size: `${size(bytes)} / ${size(totalBytes)}`,
+        rate: size(bytes / Math.max(0.001, (Date.now() - started) / 1000)),
+      }),
+    stop: () => bar.stop(),
+  };
+}
+
+/** The end of a batch: a summary for people (every failure listed) or JSON; exit 1 if any file failed. */
+function report<T>(
+  ctx: Context,
+  verb: string,
+  summary: BatchSummary<T>,
+  ms: number,
+  describe: (value: T) => Record<string, unknown>,
+): number {
+  const failures = summary.results.filter((r) => !r.ok);
+  if (ctx.out.json) {
+    ctx.out.result({
+      done: summary.done,
+      failed: summary.failed,
+      bytes: summary.bytes,
+      results: summary.results.map((r) => ({
+        key: r.key,
+        ok: r.ok,
+        ...(r.ok && r.value !== undefined ? describe(r.value) : {}),
+        ...(r.error
+          ? { error: { code: (r.error as { code?: string }).code ?? "ERROR", message: r.error.message } }
+          : {}),
+      })),
+    });
+  } else {
+    ctx.out.say(
+      `${verb} ${summary.done} file${summary.done === 1 ? "" : "s"} (${size(summary.bytes)}) in ${(ms / 1000).toFixed(1)} s${failures.length ? `; ${failures.length} failed:` : "."}`,
+    );
+    for (const f of failures)
+      ctx.out.say(`  ${printable(f.key)}: ${printable(f.error?.message ?? "failed")}`);
+  }
+  return failures.length ? 1 : 0;
+}
+
+export async function items(ctx: Context): Promise<number> {
+  const [sub, ...paths] = ctx.args;
+  const { dataset } = ctx.values;
+  if (!dataset) throw new UsageError("items needs --dataset ID");
+  const dl = ctx.client();
+  const started = Date.now();
+  if (sub === "upload") {
+    if (!paths.length) throw new UsageError("items upload needs at least one PATH (a file or a folder)");
+    const mode = ctx.values.mode ?? "skip";
+    if (mode !== "skip" && mode !== "overwrite")
+      throw new UsageError(`--mode takes skip or overwrite, got "${mode}"`);
+    const remoteDir = ctx.values["remote-path"] ?? "/";
+    const entries = (await Promise.all(paths.map((p) => entriesOf(p, { remoteDir })))).flat();
+    const bar = progressBar(
+      ctx.out,
+      entries.length,
+      entries.reduce((n, e) => n + (e.size ?? 0), 0),
+    );
+    const summary = await uploadItems(dl, dataset, entries, {
+      mode,
+      concurrency: concurrencyOf(ctx.values.concurrency),
+      onProgress: (p) => bar.update(p.done + p.failed, p.bytes),
+    });
+    bar.stop();
+    return report(ctx, "Uploaded", summary, Date.now() - started, (v) => ({ itemId: v.item.id, op: v.op }));
+  }
+  if (sub === "download") {
+    const out = ctx.values.out;
+    if (!out) throw new UsageError("items download needs --out DIR");
+    const filter = await filterOf(ctx.values.filter);
+    let bar: ReturnType<typeof progressBar> | undefined;
+    const summary = await downloadItems(dl, dataset, out, {
+      ...(filter ? { filter } : {}),
+      concurrency: concurrencyOf(ctx.values.concurrency),
+      onProgress: (p) => {
+        bar ??= progressBar(ctx.out, 0, 0);
+        bar.update(p.done + p.failed, p.bytes);
+      },
+    });
+    bar?.stop();
+    return report(ctx, "Downloaded", summary, Date.now() - started, (path) => ({ path }));
+  }
+  if (sub === "query") {
+    const filter = await filterOf(ctx.values.filter);
+    for await (const item of queryDataset(dl, dataset, filter ? { filter } : {}))
+      ctx.out.line(JSON.stringify(item));
+    return 0;
+  }
+  throw new UsageError("items takes upload, download or query");
+}
