@@ -18,6 +18,7 @@ export {
   downloadItem,
   type Item,
   type ItemSource,
+  type StreamSource,
   UnreadableSourceError,
   type UploadEntry,
   type UploadedItem,

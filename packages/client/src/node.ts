@@ -1,6 +1,6 @@
 // What needs Node itself (a file system): apart, so that "@dataloop-ts/client" bundles for browsers.
-import { createWriteStream, openAsBlob } from "node:fs";
-import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { constants, createReadStream, createWriteStream } from "node:fs";
+import { access, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -11,6 +11,7 @@ import {
   type BatchSummary,
   downloadItem,
   runBatch,
+  type StreamSource,
   UnreadableSourceError,
   type UploadEntry,
   type UploadedItem,
@@ -22,26 +23,31 @@ import { type DqlFilter, queryDataset } from "./query.js";
 
 type Client = Parameters<typeof uploadItem>[0];
 
-/** A file as a file-backed Blob, made anew for each attempt; a file that cannot be read says why. */
-const fileSource = (path: string) => async (): Promise<Blob> => {
-  try {
-    return await openAsBlob(path);
-  } catch (error) {
-    const code = await stat(path).then(
-      () => (error as NodeJS.ErrnoException).code ?? "unreadable",
-      (e: NodeJS.ErrnoException) => e.code ?? "unreadable",
-    );
-    throw new UnreadableSourceError({
-      message: `Cannot read ${path} (${code}).`,
-      hint: "Check that the file exists (a link must lead to a file) and that this user may read it.",
-      cause: error,
-    });
-  }
-};
+/**
+ * A file as a stream source: opened anew for each attempt, read as it is sent (with backpressure:
+ * a 1 GB file never sits in memory — undici's FormData would buffer a file-backed Blob whole); a file
+ * that cannot be read says why, before anything is sent.
+ */
+const fileSource = (path: string): StreamSource => ({
+  async open() {
+    try {
+      await access(path, constants.R_OK);
+      const info = await stat(path);
+      if (!info.isFile()) throw Object.assign(new Error("not a file"), { code: "EISDIR" });
+    } catch (error) {
+      throw new UnreadableSourceError({
+        message: `Cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "unreadable"}).`,
+        hint: "Check that the file exists (a link must lead to a file) and that this user may read it.",
+        cause: error,
+      });
+    }
+    return Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
+  },
+});
 
 /**
- * Uploads a file by its path, as a file-backed Blob (`fs.openAsBlob`: read from disk as it is sent, not
- * loaded first, and made again for a retry). `remotePath` defaults to `/` and the file's name.
+ * Uploads a file by its path, read from disk as it is sent (never loaded first), and opened again for a
+ * retry. `remotePath` defaults to `/` and the file's name.
  */
 export async function uploadFile(
   dl: Client,
