@@ -26,6 +26,7 @@ export {
   UploadNotReplayableError,
   uploadItem,
   uploadItems,
+  uploadLink,
 } from "./items.js";
 export { type Page, type PaginateOptions, paginate } from "./paginate.js";
 export {

@@ -54,6 +54,13 @@ export class UploadNotReplayableError extends DataloopError {
   override readonly code = "UPLOAD_NOT_REPLAYABLE" as const;
 }
 
+/** The gateway stored another number of bytes than were sent: the upload is corrupted (Dataloop's SDK checks the same). */
+export class UploadCorruptedError extends DataloopError {
+  static override readonly code = "UPLOAD_CORRUPTED" as const;
+  override name = "UploadCorruptedError";
+  override readonly code = "UPLOAD_CORRUPTED" as const;
+}
+
 /** A file to upload that cannot be read (missing, a link to nowhere, no permission). */
 export class UnreadableSourceError extends DataloopError {
   static override readonly code = "SOURCE_UNREADABLE" as const;
@@ -151,6 +158,17 @@ export async function uploadItem(
     });
     return { item: data as Item, op: response.headers.get("x-item-op") ?? "created" };
   };
+  /** Bytes sent vs `metadata.system.size` of the answer, when both are known. */
+  const checked = (uploaded: UploadedItem, sent: number | undefined): UploadedItem => {
+    const stored = (uploaded.item?.metadata as { system?: { size?: unknown } } | undefined)?.system?.size;
+    if (sent !== undefined && typeof stored === "number" && stored !== sent && uploaded.op !== "skip") {
+      throw new UploadCorruptedError({
+        message: `The gateway stored ${stored} bytes of ${options.remotePath}, ${sent} were sent.`,
+        hint: "Upload it again with mode overwrite; if it happens again, report it with the item id.",
+      });
+    }
+    return uploaded;
+  };
   if (source instanceof ReadableStream) {
     await dl.auth?.token(); // fresh before the stream starts: a 401 midway could not be replayed
     const { body, contentType } = streamingForm(fields, source, options.remotePath);
@@ -186,10 +204,38 @@ export async function uploadItem(
             source instanceof Uint8Array ? (source as Uint8Array<ArrayBuffer>) : new Uint8Array(source),
           ]);
   return withRetries(
-    async () => send({ form: uploadForm(fields, await blobOf(), options.remotePath) }),
+    async () => {
+      const blob = await blobOf();
+      return checked(await send({ form: uploadForm(fields, blob, options.remotePath) }), blob.size);
+    },
     (error) => ({ retry: retryable(error) }),
     { attempts: options.attempts ?? 3, ...(options.signal ? { signal: options.signal } : {}) },
   );
+}
+
+/**
+ * A link item: the URL, not its bytes, as Dataloop stores one — a `{name}_link.json` file holding
+ * `{"type":"link","shebang":"dataloop","metadata":{"dltype":"link","linkInfo":{"type":"url","ref":URL}}}`.
+ * `remotePath` names the link (`/web/cat.jpg` becomes `/web/cat.jpg_link.json`).
+ */
+export function uploadLink(
+  dl: Client,
+  datasetId: string,
+  url: string,
+  options: UploadItemOptions,
+): Promise<UploadedItem> {
+  const link = {
+    type: "link",
+    shebang: "dataloop",
+    metadata: { dltype: "link", linkInfo: { type: "url", ref: url } },
+  };
+  const remotePath = options.remotePath.endsWith("_link.json")
+    ? options.remotePath
+    : `${options.remotePath}_link.json`;
+  return uploadItem(dl, datasetId, new TextEncoder().encode(JSON.stringify(link)), {
+    ...options,
+    remotePath,
+  });
 }
 
 /** An item's bytes (`GET /items/{id}/stream`) as a stream: read it, pipe it, never all of it in memory. */

@@ -133,7 +133,8 @@ export async function downloadFile(
 }
 
 /**
- * Downloads the items a DQL filter matches (every file item of the dataset without one) into `outDir`,
+ * Downloads the items a DQL filter matches (or those `ids`; every file item of the dataset without
+ * either) into `outDir`,
  * keeping their remote paths; bounded concurrency, progress, and a summary.
  */
 export async function downloadItems(

@@ -16,6 +16,7 @@ import {
   UploadNotReplayableError,
   uploadItem,
   uploadItems,
+  uploadLink,
 } from "../src/index.js";
 import { downloadFile, downloadItems, uploadDirectory, uploadFile } from "../src/node.js";
 
@@ -70,6 +71,19 @@ describe("items through the client, against the mock", () => {
     const out = join(dir, "back.bin");
     await downloadFile(dl, up.file.item.id, out);
     expect(sha(await readFile(out))).toBe(sha(sources.file));
+  });
+
+  it("a URL becomes a link item: the gateway's link file, its bytes the link, not the page", async () => {
+    const { item } = await uploadLink(dl, DATASET, "https://example.com/cat.jpg", {
+      remotePath: "/links/cat.jpg",
+    });
+    expect(item.filename).toBe("/links/cat.jpg_link.json");
+    const link = JSON.parse(new TextDecoder().decode(await bytesOf(await downloadItem(dl, item.id))));
+    expect(link).toEqual({
+      type: "link",
+      shebang: "dataloop",
+      metadata: { dltype: "link", linkInfo: { type: "url", ref: "https://example.com/cat.jpg" } },
+    });
   });
 
   it("mode skip returns the item already there; overwrite replaces its bytes", async () => {
@@ -217,6 +231,28 @@ describe("uploads against a failing gateway", () => {
       const patient = await uploadItems(client, "d", entries, { concurrency: 8, attempts: 10 });
       expect(patient).toMatchObject({ done: 60, failed: 0 });
       expect(state.calls).toBeGreaterThan(120);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("the gateway storing another size than was sent: a typed corrupted-upload error", async () => {
+    const { server } = await flaky((_q, res) =>
+      answer(res, 200, { id: "i1", metadata: { system: { size: 3 } } }),
+    );
+    try {
+      const client = createDataloopClient({
+        gateUrl: server.url,
+        auth: { getToken: async () => "t0ken-items" },
+      });
+      const error = await uploadItem(client, "d", new Uint8Array(10), {
+        remotePath: "/c/x.bin",
+        attempts: 1,
+      }).catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        code: "UPLOAD_CORRUPTED",
+        message: "The gateway stored 3 bytes of /c/x.bin, 10 were sent.",
+      });
     } finally {
       await server.stop();
     }

@@ -173,13 +173,15 @@ export class ItemsStore {
       try {
         body = JSON.parse(text);
       } catch {}
-      const after = body.filter?.$and
-        ?.map((c) => (c.id as { $gt?: string } | undefined)?.$gt)
-        .find((x): x is string => typeof x === "string");
+      const idConditions = (body.filter?.$and ?? []).map(
+        (c) => c.id as { $gt?: string; $in?: string[] } | undefined,
+      );
+      const after = idConditions.map((c) => c?.$gt).find((x): x is string => typeof x === "string");
+      const only = idConditions.map((c) => c?.$in).find((x): x is string[] => Array.isArray(x));
       const all = this.inDataset(datasetId)
         .map((s) => s.item)
         .sort((a, b) => a.id.localeCompare(b.id));
-      const rest = all.filter((i) => !after || i.id > after);
+      const rest = all.filter((i) => (!after || i.id > after) && (!only || only.includes(i.id)));
       const items = rest.slice(0, body.pageSize ?? 1000);
       send(res, 200, {
         items,
