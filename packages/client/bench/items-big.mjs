@@ -10,7 +10,6 @@ const [what, who, sink, file, out] = process.argv.slice(2);
 const dl = createDataloopClient({
   gateUrl: sink,
   auth: { getToken: async () => "bench-token" },
-  timeoutMs: false,
 });
 const headers = { authorization: "Bearer bench-token" };
 const run = {

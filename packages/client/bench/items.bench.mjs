@@ -42,7 +42,6 @@ const sink = await listenLoopback((req, res) => {
 const dl = createDataloopClient({
   gateUrl: sink.url,
   auth: { getToken: async () => "bench-token" },
-  timeoutMs: false,
 });
 const url = `${sink.url}/api/v1/datasets/d/items?mode=skip`;
 

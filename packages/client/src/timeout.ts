@@ -1,3 +1,4 @@
+import { isSentOnce } from "@dataloop-ts/core";
 import { DataloopConnectionError } from "./errors.js";
 
 export interface Deadlines {
@@ -20,20 +21,24 @@ export function deadlineFetch(
   baseFetch: typeof fetch = globalThis.fetch,
 ): typeof fetch {
   return async (input, init) => {
-    const controller = new AbortController();
     const request = input instanceof Request ? input : undefined;
     const method = init?.method ?? request?.method ?? "GET";
     const url = input instanceof Request ? input.url : String(input);
-    const timer =
-      deadlines.headersMs === false
-        ? undefined
-        : setTimeout(
-            () =>
-              controller.abort(
-                new DOMException(`no answer within ${deadlines.headersMs} ms`, "TimeoutError"),
-              ),
-            deadlines.headersMs,
-          );
+    const headersMs = request && isSentOnce(request) ? false : deadlines.headersMs;
+    if (headersMs === false) {
+      // No headers deadline (turned off, or an upload: the deadline would count the sending of the
+      // whole body): the request as it is — a signal of ours would mean a second Request and, for a
+      // body, a second stream piped through. The caller's own signal is already on it.
+      const response = await baseFetch(input, init);
+      if (response.body !== null)
+        guard(response, { idleMs: deadlines.bodyIdleMs, method, url, done: () => {} });
+      return response;
+    }
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new DOMException(`no answer within ${headersMs} ms`, "TimeoutError")),
+      headersMs,
+    );
     const outer = init?.signal ?? request?.signal;
     const follow = () => controller.abort(outer?.reason);
     if (outer?.aborted) follow();
@@ -197,24 +202,28 @@ function guardedBody(this: Guarded): ReadableStream<Uint8Array> {
       deadline.stop();
       g.done();
     };
-    stream = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        try {
-          const result = await nextChunk(g, reader, deadline);
-          if (result.done) {
-            controller.close();
+    stream = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          try {
+            const result = await nextChunk(g, reader, deadline);
+            if (result.done) {
+              controller.close();
+              end();
+            } else controller.enqueue(result.value);
+          } catch (error) {
+            controller.error(error);
             end();
-          } else controller.enqueue(result.value);
-        } catch (error) {
-          controller.error(error);
+          }
+        },
+        cancel(reason) {
           end();
-        }
+          return reader.cancel(reason);
+        },
       },
-      cancel(reason) {
-        end();
-        return reader.cancel(reason);
-      },
-    });
+      // A few chunks read ahead (at most 8), so that the next read overlaps the consumer's work.
+      { highWaterMark: 8 },
+    );
     streams.set(this, stream);
   }
   return stream;
