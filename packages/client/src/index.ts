@@ -15,6 +15,7 @@ export {
   type BatchOptions,
   type BatchResult,
   type BatchSummary,
+  DownloadIncompleteError,
   downloadItem,
   type Item,
   type ItemSource,

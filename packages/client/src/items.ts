@@ -61,6 +61,13 @@ export class UploadCorruptedError extends DataloopError {
   override readonly code = "UPLOAD_CORRUPTED" as const;
 }
 
+/** A download that stayed short of the item's size after its attempts (each went on from where it stopped). */
+export class DownloadIncompleteError extends DataloopError {
+  static override readonly code = "DOWNLOAD_INCOMPLETE" as const;
+  override name = "DownloadIncompleteError";
+  override readonly code = "DOWNLOAD_INCOMPLETE" as const;
+}
+
 /** A file to upload that cannot be read (missing, a link to nowhere, no permission). */
 export class UnreadableSourceError extends DataloopError {
   static override readonly code = "SOURCE_UNREADABLE" as const;

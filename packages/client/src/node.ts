@@ -6,10 +6,11 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { glob } from "tinyglobby";
 import type { DataloopClient } from "./client.js";
+import { DataloopConnectionError } from "./errors.js";
 import {
   type BatchOptions,
   type BatchSummary,
-  downloadItem,
+  DownloadIncompleteError,
   runBatch,
   type StreamSource,
   UnreadableSourceError,
@@ -120,11 +121,49 @@ export async function downloadFile(
   dl: Pick<DataloopClient<false>, "GET">,
   itemId: string,
   path: string,
+  options: { size?: number; attempts?: number } = {},
 ): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.part`);
+  const attempts = options.attempts ?? 3;
   try {
-    await pipeline(Readable.fromWeb((await downloadItem(dl, itemId)) as never), createWriteStream(tmp));
+    // As Dataloop's own SDK: a download that breaks off, or comes up short of the item's known size,
+    // goes on from where it stopped (`Range: bytes=N-`), a few times, before it fails.
+    for (let attempt = 1; ; attempt++) {
+      const have = await stat(tmp).then(
+        (s) => s.size,
+        () => 0,
+      );
+      try {
+        const { data, response } = await dl.GET("/items/{id}/stream", {
+          params: { path: { id: itemId } },
+          parseAs: "stream",
+          ...(have ? { headers: { range: `bytes=${have}-` } } : {}),
+        });
+        // A server that ignores Range answers 200 with everything: start the file again.
+        const append = have > 0 && response.status === 206;
+        const body =
+          (data as ReadableStream<Uint8Array> | null) ?? new ReadableStream({ start: (c) => c.close() });
+        await pipeline(
+          Readable.fromWeb(body as never),
+          createWriteStream(tmp, { flags: append ? "a" : "w" }),
+        );
+      } catch (error) {
+        if (attempt >= attempts || !(error instanceof DataloopConnectionError)) throw error;
+        continue;
+      }
+      const got = await stat(tmp).then(
+        (s) => s.size,
+        () => 0,
+      );
+      if (options.size === undefined || got >= options.size) break;
+      if (attempt >= attempts) {
+        throw new DownloadIncompleteError({
+          message: `The download of item ${itemId} stopped at ${got} of ${options.size} bytes after ${attempts} attempts.`,
+          hint: "Try again later; a download goes on from where it stopped.",
+        });
+      }
+    }
     await rename(tmp, path);
   } catch (error) {
     await rm(tmp, { force: true });
@@ -161,7 +200,7 @@ export async function downloadItems(
     (e) => e.id,
     (e) => e.size,
     async (e) => {
-      await downloadFile(dl, e.id, e.path);
+      await downloadFile(dl, e.id, e.path, e.size ? { size: e.size } : {});
       return e.path;
     },
     options,

@@ -236,6 +236,54 @@ describe("uploads against a failing gateway", () => {
     }
   });
 
+  it("a download that breaks off goes on from where it stopped (Range), and one that stays short fails typed", async () => {
+    const bytes = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7) % 256));
+    const ranges: Array<string | undefined> = [];
+    const { server } = await flaky((req, res, n) => {
+      ranges.push(req.headers.range);
+      const from = Number(/bytes=(\d+)-/.exec(req.headers.range ?? "")?.[1] ?? 0);
+      res.writeHead(from ? 206 : 200, {
+        "content-type": "application/octet-stream",
+        "content-length": String(bytes.length - from),
+      });
+      if (n === 1) {
+        res.write(bytes.subarray(0, 100_000));
+        setTimeout(() => res.socket?.destroy(), 30); // broken off after 100 kB
+      } else res.end(bytes.subarray(from));
+    });
+    try {
+      const client = createDataloopClient({
+        gateUrl: server.url,
+        auth: { getToken: async () => "t0ken-items" },
+      });
+      const out = join(dir, "resumed.bin");
+      await downloadFile(client, "i1", out, { size: bytes.length });
+      expect(sha(await readFile(out))).toBe(sha(bytes));
+      expect(ranges[0]).toBeUndefined();
+      expect(ranges[1]).toMatch(/^bytes=\d+-$/);
+    } finally {
+      await server.stop();
+    }
+    const { server: short } = await flaky((_q, res) =>
+      res.writeHead(200, { "content-type": "application/octet-stream" }).end("only this"),
+    );
+    try {
+      const client = createDataloopClient({
+        gateUrl: short.url,
+        auth: { getToken: async () => "t0ken-items" },
+      });
+      const error = await downloadFile(client, "i2", join(dir, "short.bin"), { size: 1000 }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({
+        code: "DOWNLOAD_INCOMPLETE",
+        message: "The download of item i2 stopped at 9 of 1000 bytes after 3 attempts.",
+      });
+    } finally {
+      await short.stop();
+    }
+  });
+
   it("the gateway storing another size than was sent: a typed corrupted-upload error", async () => {
     const { server } = await flaky((_q, res) =>
       answer(res, 200, { id: "i1", metadata: { system: { size: 3 } } }),

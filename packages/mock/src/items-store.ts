@@ -50,12 +50,18 @@ export class ItemsStore {
     const stored = m && req.method === "GET" ? this.items.get(decodeURIComponent(m[1] ?? "")) : undefined;
     if (stored) {
       req.resume();
+      // `Range: bytes=N-`, as a download that goes on from where it stopped asks.
+      const from = Number(/^bytes=(\d+)-$/.exec(String(req.headers.range ?? ""))?.[1] ?? 0);
+      const part = stored.bytes.subarray(Math.min(from, stored.bytes.length));
       res
-        .writeHead(200, {
+        .writeHead(from ? 206 : 200, {
           "content-type": "application/octet-stream",
-          "content-length": String(stored.bytes.length),
+          "content-length": String(part.length),
+          ...(from
+            ? { "content-range": `bytes ${from}-${stored.bytes.length - 1}/${stored.bytes.length}` }
+            : {}),
         })
-        .end(stored.bytes);
+        .end(part);
       return true;
     }
     m = /^\/datasets\/([^/]+)\/query$/.exec(path);
