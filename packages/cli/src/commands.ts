@@ -42,12 +42,10 @@ export interface Context {
 
 /** The stored session of an environment: no credentials, so a refused refresh means "log in". */
 const storedSession: AuthStrategy = defineStrategy({ identity: "stored session", secrets: [] });
-const session = (ctx: Context) => createAuth(storedSession, { gateUrl: ctx.gateUrl, store: ctx.store });
+const storedAuth = (gateUrl: string, store: TokenStore) => createAuth(storedSession, { gateUrl, store });
+const session = (ctx: Context) => storedAuth(ctx.gateUrl, ctx.store);
 export const sessionClient = (gateUrl: string, store: TokenStore) =>
-  createDataloopClient({
-    gateUrl,
-    auth: createAuth(storedSession, { gateUrl, store }),
-  });
+  createDataloopClient({ gateUrl, auth: storedAuth(gateUrl, store) });
 const client = (ctx: Context) => ctx.client();
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 

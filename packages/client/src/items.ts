@@ -190,34 +190,32 @@ export async function uploadItem(
       });
     }
   }
-  if (isStreamSource(source)) {
-    // Opened anew for each attempt, sent as it is read: retried like bytes, held like a stream.
-    return withRetries(
-      async () => {
+  // One attempt from a source that can be made again: a stream source opened anew (sent as it is
+  // read), or a Blob (bytes in memory wrapped, a Blob factory called).
+  const attempt = isStreamSource(source)
+    ? async () => {
         await dl.auth?.token();
         const { body, contentType } = streamingForm(fields, await source.open(), options.remotePath);
         return send({ stream: body, contentType });
-      },
-      (error) => ({ retry: retryable(error) }),
-      { attempts: options.attempts ?? 3, ...(options.signal ? { signal: options.signal } : {}) },
-    );
-  }
+      }
+    : async () => {
+        const blob = await blobOf();
+        return checked(await send({ form: uploadForm(fields, blob, options.remotePath) }), blob.size);
+      };
   const blobOf = async (): Promise<Blob> =>
     typeof source === "function"
       ? (source as () => Blob | Promise<Blob>)()
       : source instanceof Blob
         ? source
         : new Blob([
-            source instanceof Uint8Array ? (source as Uint8Array<ArrayBuffer>) : new Uint8Array(source),
+            source instanceof Uint8Array
+              ? (source as Uint8Array<ArrayBuffer>)
+              : new Uint8Array(source as ArrayBuffer),
           ]);
-  return withRetries(
-    async () => {
-      const blob = await blobOf();
-      return checked(await send({ form: uploadForm(fields, blob, options.remotePath) }), blob.size);
-    },
-    (error) => ({ retry: retryable(error) }),
-    { attempts: options.attempts ?? 3, ...(options.signal ? { signal: options.signal } : {}) },
-  );
+  return withRetries(attempt, (error) => ({ retry: retryable(error) }), {
+    attempts: options.attempts ?? 3,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
 }
 
 /**

@@ -195,6 +195,8 @@ describe("items through the client, against the mock", () => {
 });
 
 describe("uploads against a failing gateway", () => {
+  const clientAt = (gateUrl: string) =>
+    createDataloopClient({ gateUrl, auth: { getToken: async () => "t0ken-items" } });
   async function flaky(reply: (req: IncomingMessage, res: ServerResponse, n: number) => void) {
     const state = { calls: 0 };
     const server = await listenLoopback((req, res) => {
@@ -252,10 +254,7 @@ describe("uploads against a failing gateway", () => {
       } else res.end(bytes.subarray(from));
     });
     try {
-      const client = createDataloopClient({
-        gateUrl: server.url,
-        auth: { getToken: async () => "t0ken-items" },
-      });
+      const client = clientAt(server.url);
       const out = join(dir, "resumed.bin");
       await downloadFile(client, "i1", out, { size: bytes.length });
       expect(sha(await readFile(out))).toBe(sha(bytes));
@@ -268,10 +267,7 @@ describe("uploads against a failing gateway", () => {
       res.writeHead(200, { "content-type": "application/octet-stream" }).end("only this"),
     );
     try {
-      const client = createDataloopClient({
-        gateUrl: short.url,
-        auth: { getToken: async () => "t0ken-items" },
-      });
+      const client = clientAt(short.url);
       const error = await downloadFile(client, "i2", join(dir, "short.bin"), { size: 1000 }).catch(
         (e: unknown) => e,
       );
@@ -289,10 +285,7 @@ describe("uploads against a failing gateway", () => {
       answer(res, 200, { id: "i1", metadata: { system: { size: 3 } } }),
     );
     try {
-      const client = createDataloopClient({
-        gateUrl: server.url,
-        auth: { getToken: async () => "t0ken-items" },
-      });
+      const client = clientAt(server.url);
       const error = await uploadItem(client, "d", new Uint8Array(10), {
         remotePath: "/c/x.bin",
         attempts: 1,
@@ -311,17 +304,11 @@ describe("uploads against a failing gateway", () => {
       n === 1 ? req.socket.destroy() : answer(res, 200, { id: `i${n}` }),
     );
     try {
-      const client = createDataloopClient({
-        gateUrl: server.url,
-        auth: { getToken: async () => "t0ken-items" },
-      });
+      const client = clientAt(server.url);
       const blob = await uploadItem(client, "d", new Blob(["x"]), { remotePath: "/drop/a.bin" });
       expect(blob.item.id).toBe("i2");
       const { server: again } = await flaky((req) => req.socket.destroy());
-      const client2 = createDataloopClient({
-        gateUrl: again.url,
-        auth: { getToken: async () => "t0ken-items" },
-      });
+      const client2 = clientAt(again.url);
       const stream = new ReadableStream<Uint8Array>({
         start: (c) => {
           c.enqueue(new Uint8Array([1]));
