@@ -1,7 +1,6 @@
-// One big transfer in a fresh process, for bench/items.bench.mjs: `upload|download client|fetch SINK FILE OUT`.
+// One big transfer in a fresh process, for bench/items.bench.mjs: `upload client|stream|formData SINK FILE OUT`, `download client|fetch …`.
 // Prints {ms, rssMb}: the time, and how far this process's peak RSS rose above where it started.
-import { createWriteStream, openAsBlob } from "node:fs";
-import { Readable } from "node:stream";
+import { createReadStream, createWriteStream, openAsBlob } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import { createDataloopClient } from "../dist/index.js";
 import { downloadFile, uploadFile } from "../dist/node.js";
@@ -14,7 +13,31 @@ const dl = createDataloopClient({
 const headers = { authorization: "Bearer bench-token" };
 const run = {
   "upload client": () => uploadFile(dl, "d", file, { remotePath: "/bench/big.bin" }),
-  "upload fetch": async () => {
+  // What a careful hand would write: the multipart form as a stream, the file read as it is sent.
+  "upload stream": async () => {
+    const boundary = `----bench-${crypto.randomUUID()}`;
+    const head =
+      `--${boundary}\r\nContent-Disposition: form-data; name="type"\r\n\r\nfile\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="path"\r\n\r\n/bench/big.bin\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n` +
+      "Content-Type: application/octet-stream\r\n\r\n";
+    async function* form() {
+      yield new TextEncoder().encode(head);
+      for await (const chunk of createReadStream(file)) yield chunk;
+      yield new TextEncoder().encode(`\r\n--${boundary}--\r\n`);
+    }
+    await (
+      await fetch(`${sink}/api/v1/datasets/d/items?mode=skip`, {
+        method: "POST",
+        body: ReadableStream.from(form()),
+        duplex: "half",
+        redirect: "error", // with "follow", fetch keeps the whole body in case it must send it again
+        headers: { ...headers, "content-type": `multipart/form-data; boundary=${boundary}` },
+      })
+    ).json();
+  },
+  // What most hands write: FormData with a file-backed Blob (undici reads it whole first).
+  "upload formData": async () => {
     const form = new FormData();
     form.append("type", "file");
     form.append("path", "/bench/big.bin");
@@ -26,7 +49,7 @@ const run = {
   "download client": () => downloadFile(dl, "i1", out),
   "download fetch": async () => {
     const r = await fetch(`${sink}/api/v1/items/i1/stream`, { headers });
-    await pipeline(Readable.fromWeb(r.body), createWriteStream(out));
+    await pipeline(r.body, createWriteStream(out));
   },
 }[`${what} ${who}`];
 // The base after fetch itself is loaded and has made one call: what the transfer adds, not the runtime.

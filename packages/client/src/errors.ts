@@ -1,4 +1,5 @@
 import { DataloopError, redactTokens } from "@dataloop-ts/auth";
+import { retryAfterMs } from "@dataloop-ts/core";
 import type { Middleware } from "openapi-fetch";
 
 const REQUEST_ID_HEADERS = ["x-request-id", "x-dataloop-request-id", "x-amzn-trace-id", "traceparent"];
@@ -13,6 +14,8 @@ export interface DataloopApiErrorInit {
   /** The parsed JSON body, or the text when it is not JSON. */
   body: unknown;
   requestId?: string | undefined;
+  /** How long the gateway asked to wait before trying again (its `Retry-After`), ms. */
+  retryAfterMs?: number | undefined;
 }
 
 /** What to do about an error status, in the terms of the gateway's answers. */
@@ -53,6 +56,8 @@ export class DataloopApiError extends DataloopError {
   readonly route: string | undefined;
   readonly body: unknown;
   readonly requestId: string | undefined;
+  /** The gateway's `Retry-After` (on a 429 or 503), ms: what a retry of your own should wait. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(init: DataloopApiErrorInit) {
     const { status, method, path, requestId } = init;
@@ -69,11 +74,12 @@ export class DataloopApiError extends DataloopError {
     this.route = init.route;
     this.body = body;
     this.requestId = requestId;
+    this.retryAfterMs = init.retryAfterMs;
   }
 
   override toJSON(): Record<string, unknown> {
-    const { status, method, path, route, requestId, body } = this;
-    return { ...super.toJSON(), status, method, path, route, requestId, body };
+    const { status, method, path, route, requestId, retryAfterMs, body } = this;
+    return { ...super.toJSON(), status, method, path, route, requestId, retryAfterMs, body };
   }
 }
 
@@ -183,5 +189,6 @@ async function toApiError(
     route: schemaPath,
     body,
     requestId,
+    retryAfterMs: retryAfterMs(response.headers.get("retry-after")),
   });
 }

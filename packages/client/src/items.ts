@@ -1,5 +1,6 @@
 import { DataloopError, isTransientStatus, NO_REPLAY_HEADER, withRetries } from "@dataloop-ts/core";
 import pMap from "p-map";
+import { sendAsMade } from "./body-source.js";
 import type { DataloopClient } from "./client.js";
 import { DataloopApiError, DataloopConnectionError } from "./errors.js";
 import type { components } from "./generated/schema.js";
@@ -79,30 +80,37 @@ type Client = Pick<DataloopClient<false>, "POST"> & { auth?: { token(): Promise<
 
 const fileName = (remotePath: string) => remotePath.slice(remotePath.lastIndexOf("/") + 1) || "file";
 
-/** The gateway's upload form as FormData: its fields in order, the file part last. */
-function uploadForm(fields: Record<string, string>, file: Blob, remotePath: string): FormData {
-  const form = new FormData();
-  for (const [key, value] of Object.entries(fields)) form.append(key, value);
-  form.append("file", file, fileName(remotePath));
-  return form;
-}
-
 const encoder = new TextEncoder();
+const UNQUOTABLE = /["\r\n]/;
+/** A file name as a quoted header parameter: `"`, CR and LF percent-encoded, as browsers send them. */
+const quoted = (name: string) =>
+  UNQUOTABLE.test(name) ? name.replace(/["\r\n]/g, (c) => encodeURIComponent(c)) : name;
 /**
- * The same form as a stream, for a stream source: the fields, then the file's bytes as they are read,
- * then the closing boundary. Nothing is held but the chunk in flight.
+ * The gateway's upload form (`multipart/form-data`): its fields in order, the file part last, named by
+ * the remote file name. Made by hand rather than as FormData: a Blob of the form's parts (the file's own
+ * Blob among them, not copied) has a known length and is sent as it is read, where fetch sends FormData
+ * through a stream of its parts (the items bench measures both); a stream source gives a stream of the
+ * form, read as the file is, nothing held but the chunk in flight.
  */
-function streamingForm(fields: Record<string, string>, file: ReadableStream<Uint8Array>, remotePath: string) {
+function multipart<F extends Blob | ReadableStream<Uint8Array>>(
+  fields: Record<string, string>,
+  file: F,
+  remotePath: string,
+): { body: F extends Blob ? Blob : ReadableStream<Uint8Array>; contentType: string; fileBytes(): number } {
   const boundary = `----dataloop-ts-${crypto.randomUUID()}`;
-  const quote = (s: string) => s.replace(/["\r\n]/g, (c) => encodeURIComponent(c));
-  const head =
-    Object.entries(fields)
-      .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${quote(k)}"\r\n\r\n${v}\r\n`)
-      .join("") +
-    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${quote(fileName(remotePath))}"\r\n` +
+  let head = "";
+  for (const name in fields)
+    head += `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${fields[name]}\r\n`;
+  head +=
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${quoted(fileName(remotePath))}"\r\n` +
     "Content-Type: application/octet-stream\r\n\r\n";
-  const reader = file.getReader();
+  const tail = `\r\n--${boundary}--\r\n`;
+  const contentType = `multipart/form-data; boundary=${boundary}`;
+  if (file instanceof Blob)
+    return { body: new Blob([head, file, tail]) as never, contentType, fileBytes: () => file.size };
+  const reader = (file as ReadableStream<Uint8Array>).getReader();
   let started = false;
+  let bytes = 0;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (!started) {
@@ -112,13 +120,16 @@ function streamingForm(fields: Record<string, string>, file: ReadableStream<Uint
       }
       const { done, value } = await reader.read();
       if (done) {
-        controller.enqueue(encoder.encode(`\r\n--${boundary}--\r\n`));
+        controller.enqueue(encoder.encode(tail));
         controller.close();
-      } else controller.enqueue(value);
+      } else {
+        bytes += value.byteLength;
+        controller.enqueue(value);
+      }
     },
     cancel: (reason) => reader.cancel(reason),
   });
-  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+  return { body: body as never, contentType, fileBytes: () => bytes };
 }
 
 /** Worth another attempt, with the same bytes: no answer, a refused token (renewed since), a transient status. */
@@ -146,29 +157,25 @@ export async function uploadItem(
     ...(options.metadata ? { metadata: JSON.stringify(options.metadata) } : {}),
     ...(options.description ? { description: options.description } : {}),
   };
-  const send = async (
-    init: { form: FormData } | { stream: ReadableStream<Uint8Array>; contentType: string },
-  ) => {
+  /** One POST of the form; the answer checked against the bytes of the file that were sent. */
+  const send = async ({ body, contentType, fileBytes }: ReturnType<typeof multipart>) => {
     const { data, response } = await dl.POST("/datasets/{datasetId}/items", {
       params: { path: { datasetId }, query: { mode: options.mode ?? "skip" } },
       body: fields as never,
-      bodySerializer: () => ("form" in init ? init.form : init.stream) as never,
-      headers: {
-        [NO_REPLAY_HEADER]: "1",
-        ...("contentType" in init ? { "content-type": init.contentType } : {}),
-      },
-      ...("stream" in init ? { duplex: "half" } : {}),
+      bodySerializer: () => body as never,
+      headers: { [NO_REPLAY_HEADER]: "1", "content-type": contentType },
+      middleware: [sendAsMade(body, contentType)],
+      ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
       // Not "follow": to be able to resend a body on a redirect, fetch keeps every byte of it until the
       // answer (measured: a 1 GB upload grew the process by 1.1 GB). The upload route does not redirect.
       redirect: "error",
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    return { item: data as Item, op: response.headers.get("x-item-op") ?? "created" };
-  };
-  /** Bytes sent vs `metadata.system.size` of the answer, when both are known. */
-  const checked = (uploaded: UploadedItem, sent: number | undefined): UploadedItem => {
+    const uploaded = { item: data as Item, op: response.headers.get("x-item-op") ?? "created" };
+    // Bytes sent vs `metadata.system.size` of the answer, as Dataloop's own SDK checks.
     const stored = (uploaded.item?.metadata as { system?: { size?: unknown } } | undefined)?.system?.size;
-    if (sent !== undefined && typeof stored === "number" && stored !== sent && uploaded.op !== "skip") {
+    const sent = fileBytes();
+    if (typeof stored === "number" && stored !== sent && uploaded.op !== "skip") {
       throw new UploadCorruptedError({
         message: `The gateway stored ${stored} bytes of ${options.remotePath}, ${sent} were sent.`,
         hint: "Upload it again with mode overwrite; if it happens again, report it with the item id.",
@@ -178,9 +185,8 @@ export async function uploadItem(
   };
   if (source instanceof ReadableStream) {
     await dl.auth?.token(); // fresh before the stream starts: a 401 midway could not be replayed
-    const { body, contentType } = streamingForm(fields, source, options.remotePath);
     try {
-      return await send({ stream: body, contentType });
+      return await send(multipart(fields, source, options.remotePath));
     } catch (error) {
       if (!retryable(error)) throw error;
       throw new UploadNotReplayableError({
@@ -195,12 +201,11 @@ export async function uploadItem(
   const attempt = isStreamSource(source)
     ? async () => {
         await dl.auth?.token();
-        const { body, contentType } = streamingForm(fields, await source.open(), options.remotePath);
-        return send({ stream: body, contentType });
+        return send(multipart(fields, await source.open(), options.remotePath));
       }
     : async () => {
         const blob = await blobOf();
-        return checked(await send({ form: uploadForm(fields, blob, options.remotePath) }), blob.size);
+        return send(multipart(fields, blob, options.remotePath));
       };
   const blobOf = async (): Promise<Blob> =>
     typeof source === "function"
@@ -212,10 +217,17 @@ export async function uploadItem(
               ? (source as Uint8Array<ArrayBuffer>)
               : new Uint8Array(source as ArrayBuffer),
           ]);
-  return withRetries(attempt, (error) => ({ retry: retryable(error) }), {
-    attempts: options.attempts ?? 3,
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  return withRetries(
+    attempt,
+    (error) =>
+      retryable(error)
+        ? { retry: true, retryAfterMs: (error as Partial<DataloopApiError>).retryAfterMs }
+        : { retry: false },
+    {
+      attempts: options.attempts ?? 3,
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+  );
 }
 
 /**

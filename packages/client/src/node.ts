@@ -2,8 +2,8 @@
 import { constants, createReadStream, createWriteStream } from "node:fs";
 import { access, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
-import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { ReadableStream as WebStream } from "node:stream/web";
 import { glob } from "tinyglobby";
 import type { DataloopClient } from "./client.js";
 import { DataloopConnectionError } from "./errors.js";
@@ -42,7 +42,9 @@ const fileSource = (path: string): StreamSource => ({
         cause: error,
       });
     }
-    return Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
+    // Iterated, not `Readable.toWeb`: the web stream that makes pauses the file stream after every chunk
+    // (measured by the items bench: a 1 GB upload at three quarters of raw fetch's rate this way).
+    return WebStream.from(createReadStream(path)) as unknown as ReadableStream<Uint8Array>;
   },
 });
 
@@ -144,10 +146,9 @@ export async function downloadFile(
         const append = have > 0 && response.status === 206;
         const body =
           (data as ReadableStream<Uint8Array> | null) ?? new ReadableStream({ start: (c) => c.close() });
-        await pipeline(
-          Readable.fromWeb(body as never),
-          createWriteStream(tmp, { flags: append ? "a" : "w" }),
-        );
+        // The web stream itself, chunk by chunk: through `Readable.fromWeb` the chunks read ahead were
+        // joined into one buffer (a copy) for every write.
+        await pipeline(body as unknown as WebStream, createWriteStream(tmp, { flags: append ? "a" : "w" }));
       } catch (error) {
         if (attempt >= attempts || !(error instanceof DataloopConnectionError)) throw error;
         continue;

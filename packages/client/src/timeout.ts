@@ -1,4 +1,5 @@
 import { isSentOnce } from "@dataloop-ts/core";
+import { sourceOf } from "./body-source.js";
 import { DataloopConnectionError } from "./errors.js";
 
 export interface Deadlines {
@@ -24,6 +25,25 @@ export function deadlineFetch(
     const request = input instanceof Request ? input : undefined;
     const method = init?.method ?? request?.method ?? "GET";
     const url = input instanceof Request ? input.url : String(input);
+    // An upload's body as it was made, handed to fetch itself rather than read through the Request
+    // (which fetch would copy: its body piped through a stream, its signal followed again). The
+    // platform's fetch gets the request's parts; a fetch of your own still gets the Request (as
+    // openapi-fetch promises), the body beside it in `init` — one that ignores `init` sends the
+    // Request's own body, the same bytes.
+    const source = request && sourceOf(request);
+    if (request && source !== undefined) {
+      const parts = { body: source, duplex: "half" } as RequestInit;
+      if (baseFetch === globalThis.fetch) {
+        input = request.url;
+        init = {
+          ...parts,
+          method: request.method,
+          headers: request.headers,
+          redirect: request.redirect,
+          signal: request.signal,
+        };
+      } else init = { ...init, ...parts };
+    }
     const headersMs = request && isSentOnce(request) ? false : deadlines.headersMs;
     if (headersMs === false) {
       // No headers deadline (turned off, or an upload: the deadline would count the sending of the

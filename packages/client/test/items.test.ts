@@ -174,6 +174,115 @@ describe("items through the client, against the mock", () => {
       expect(sha(await readFile(join(out, remote))), remote).toBe(digest);
   });
 
+  it("an upload reaches fetch as the body it was made as, not read through a copy of the Request", async () => {
+    const platformFetch = globalThis.fetch;
+    const seen: Array<{ input: unknown; body: unknown; contentType: string | null }> = [];
+    const record = (input: Request | string | URL, init?: RequestInit) => {
+      const request = input instanceof Request ? input : undefined;
+      if ((init?.method ?? request?.method) === "POST" && String(request?.url ?? input).includes("/items"))
+        seen.push({
+          input,
+          body: init?.body,
+          contentType: new Headers(init?.headers ?? request?.headers).get("content-type"),
+        });
+    };
+    const bytes = new TextEncoder().encode("made once, sent as made");
+    // The platform's fetch: the request's parts, the body itself.
+    globalThis.fetch = (input, init) => {
+      record(input, init);
+      return platformFetch(input, init);
+    };
+    try {
+      const client = createDataloopClient({
+        gateUrl: gateway.gateUrl,
+        auth: { email: "bot@example.com", password: "password" },
+      });
+      const { item } = await uploadItem(client, DATASET, bytes, { remotePath: "/as-made/a.txt" });
+      expect(seen).toHaveLength(1);
+      expect(typeof seen[0]?.input).toBe("string");
+      expect(seen[0]?.body).toBeInstanceOf(Blob);
+      expect(seen[0]?.contentType).toMatch(/^multipart\/form-data; boundary=----dataloop-ts-/);
+      expect(sha(await bytesOf(await downloadItem(client, item.id as string)))).toBe(sha(bytes));
+    } finally {
+      globalThis.fetch = platformFetch;
+    }
+    // A fetch of one's own gets the Request, as openapi-fetch promises, the body beside it; one that
+    // ignores `init` sends the Request's own body: the same bytes either way.
+    seen.length = 0;
+    for (const ownFetch of [
+      (request: Request, init?: RequestInit) => {
+        record(request, init);
+        return platformFetch(request, init);
+      },
+      (input: Request | string, init?: RequestInit) =>
+        input instanceof Request ? platformFetch(input) : platformFetch(input, init),
+    ]) {
+      const client = createDataloopClient({
+        gateUrl: gateway.gateUrl,
+        auth: { email: "bot@example.com", password: "password" },
+        fetch: ownFetch,
+      });
+      const { item } = await uploadItem(client, DATASET, bytes, {
+        remotePath: "/as-made/b.txt",
+        mode: "overwrite",
+      });
+      expect(sha(await bytesOf(await downloadItem(client, item.id as string)))).toBe(sha(bytes));
+    }
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.input).toBeInstanceOf(Request);
+    expect(seen[0]?.body).toBeInstanceOf(Blob);
+  });
+
+  it("a middleware that replaces the upload's request, or its body, is obeyed", async () => {
+    const client = createDataloopClient({
+      gateUrl: gateway.gateUrl,
+      auth: { email: "bot@example.com", password: "password" },
+    });
+    const tagged: string[] = [];
+    client.use({
+      onRequest: ({ request }) =>
+        request.method === "POST"
+          ? new Request(request, { headers: { ...Object.fromEntries(request.headers), "x-tag": "1" } })
+          : undefined,
+    });
+    client.use({
+      onRequest: ({ request }) => {
+        if (request.headers.get("x-tag")) tagged.push(request.url);
+        return undefined;
+      },
+    });
+    const bytes = new TextEncoder().encode("through a replaced request");
+    const { item } = await uploadItem(client, DATASET, bytes, { remotePath: "/replaced/a.txt" });
+    expect(tagged).toHaveLength(1);
+    expect(sha(await bytesOf(await downloadItem(client, item.id as string)))).toBe(sha(bytes));
+
+    // A body swapped for another form (another boundary): the other form is what is sent.
+    const swapped = createDataloopClient({
+      gateUrl: gateway.gateUrl,
+      auth: { email: "bot@example.com", password: "password" },
+    });
+    swapped.use({
+      onRequest: ({ request }) => {
+        if (request.method !== "POST" || !request.url.includes("/items")) return undefined;
+        const form = new FormData();
+        form.append("type", "file");
+        form.append("path", "/replaced/other.txt");
+        form.append("file", new Blob(["the other body"]), "other.txt");
+        const headers = new Headers(request.headers);
+        headers.delete("content-type");
+        return new Request(request.url, { method: "POST", headers, body: form });
+      },
+    });
+    // What the gateway stored is the other body (14 bytes), caught by the size check, not silently kept.
+    const error = await uploadItem(swapped, DATASET, bytes, { remotePath: "/replaced/b.txt" }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({
+      code: "UPLOAD_CORRUPTED",
+      message: `The gateway stored 14 bytes of /replaced/b.txt, ${bytes.length} were sent.`,
+    });
+  });
+
   it("a form whose file is not the last part is refused, as the gateway refuses it", async () => {
     const form = new FormData();
     form.append("type", "file");
@@ -210,29 +319,70 @@ describe("uploads against a failing gateway", () => {
     res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
 
   it("a 429 storm during a batch: every file has a clear result, the counts add up, and with a larger budget all get through", async () => {
-    const { server, state } = await flaky((_q, res, n) =>
-      n % 3 === 0
-        ? answer(res, 429, { message: "slow down" }, { "retry-after": "0" })
-        : answer(res, 200, { id: `i${n}` }, { "x-item-op": "created" }),
-    );
+    // Every third file is refused (429, Retry-After: 0) its first three times, whichever order the
+    // requests come in: the outcome is known file by file.
+    const tries = new Map<string, number>();
+    let calls = 0;
+    const server = await listenLoopback((req, res) => {
+      calls++;
+      let body = "";
+      req.setEncoding("latin1");
+      req.on("data", (c: string) => {
+        body += c;
+      });
+      req.on("end", () => {
+        const path = /name="path"\r\n\r\n([^\r]*)/.exec(body)?.[1] ?? "";
+        const n = (tries.get(path) ?? 0) + 1;
+        tries.set(path, n);
+        const i = Number(/(\d+)\.bin$/.exec(path)?.[1]);
+        if (i % 3 === 0 && n <= 3) answer(res, 429, { message: "slow down" }, { "retry-after": "0" });
+        else answer(res, 200, { id: `i${i}` }, { "x-item-op": "created" });
+      });
+    });
     try {
       const client = createDataloopClient({
         gateUrl: server.url,
         auth: { getToken: async () => "t0ken-items" },
         retry: { baseDelayMs: 1 },
       });
-      const entries = Array.from({ length: 60 }, (_, i) => ({
+      const entries = Array.from({ length: 1000 }, (_, i) => ({
         source: new Uint8Array([i]),
         remotePath: `/storm/${i}.bin`,
       }));
       const summary = await uploadItems(client, "d", entries, { concurrency: 8, attempts: 2 });
-      expect(summary.done + summary.failed).toBe(60);
+      expect(summary).toMatchObject({ done: 666, failed: 334 });
       expect(summary.results.map((r) => r.key).sort()).toEqual(entries.map((e) => e.remotePath).sort());
-      for (const r of summary.results.filter((x) => !x.ok))
-        expect(r.error).toMatchObject({ status: 429, code: "API_ERROR" });
+      const failed = summary.results.filter((x) => !x.ok);
+      expect(failed.map((r) => r.key).sort()).toEqual(
+        entries
+          .filter((_, i) => i % 3 === 0)
+          .map((e) => e.remotePath)
+          .sort(),
+      );
+      for (const r of failed)
+        expect(r.error).toMatchObject({ status: 429, code: "API_ERROR", retryAfterMs: 0 });
+      expect(calls).toBe(1000 + 334); // two attempts each for the refused, one for the rest
       const patient = await uploadItems(client, "d", entries, { concurrency: 8, attempts: 10 });
-      expect(patient).toMatchObject({ done: 60, failed: 0 });
-      expect(state.calls).toBeGreaterThan(120);
+      expect(patient).toMatchObject({ done: 1000, failed: 0 });
+      expect(calls).toBe(1334 + 1000 + 334); // the refused third: once more refused, then through
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("an upload answered 429 with Retry-After waits what the gateway asked before it is sent again", async () => {
+    const at: number[] = [];
+    const { server } = await flaky((_q, res, n) => {
+      at.push(Date.now());
+      if (n === 1) answer(res, 429, { message: "slow down" }, { "retry-after": "1" });
+      else answer(res, 200, { id: "i2" }, { "x-item-op": "created" });
+    });
+    try {
+      const { item } = await uploadItem(clientAt(server.url), "d", new Uint8Array(3), {
+        remotePath: "/w/a.bin",
+      });
+      expect(item.id).toBe("i2");
+      expect((at[1] ?? 0) - (at[0] ?? 0)).toBeGreaterThanOrEqual(950);
     } finally {
       await server.stop();
     }
@@ -280,20 +430,32 @@ describe("uploads against a failing gateway", () => {
     }
   });
 
-  it("the gateway storing another size than was sent: a typed corrupted-upload error", async () => {
+  it("the gateway storing another size than was sent: a typed corrupted-upload error, from bytes, a file or a stream", async () => {
     const { server } = await flaky((_q, res) =>
       answer(res, 200, { id: "i1", metadata: { system: { size: 3 } } }),
     );
     try {
       const client = clientAt(server.url);
-      const error = await uploadItem(client, "d", new Uint8Array(10), {
-        remotePath: "/c/x.bin",
-        attempts: 1,
-      }).catch((e: unknown) => e);
-      expect(error).toMatchObject({
-        code: "UPLOAD_CORRUPTED",
-        message: "The gateway stored 3 bytes of /c/x.bin, 10 were sent.",
-      });
+      const path = join(dir, "ten.bin");
+      await writeFile(path, new Uint8Array(10));
+      const uploads = {
+        bytes: () => uploadItem(client, "d", new Uint8Array(10), { remotePath: "/c/x.bin", attempts: 1 }),
+        file: () => uploadFile(client, "d", path, { remotePath: "/c/x.bin", attempts: 1 }),
+        stream: () =>
+          uploadItem(
+            client,
+            "d",
+            Readable.toWeb(Readable.from([Buffer.alloc(4), Buffer.alloc(6)])) as never,
+            {
+              remotePath: "/c/x.bin",
+            },
+          ),
+      };
+      for (const upload of Object.values(uploads))
+        expect(await upload().catch((e: unknown) => e)).toMatchObject({
+          code: "UPLOAD_CORRUPTED",
+          message: "The gateway stored 3 bytes of /c/x.bin, 10 were sent.",
+        });
     } finally {
       await server.stop();
     }
