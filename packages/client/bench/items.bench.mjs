@@ -109,7 +109,8 @@ const viaFormData = rawFetch((i) => {
 // The very bytes the client sends: the same multipart form, made as one Blob of its parts.
 const viaSameBytes = rawFetch((i) => {
   const b = `----bench-${crypto.randomUUID()}`;
-  const field = (name, value) => `--${b}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  const field = (name, value) =>
+    `--${b}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
   const head = `${field("type", "file")}${field("path", `/bench/${i}.bin`)}--${b}\r\nContent-Disposition: form-data; name="file"; filename="${i}.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;
   return {
     form: new Blob([head, new Blob([small]), `\r\n--${b}--\r\n`]),
@@ -137,7 +138,9 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const c = median(times.client);
 const same = median(times.sameBytes);
 const f = median(times.formData);
-console.log(`items bench: ${FILES} × 100 kB uploads at concurrency ${CONCURRENCY}, loopback, median of 6 rounds`);
+console.log(
+  `items bench: ${FILES} × 100 kB uploads at concurrency ${CONCURRENCY}, loopback, median of 6 rounds`,
+);
 console.log(`  client (uploadItems)                 ${c.toFixed(0)} ms`);
 console.log(`  raw fetch, the same multipart bytes  ${same.toFixed(0)} ms`);
 console.log(`  raw fetch + FormData                 ${f.toFixed(0)} ms`);
