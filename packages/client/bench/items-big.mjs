@@ -36,7 +36,8 @@ const run = {
       })
     ).json();
   },
-  // What most hands write: FormData with a file-backed Blob (undici reads it whole first).
+  // What most hands write: FormData with a file-backed Blob, fetch's default redirect ("follow", for
+  // which undici keeps the whole body in case it must send it again).
   "upload formData": async () => {
     const form = new FormData();
     form.append("type", "file");

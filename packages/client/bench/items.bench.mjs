@@ -132,7 +132,6 @@ for (let round = 0; round < 7; round++) {
   }
 }
 if (failed) throw new Error(`${failed} uploads through the client failed: the figures would not count`);
-const avg = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 // The median round of each: one round that a neighbour on this shared machine slowed does not move it.
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const c = median(times.client);
@@ -172,27 +171,39 @@ const child = (what, who) =>
         error ? fail(new Error(`${error.message}\n${stderr}`)) : done(JSON.parse(stdout)),
     ),
   );
-// Each contender twice, in an order that reverses (a b c c b a), the output removed after each run: a
-// second 1 GB written to disk right after the first would otherwise pay for the first one's write-back.
-// One run first, not counted: the first transfer of a series pays for warming the machine up.
+// Each contender three times, the order rotating (a b c, b c a, c a b), the output removed after each
+// run (a second 1 GB written to disk right after the first would pay for the first one's write-back);
+// the median run of each counts, and one run first, not counted, warms the machine up.
 async function sideBySide(what, who) {
   const runs = Object.fromEntries(who.map((w) => [w, []]));
-  await child(what, who[who.length - 1]);
-  await rm(join(dir, `down-${who[who.length - 1]}.bin`), { force: true });
-  for (const w of [...who, ...[...who].reverse()]) {
-    runs[w].push(await child(what, w));
+  const once = async (w) => {
+    const r = await child(what, w);
     await rm(join(dir, `down-${w}.bin`), { force: true });
-  }
-  const mean = (rs) => ({ ms: avg(rs.map((r) => r.ms)), rssMb: Math.max(...rs.map((r) => r.rssMb)) });
-  return Object.fromEntries(who.map((w) => [w, mean(runs[w])]));
+    return r;
+  };
+  await once(who[who.length - 1]);
+  for (let round = 0; round < 3; round++)
+    for (let k = 0; k < who.length; k++) {
+      const w = who[(k + round) % who.length];
+      runs[w].push(await once(w));
+    }
+  const pick = (rs) => ({
+    ms: median(rs.map((r) => r.ms)),
+    rssMb: median(rs.map((r) => r.rssMb)),
+    rssMaxMb: Math.max(...rs.map((r) => r.rssMb)),
+  });
+  return Object.fromEntries(who.map((w) => [w, pick(runs[w])]));
 }
-const rate = (r) => `${(mb / (r.ms / 1000)).toFixed(0)} MB/s, RSS +${r.rssMb.toFixed(0)} MB`;
+const rate = (r) =>
+  `${(mb / (r.ms / 1000)).toFixed(0)} MB/s, RSS +${r.rssMb.toFixed(0)} MB (highest +${r.rssMaxMb.toFixed(0)})`;
 const verdict = (r, raw) =>
   `client RSS ${r.client.rssMb < 100 ? "met" : "NOT met"} (< 100 MB); throughput ${((raw.ms / r.client.ms) * 100).toFixed(0)}%` +
   ` of raw fetch's (target ≥ 90%: ${raw.ms / r.client.ms >= 0.9 ? "met" : "NOT met"})`;
 const up = await sideBySide("upload", ["client", "stream", "formData"]);
 const down = await sideBySide("download", ["client", "fetch"]);
-console.log(`${mb} MB file, loopback, each in a fresh process, mean of 2:`);
+console.log(
+  `${mb} MB file, loopback, each in a fresh process, median of 3 runs (RSS: each run's peak growth, median and highest):`,
+);
 console.log(
   `  upload:   client ${rate(up.client)}; raw fetch, the same form streamed ${rate(up.stream)};` +
     ` raw fetch + FormData ${rate(up.formData)}`,

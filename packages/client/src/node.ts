@@ -25,9 +25,9 @@ import { type DqlFilter, queryDataset } from "./query.js";
 type Client = Parameters<typeof uploadItem>[0];
 
 /**
- * A file as a stream source: opened anew for each attempt, read as it is sent (with backpressure:
- * a 1 GB file never sits in memory — undici's FormData would buffer a file-backed Blob whole); a file
- * that cannot be read says why, before anything is sent.
+ * A file as a stream source: opened anew for each attempt, read as it is sent (with backpressure: a
+ * 1 GB file never sits in memory); a file that cannot be read says why before anything is sent, and one
+ * that changes between attempts is sent as it is then.
  */
 const fileSource = (path: string): StreamSource => ({
   async open() {
