@@ -1,5 +1,6 @@
 import { isSentOnce } from "@dataloop-ts/core";
 import { sourceOf } from "./body-source.js";
+import { startDeadline } from "./deadlines.js";
 import { DataloopConnectionError } from "./errors.js";
 
 export interface Deadlines {
@@ -24,7 +25,8 @@ export function deadlineFetch(
   return async (input, init) => {
     const request = input instanceof Request ? input : undefined;
     const method = init?.method ?? request?.method ?? "GET";
-    const url = input instanceof Request ? input.url : String(input);
+    // What a body's error names: its URL is read only then (serializing it on every call costs).
+    const target = input;
     // An upload's body as it was made, handed to fetch itself rather than read through the Request
     // (which fetch would copy: its body piped through a stream, its signal followed again). The
     // platform's fetch gets the request's parts; a fetch of your own still gets the Request (as
@@ -51,13 +53,12 @@ export function deadlineFetch(
       // body, a second stream piped through. The caller's own signal is already on it.
       const response = await baseFetch(input, init);
       if (response.body !== null)
-        guard(response, { idleMs: deadlines.bodyIdleMs, method, url, done: () => {} });
+        guard(response, { idleMs: deadlines.bodyIdleMs, method, target, done: () => {} });
       return response;
     }
     const controller = new AbortController();
-    const timer = setTimeout(
-      () => controller.abort(new DOMException(`no answer within ${headersMs} ms`, "TimeoutError")),
-      headersMs,
+    const timer = startDeadline(headersMs, () =>
+      controller.abort(new DOMException(`no answer within ${headersMs} ms`, "TimeoutError")),
     );
     const outer = init?.signal ?? request?.signal;
     const follow = () => controller.abort(outer?.reason);
@@ -67,7 +68,7 @@ export function deadlineFetch(
     try {
       response = await baseFetch(input, { ...init, signal: controller.signal });
     } finally {
-      clearTimeout(timer);
+      timer.cancel();
     }
     if (response.body === null) {
       outer?.removeEventListener("abort", follow);
@@ -76,7 +77,7 @@ export function deadlineFetch(
     guard(response, {
       idleMs: deadlines.bodyIdleMs,
       method,
-      url,
+      target,
       done: () => outer?.removeEventListener("abort", follow),
     });
     return response;
@@ -91,7 +92,8 @@ const decoder = new TextDecoder();
 interface Guard {
   idleMs: number | false;
   method: string;
-  url: string;
+  /** The request as fetch was given it (its URL is read for an error). */
+  target: Request | string | URL;
   /** Called once the body has been read, failed or been cancelled. */
   done(): void;
 }
@@ -119,12 +121,17 @@ function guard(response: Response, state: Guard): void {
 const fail = (g: Guard, kind: "timeout" | "network", cause: unknown) =>
   cause instanceof DataloopConnectionError
     ? cause
-    : new DataloopConnectionError({ kind, method: g.method, path: new URL(g.url).pathname, cause });
+    : new DataloopConnectionError({
+        kind,
+        method: g.method,
+        path: new URL(g.target instanceof Request ? g.target.url : String(g.target)).pathname,
+        cause,
+      });
 
 /**
- * An idle deadline over a reader: one timer for the whole body, pushed back on every chunk (Node's
- * `refresh`, where there is one); when it fires the reader is cancelled and the read in flight ends,
- * which `check` then turns into the timeout error.
+ * An idle deadline over a reader: one deadline for the whole body, pushed back on every chunk; when it
+ * fires the reader is cancelled and the read in flight ends, which `check` then turns into the timeout
+ * error.
  */
 function idleDeadline(g: Guard, reader: ReadableStreamDefaultReader<Uint8Array>) {
   let stalled: DataloopConnectionError | undefined;
@@ -134,19 +141,13 @@ function idleDeadline(g: Guard, reader: ReadableStreamDefaultReader<Uint8Array>)
     stalled = fail(g, "timeout", new DOMException(`the body stalled for ${ms} ms`, "TimeoutError"));
     void reader.cancel(stalled).catch(() => {});
   };
-  let timer = setTimeout(fire, ms);
+  const idle = startDeadline(ms, fire);
   return {
     check: () => {
       if (stalled) throw stalled;
     },
-    pushBack: () => {
-      if (typeof timer === "object" && typeof timer.refresh === "function") timer.refresh();
-      else {
-        clearTimeout(timer);
-        timer = setTimeout(fire, ms);
-      }
-    },
-    stop: () => clearTimeout(timer),
+    pushBack: idle.pushBack,
+    stop: idle.cancel,
   };
 }
 
