@@ -111,24 +111,30 @@ function multipart<F extends Blob | ReadableStream<Uint8Array>>(
   const reader = (file as ReadableStream<Uint8Array>).getReader();
   let started = false;
   let bytes = 0;
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (!started) {
-        started = true;
-        controller.enqueue(encoder.encode(head));
-        return;
-      }
-      const { done, value } = await reader.read();
-      if (done) {
-        controller.enqueue(encoder.encode(tail));
-        controller.close();
-      } else {
-        bytes += value.byteLength;
-        controller.enqueue(value);
-      }
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (!started) {
+          started = true;
+          controller.enqueue(encoder.encode(head));
+          return;
+        }
+        // Reads on while the queue has room: one pull for a few chunks, not one each.
+        do {
+          const { done, value } = await reader.read();
+          if (done) {
+            controller.enqueue(encoder.encode(tail));
+            controller.close();
+            return;
+          }
+          bytes += value.byteLength;
+          controller.enqueue(value);
+        } while ((controller.desiredSize ?? 0) > 0);
+      },
+      cancel: (reason) => reader.cancel(reason),
     },
-    cancel: (reason) => reader.cancel(reason),
-  });
+    { highWaterMark: 4 },
+  );
   return { body: body as never, contentType, fileBytes: () => bytes };
 }
 
