@@ -24,6 +24,13 @@ import { type DqlFilter, queryDataset } from "./query.js";
 
 type Client = Parameters<typeof uploadItem>[0];
 
+/** The size of a file, 0 when there is none (yet). */
+const sizeOf = (path: string) =>
+  stat(path).then(
+    (s) => s.size,
+    () => 0,
+  );
+
 /**
  * A file as a stream source: opened anew for each attempt, read as it is sent (with backpressure: a
  * 1 GB file never sits in memory); a file that cannot be read says why before anything is sent, and one
@@ -95,10 +102,7 @@ export async function entriesOf(
       return {
         source: fileSource(full),
         remotePath: `${remoteDir}/${file.split(sep).join("/")}`,
-        size: await stat(full).then(
-          (s) => s.size,
-          () => 0,
-        ),
+        size: await sizeOf(full),
       };
     }),
   );
@@ -132,10 +136,7 @@ export async function downloadFile(
     // As Dataloop's own SDK: a download that breaks off, or comes up short of the item's known size,
     // goes on from where it stopped (`Range: bytes=N-`), a few times, before it fails.
     for (let attempt = 1; ; attempt++) {
-      const have = await stat(tmp).then(
-        (s) => s.size,
-        () => 0,
-      );
+      const have = await sizeOf(tmp);
       try {
         const { data, response } = await dl.GET("/items/{id}/stream", {
           params: { path: { id: itemId } },
@@ -153,10 +154,7 @@ export async function downloadFile(
         if (attempt >= attempts || !(error instanceof DataloopConnectionError)) throw error;
         continue;
       }
-      const got = await stat(tmp).then(
-        (s) => s.size,
-        () => 0,
-      );
+      const got = await sizeOf(tmp);
       if (options.size === undefined || got >= options.size) break;
       if (attempt >= attempts) {
         throw new DownloadIncompleteError({

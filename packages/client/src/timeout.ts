@@ -1,4 +1,3 @@
-import { isSentOnce } from "@dataloop-ts/core";
 import { sourceOf } from "./body-source.js";
 import { startDeadline } from "./deadlines.js";
 import { DataloopConnectionError } from "./errors.js";
@@ -46,11 +45,11 @@ export function deadlineFetch(
         };
       } else init = { ...init, ...parts };
     }
-    const headersMs = request && isSentOnce(request) ? false : deadlines.headersMs;
+    // An upload (a body sent as made) has no headers deadline: it would count the sending of the body.
+    const headersMs = source !== undefined ? false : deadlines.headersMs;
     if (headersMs === false) {
-      // No headers deadline (turned off, or an upload: the deadline would count the sending of the
-      // whole body): the request as it is — a signal of ours would mean a second Request and, for a
-      // body, a second stream piped through. The caller's own signal is already on it.
+      // No headers deadline: the request as it is — a signal of ours would mean a second Request and,
+      // for a body, a second stream piped through. The caller's own signal is already on it.
       const response = await baseFetch(input, init);
       if (response.body !== null)
         guard(response, { idleMs: deadlines.bodyIdleMs, method, target, done: () => {} });

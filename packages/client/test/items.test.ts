@@ -370,6 +370,28 @@ describe("uploads against a failing gateway", () => {
     }
   });
 
+  it("an upload is not cut off by timeoutMs, which would count its sending; a GET on the same gateway is", async () => {
+    const { server } = await flaky((_q, res) =>
+      setTimeout(() => answer(res, 200, { id: "i1" }, { "x-item-op": "created" }), 300),
+    );
+    try {
+      const client = createDataloopClient({
+        gateUrl: server.url,
+        auth: { getToken: async () => "t0ken-items" },
+        timeoutMs: 100,
+        retry: false,
+      });
+      const { item } = await uploadItem(client, "d", new Uint8Array(5), { remotePath: "/slow/a.bin" });
+      expect(item.id).toBe("i1");
+      const error = await client
+        .GET("/items/{id}", { params: { path: { id: "i1" } } })
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "CONNECTION_ERROR", kind: "timeout" });
+    } finally {
+      await server.stop();
+    }
+  });
+
   it("an upload answered 429 with Retry-After waits what the gateway asked before it is sent again", async () => {
     const at: number[] = [];
     const { server } = await flaky((_q, res, n) => {

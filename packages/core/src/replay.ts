@@ -36,9 +36,3 @@ export function replayOf(request: Request): Request | undefined {
   if (request.body === null) return request;
   return kept.get(request)?.clone();
 }
-
-/**
- * Whether `request`'s body is to be sent once (it came with NO_REPLAY_HEADER): an upload. A deadline
- * on its answer must not count the sending, which takes as long as the body is large.
- */
-export const isSentOnce = (request: Request): boolean => unkept.has(request);
