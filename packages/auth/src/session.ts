@@ -39,6 +39,11 @@ export interface Auth {
   readonly gateUrl: string;
   /** A valid JWT, renewed first when due. All concurrent callers share one renewal. */
   token(): Promise<string>;
+  /**
+   * The API refused `token` (a 401): renew once, shared by every caller that saw the same refusal
+   * (nothing is renewed when a newer token is held already); resolves to the token to send now.
+   */
+  rejected(token: string): Promise<string>;
   /** Forget the tokens, here and in the store. */
   logout(): Promise<void>;
   /** Scrubs this session's secrets (and any JWT) from a text. */
@@ -309,6 +314,7 @@ export function createAuth(strategy: AuthStrategy, options: AuthOptions = {}): A
   return {
     gateUrl: settings.gateUrl,
     token: () => session.token(),
+    rejected: (token) => session.rejected(token).then((held) => held.idToken),
     logout: () => session.logout(),
     redact: (text) => session.redact(text),
     middleware: authMiddleware(session),

@@ -13,7 +13,9 @@ import {
 
 export function authIsWhatUsersCall(auth: Auth) {
   expectTypeOf(auth.token).toEqualTypeOf<() => Promise<string>>();
-  expectTypeOf<keyof Auth>().toEqualTypeOf<"gateUrl" | "token" | "logout" | "redact" | "middleware">();
+  expectTypeOf<keyof Auth>().toEqualTypeOf<
+    "gateUrl" | "token" | "rejected" | "logout" | "redact" | "middleware"
+  >();
   // @ts-expect-error the session's internals are not on Auth
   auth.peek();
 }

@@ -3,6 +3,13 @@
 export type { Logger } from "@dataloop-ts/auth";
 export { DataloopError } from "@dataloop-ts/core";
 export {
+  type BatchOptions,
+  type BatchResult,
+  type BatchSummary,
+  type UploadEntry,
+  uploadItems,
+} from "./batch.js";
+export {
   type Credentials,
   createDataloopClient,
   type DataloopClient,
@@ -12,21 +19,16 @@ export { DataloopApiError, DataloopConnectionError } from "./errors.js";
 export { apiSpec, type OperationName, operationIndex } from "./generated/operations.js";
 export type { components, operations, paths } from "./generated/schema.js";
 export {
-  type BatchOptions,
-  type BatchResult,
-  type BatchSummary,
   DownloadIncompleteError,
   downloadItem,
   type Item,
   type ItemSource,
   type StreamSource,
   UnreadableSourceError,
-  type UploadEntry,
   type UploadedItem,
   type UploadItemOptions,
   UploadNotReplayableError,
   uploadItem,
-  uploadItems,
   uploadLink,
 } from "./items.js";
 export { type Page, type PaginateOptions, paginate } from "./paginate.js";

@@ -5,20 +5,16 @@ import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { ReadableStream as WebStream } from "node:stream/web";
 import { glob } from "tinyglobby";
+import { type BatchOptions, type BatchSummary, runBatch, type UploadEntry, uploadItems } from "./batch.js";
 import type { DataloopClient } from "./client.js";
 import { DataloopConnectionError } from "./errors.js";
 import {
-  type BatchOptions,
-  type BatchSummary,
   DownloadIncompleteError,
-  runBatch,
   type StreamSource,
   UnreadableSourceError,
-  type UploadEntry,
   type UploadedItem,
   type UploadItemOptions,
   uploadItem,
-  uploadItems,
 } from "./items.js";
 import { type DqlFilter, queryDataset } from "./query.js";
 

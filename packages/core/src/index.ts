@@ -1,3 +1,4 @@
+export { type Clock, manualClock, systemClock } from "./clock.js";
 export { DataloopError, type DataloopErrorInit, InvalidArgumentError, UsageError } from "./errors.js";
 export { escapeHtml, htmlPage, printable } from "./html.js";
 export { isHttpUrl, isTransientStatus, operationKey } from "./http.js";
