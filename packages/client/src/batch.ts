@@ -1,6 +1,7 @@
 import type { DataloopError } from "@dataloop-ts/core";
 import pMap from "p-map";
 import { type ItemSource, type UploadedItem, type UploadItemOptions, uploadItem } from "./items.js";
+import { DuplicateRemotePathError } from "./local-errors.js";
 
 type Client = Parameters<typeof uploadItem>[0];
 
@@ -11,11 +12,17 @@ export interface UploadEntry {
   metadata?: Record<string, unknown>;
   /** Its size in bytes when known (for progress). */
   size?: number;
+  /** The local file it is read from, when there is one: carried into its result. */
+  localPath?: string;
+  /** Why it cannot be uploaded, found while listing (a special file, a link not followed, an unreadable folder): its result, nothing sent. */
+  error?: DataloopError;
 }
 
 export interface BatchResult<T> {
   /** `remotePath` of an upload, item id of a download. */
   key: string;
+  /** The local file: read by an upload, written by a download (when it got one). */
+  localPath?: string;
   ok: boolean;
   value?: T;
   error?: DataloopError | Error;
@@ -25,23 +32,42 @@ export interface BatchSummary<T> {
   results: Array<BatchResult<T>>;
   done: number;
   failed: number;
+  /** Bytes moved: sent by uploads, written by downloads. */
   bytes: number;
+}
+
+export interface BatchProgress<T> {
+  done: number;
+  failed: number;
+  bytes: number;
+  /** Files in the whole batch, once known (a download: from the query's first page). */
+  total?: number;
+  result: BatchResult<T>;
 }
 
 export interface BatchOptions<T> {
   /** In flight at once (default 8). */
   concurrency?: number;
   /** After each file: the counts so far and that file's result. */
-  onProgress?(progress: { done: number; failed: number; bytes: number; result: BatchResult<T> }): void;
+  onProgress?(progress: BatchProgress<T>): void;
   signal?: AbortSignal;
+}
+
+/** How `runBatch` sees an entry. */
+export interface BatchWork<E, T> {
+  key(entry: E): string;
+  localPath?(entry: E, value?: T): string | undefined;
+  /** Bytes moved for a done entry. */
+  bytes(entry: E, value: T): number;
+  work(entry: E): Promise<T>;
+  /** Files in the batch, when known. */
+  total?(): number | undefined;
 }
 
 /** Runs `work` over `entries` with bounded concurrency; one failure never loses the others. */
 export async function runBatch<E, T>(
   entries: Iterable<E> | AsyncIterable<E>,
-  key: (entry: E) => string,
-  size: (entry: E, value: T) => number,
-  work: (entry: E) => Promise<T>,
+  how: BatchWork<E, T>,
   options: BatchOptions<T> = {},
 ): Promise<BatchSummary<T>> {
   const summary: BatchSummary<T> = { results: [], done: 0, failed: 0, bytes: 0 };
@@ -50,26 +76,97 @@ export async function runBatch<E, T>(
     async (entry) => {
       let result: BatchResult<T>;
       try {
-        const value = await work(entry);
+        const value = await how.work(entry);
         summary.done++;
-        summary.bytes += size(entry, value);
-        result = { key: key(entry), ok: true, value };
+        summary.bytes += how.bytes(entry, value);
+        const localPath = how.localPath?.(entry, value);
+        result = { key: how.key(entry), ...(localPath ? { localPath } : {}), ok: true, value };
       } catch (error) {
         summary.failed++;
-        result = { key: key(entry), ok: false, error: error as Error };
+        const localPath = how.localPath?.(entry);
+        result = { key: how.key(entry), ...(localPath ? { localPath } : {}), ok: false, error: error as Error };
       }
       summary.results.push(result);
-      options.onProgress?.({ done: summary.done, failed: summary.failed, bytes: summary.bytes, result });
+      const total = how.total?.();
+      options.onProgress?.({
+        done: summary.done,
+        failed: summary.failed,
+        bytes: summary.bytes,
+        ...(total !== undefined ? { total } : {}),
+        result,
+      });
     },
     { concurrency: options.concurrency ?? 8, ...(options.signal ? { signal: options.signal } : {}) },
   );
   return summary;
 }
 
+/** A source that counts what was read of it in its last attempt (`fileSource`'s). */
+interface Counted {
+  bytesRead(): number;
+}
+const bytesSent = (e: UploadEntry) =>
+  typeof (e.source as Partial<Counted>).bytesRead === "function"
+    ? (e.source as unknown as Counted).bytesRead()
+    : e.source instanceof Blob
+      ? e.source.size
+      : e.source instanceof Uint8Array || e.source instanceof ArrayBuffer
+        ? e.source.byteLength
+        : (e.size ?? 0);
+
+/**
+ * Entries whose remote path another entry of the batch has too: both refused (nothing of either is
+ * sent), each error naming the other's local path. A sync iterable is checked whole before the first
+ * upload; an async one as it comes (a later duplicate is refused, the first was sent).
+ */
+function refuseDuplicates(entries: UploadEntry[]): UploadEntry[] {
+  const byPath = new Map<string, UploadEntry[]>();
+  for (const e of entries) {
+    if (e.error) continue;
+    const same = byPath.get(e.remotePath);
+    if (same) same.push(e);
+    else byPath.set(e.remotePath, [e]);
+  }
+  const refused = new Map<UploadEntry, UploadEntry>();
+  for (const [remotePath, same] of byPath) {
+    if (same.length < 2) continue;
+    const where = same.map((e) => e.localPath ?? "(a source in memory)").join(", ");
+    for (const e of same)
+      refused.set(e, {
+        ...e,
+        error: new DuplicateRemotePathError({
+          message: `${same.length} files of this upload would go to ${remotePath}: ${where}. None of them was sent.`,
+          hint: "Upload them to different remote folders (--remote-path), or rename one.",
+        }),
+      });
+  }
+  return entries.map((e) => refused.get(e) ?? e);
+}
+
+async function* refusingLaterDuplicates(entries: AsyncIterable<UploadEntry>): AsyncGenerator<UploadEntry> {
+  const seen = new Map<string, string>();
+  for await (const e of entries) {
+    const first = seen.get(e.remotePath);
+    if (first !== undefined && !e.error) {
+      yield {
+        ...e,
+        error: new DuplicateRemotePathError({
+          message: `${e.localPath ?? "A source"} would go to ${e.remotePath}, which ${first} of this upload went to; it was not sent.`,
+          hint: "Upload them to different remote folders (--remote-path), or rename one.",
+        }),
+      };
+      continue;
+    }
+    seen.set(e.remotePath, e.localPath ?? "a source in memory");
+    yield e;
+  }
+}
+
 /**
  * Uploads many items with bounded concurrency (default 8), a progress callback, and a summary that
- * lists every file with its item or its typed error. With `mode: "skip"` (the default) a re-run
- * resumes: what is there already comes back as `skip`.
+ * lists every file with its item or its typed error (and its local path when it has one). With
+ * `mode: "skip"` (the default) a re-run resumes: what is there already comes back as `skip`. Two
+ * entries with one remote path are both refused before anything is sent.
  */
 export function uploadItems(
   dl: Client,
@@ -77,19 +174,27 @@ export function uploadItems(
   entries: Iterable<UploadEntry> | AsyncIterable<UploadEntry>,
   options: BatchOptions<UploadedItem> & Pick<UploadItemOptions, "mode" | "attempts"> = {},
 ): Promise<BatchSummary<UploadedItem>> {
+  const checked =
+    Symbol.iterator in entries ? refuseDuplicates([...entries]) : refusingLaterDuplicates(entries);
+  const total = Array.isArray(checked) ? checked.length : undefined;
   return runBatch(
-    entries,
-    (e) => e.remotePath,
-    (e, v) =>
-      e.size ?? Number((v.item.metadata as { system?: { size?: number } } | undefined)?.system?.size ?? 0),
-    (e) =>
-      uploadItem(dl, datasetId, e.source, {
-        remotePath: e.remotePath,
-        ...(e.metadata ? { metadata: e.metadata } : {}),
-        ...(options.mode ? { mode: options.mode } : {}),
-        ...(options.attempts ? { attempts: options.attempts } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-      }),
+    checked,
+    {
+      key: (e) => e.remotePath,
+      localPath: (e) => e.localPath,
+      bytes: bytesSent,
+      total: () => total,
+      async work(e) {
+        if (e.error) throw e.error;
+        return uploadItem(dl, datasetId, e.source, {
+          remotePath: e.remotePath,
+          ...(e.metadata ? { metadata: e.metadata } : {}),
+          ...(options.mode ? { mode: options.mode } : {}),
+          ...(options.attempts ? { attempts: options.attempts } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+      },
+    },
     options,
   );
 }

@@ -1,0 +1,157 @@
+// Many items into a folder, their remote paths kept: the query streamed into the download queue (the
+// next page asked for as the queue drains, so memory stays bounded whatever the query's length), every
+// name checked before a byte of it is written, and two items that would share a local path refused.
+import { mkdir, realpath, rm } from "node:fs/promises";
+import { type BatchOptions, type BatchSummary, runBatch } from "./batch.js";
+import type { DataloopClient } from "./client.js";
+import { type DownloadedFile, downloadFile } from "./download.js";
+import { LocalPathConflictError } from "./local-errors.js";
+import { foldedPath, localPathOf, makeParents } from "./local-paths.js";
+import { type DqlCondition, type DqlFilter, queryDataset } from "./query.js";
+
+export interface DownloadItemsOptions extends BatchOptions<DownloadedFile> {
+  /** Which items (DQL); every file item of the dataset without it. */
+  filter?: DqlFilter;
+  /** These items (by id), within `filter` when there is one too. */
+  ids?: readonly string[];
+  /** Attempts per file (default 3), each going on from where the last stopped. */
+  attempts?: number;
+}
+
+interface Planned {
+  id: string;
+  remotePath: string;
+  path?: string;
+  size?: number;
+  /** Why it is not downloaded, found before any byte is written. */
+  error?: Error;
+}
+
+/** Ids per query when `ids` are given: DQL's `$in`, in pieces a gateway takes. */
+const IDS_PER_QUERY = 500;
+
+/**
+ * Downloads the items a DQL filter matches (or those `ids`; every file item of the dataset without
+ * either) into `outDir`, keeping their remote paths; bounded concurrency, progress (with the total from
+ * the query's first page), and a summary in which every item has its local file or its typed error:
+ * an unsafe name (`UNSAFE_ITEM_NAME`), two items on one local path, case folded (`LOCAL_PATH_CONFLICT`,
+ * both), a link on the way (`UNSAFE_LOCAL_PATH`), a short or mismatched download.
+ */
+export async function downloadItems(
+  dl: Pick<DataloopClient<false>, "GET" | "POST">,
+  datasetId: string,
+  outDir: string,
+  options: DownloadItemsOptions = {},
+): Promise<BatchSummary<DownloadedFile>> {
+  await mkdir(outDir, { recursive: true });
+  // The real target: what is written must stay under it (a link the user named as --out is theirs).
+  const root = await realpath(outDir);
+  let total: number | undefined = options.ids ? options.ids.length : undefined;
+  /** Local paths claimed so far (case folded) → the item that claimed it. */
+  const claimed = new Map<string, Planned>();
+  /** Items that lost a local path to one met later: their result turns into a conflict at the end. */
+  const lateConflicts = new Map<string, LocalPathConflictError>();
+  const conflict = (a: Planned, b: Planned) =>
+    new LocalPathConflictError({
+      message: `Items ${a.id} (${a.remotePath}) and ${b.id} (${b.remotePath}) map to one local path, ${a.path}; neither is downloaded there.`,
+      hint: "Rename one of them in the dataset, or download into a case-sensitive file system, one at a time.",
+    });
+
+  const queries: DqlFilter[] = [];
+  const base: DqlCondition[] = [...(options.filter?.$and ?? []), { type: "file" }];
+  const or = options.filter?.$or ? { $or: options.filter.$or } : {};
+  if (options.ids) {
+    for (let i = 0; i < options.ids.length; i += IDS_PER_QUERY)
+      queries.push({ ...or, $and: [...base, { id: { $in: options.ids.slice(i, i + IDS_PER_QUERY) } }] });
+  } else queries.push({ ...or, $and: base });
+
+  async function* planned(): AsyncGenerator<Planned> {
+    for (const filter of queries) {
+      let pageSize = 0;
+      const items = queryDataset(dl, datasetId, {
+        filter,
+        onPage(page) {
+          pageSize = page.items;
+          if (!options.ids && total === undefined) total = page.totalItemsCount;
+        },
+      })[Symbol.asyncIterator]();
+      // A page at a time: its names checked against each other and all before, then queued.
+      for (;;) {
+        const first = await items.next();
+        if (first.done) break;
+        const page = [first.value];
+        while (page.length < pageSize) {
+          const next = await items.next();
+          if (next.done) break;
+          page.push(next.value);
+        }
+        const plans = page
+          .filter((item) => item.type === "file")
+          .map((item): Planned | undefined => {
+            const remotePath = String(item.filename ?? item.name ?? item.id);
+            const size = (item.metadata as { system?: { size?: unknown } } | undefined)?.system?.size;
+            const plan: Planned = {
+              id: item.id,
+              remotePath,
+              ...(typeof size === "number" ? { size } : {}),
+            };
+            try {
+              plan.path = localPathOf(root, remotePath);
+            } catch (error) {
+              plan.error = error as Error;
+              return plan;
+            }
+            const key = foldedPath(plan.path);
+            const other = claimed.get(key);
+            if (!other) claimed.set(key, plan);
+            else if (other.id === plan.id) return undefined; // listed twice (a gateway's paging bug): once is enough
+            else {
+              plan.error = conflict(other, plan);
+              // Still queued: refused before a byte. Already downloading or done: turned at the end.
+              if (other.error === undefined) other.error = plan.error;
+              lateConflicts.set(other.id, plan.error as LocalPathConflictError);
+            }
+            return plan;
+          });
+        for (const plan of plans) if (plan) yield plan;
+      }
+    }
+  }
+
+  const started = new Set<string>();
+  const summary = await runBatch(
+    planned(),
+    {
+      key: (p) => p.id,
+      localPath: (p) => p.path,
+      bytes: (_p, file) => file.bytes,
+      total: () => total,
+      async work(p) {
+        if (p.error) throw p.error;
+        started.add(p.id);
+        const path = p.path as string;
+        await makeParents(root, path);
+        return downloadFile(dl, p.id, path, {
+          ...(p.size !== undefined ? { size: p.size } : {}),
+          ...(options.attempts !== undefined ? { attempts: options.attempts } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+      },
+    },
+    options,
+  );
+  // An item that claimed a path and was written before the other one came up (on a later page): both
+  // are reported, and the file is removed — which of the two it should hold is not for us to say.
+  for (const result of summary.results) {
+    const error = lateConflicts.get(result.key);
+    if (!error || !result.ok || !started.has(result.key)) continue;
+    if (result.localPath) await rm(result.localPath, { force: true });
+    summary.done--;
+    summary.failed++;
+    summary.bytes -= result.value?.bytes ?? 0;
+    result.ok = false;
+    result.error = error;
+    delete result.value;
+  }
+  return summary;
+}

@@ -1,0 +1,213 @@
+// One item's bytes into a local file, resumable across attempts and across runs: the bytes go to a part
+// file named by the item (`.NAME.<itemId>.dataloop-part`, beside the target), which a later attempt, or
+// a later run after a `kill -9`, goes on from with `Range`; the target appears only once whole (rename).
+import { constants } from "node:fs";
+import { type FileHandle, mkdir, open, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { DataloopError, isTransientStatus, withRetries } from "@dataloop-ts/core";
+import type { DataloopClient } from "./client.js";
+import { DataloopApiError, DataloopConnectionError } from "./errors.js";
+import { DownloadIncompleteError } from "./items.js";
+import { DownloadMismatchError, UnsafeLocalPathError } from "./local-errors.js";
+
+export interface DownloadFileOptions {
+  /** The item's size in bytes (`metadata.system.size`): the file is checked against it, and never grows past it. */
+  size?: number;
+  /** Attempts in all (default 3); each goes on from the bytes the part file holds. */
+  attempts?: number;
+  /** First backoff between attempts, ms (default 300). */
+  baseDelayMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface DownloadedFile {
+  path: string;
+  /** Bytes in the file. */
+  bytes: number;
+  /**
+   * What the byte count was checked against: `size`, the item's size; `length`, the length the gateway
+   * declared (`Content-Length`, or the total of `Content-Range`); `none`, the gateway declared none and
+   * no size was given, so a body cut off between two chunks could not be told from its end.
+   */
+  verified: "size" | "length" | "none";
+}
+
+/** The part file of `itemId`'s download to `path`: one per item and target, the same in every run. */
+export const partPathOf = (path: string, itemId: string) =>
+  join(dirname(path), `.${basename(path).slice(0, 160)}.${itemId.replace(/[^\w-]/g, "_")}.dataloop-part`);
+
+/** `bytes START-END/TOTAL` (TOTAL may be `*`). */
+function contentRange(header: string | null): { start: number; total?: number } | undefined {
+  const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(header?.trim() ?? "");
+  if (!m) return undefined;
+  return { start: Number(m[1]), ...(m[3] !== "*" ? { total: Number(m[3]) } : {}) };
+}
+
+/** The body stopped short of the length known: the next attempt goes on from there. */
+class ShortBody extends Error {}
+/** A 206 that starts past what the part file holds: nothing of it can be used; the next attempt starts again. */
+class UnusableRange extends Error {}
+
+const keepsPart = (error: unknown) =>
+  error instanceof ShortBody ||
+  error instanceof UnusableRange ||
+  error instanceof DataloopConnectionError ||
+  (error instanceof DataloopApiError && isTransientStatus(error.status)) ||
+  // A body that broke off (the transport's own error); a file system's (it names a syscall) is final.
+  (!(error instanceof DataloopError) && !(error as NodeJS.ErrnoException).syscall);
+
+/**
+ * Downloads an item's bytes into `path`, streamed, resumable: a download that breaks off, or comes up
+ * short, goes on from where it stopped (`Range: bytes=N-`, the answer's `Content-Range` checked against
+ * it), in this call and, after a failure or a kill, in the next one for the same item and path. The file
+ * appears only once whole; a part file that is not (`.NAME.<itemId>.dataloop-part`) stays for the next run.
+ * @throws DownloadIncompleteError short after every attempt (the part file is kept)
+ * @throws DownloadMismatchError the gateway sent more bytes than the item's size, or another total
+ */
+export async function downloadFile(
+  dl: Pick<DataloopClient<false>, "GET">,
+  itemId: string,
+  path: string,
+  options: DownloadFileOptions = {},
+): Promise<DownloadedFile> {
+  await mkdir(dirname(path), { recursive: true });
+  const part = partPathOf(path, itemId);
+  const attempts = options.attempts ?? 3;
+  let last = { bytes: 0, expected: options.size };
+  const attempt = async (): Promise<DownloadedFile> => {
+    // O_NOFOLLOW: a link planted at the part file's name is not written through.
+    const handle = await open(part, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, 0o666).catch(
+      (error: NodeJS.ErrnoException) => {
+        throw error.code === "ELOOP"
+          ? new UnsafeLocalPathError({
+              message: `${part} is a symbolic link: a download is not written through it.`,
+              hint: "Remove the link; links inside the target are never followed.",
+            })
+          : error;
+      },
+    );
+    try {
+      return await fill(handle);
+    } finally {
+      await handle.close();
+    }
+  };
+  const fill = async (handle: FileHandle): Promise<DownloadedFile> => {
+    let have = (await handle.stat()).size;
+    let expected = options.size;
+    if (expected !== undefined && have > expected) {
+      await handle.truncate(0);
+      have = 0;
+    }
+    if (expected !== undefined && have === expected && have > 0) return { path, bytes: have, verified: "size" };
+    // The request's own retries off: this loop, which resumes, is the one budget (`retry: false` per call).
+    const init = {
+      params: { path: { id: itemId } },
+      parseAs: "stream",
+      retry: false,
+      ...(have ? { headers: { range: `bytes=${have}-` } } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    } as const;
+    const { data, response } = await dl.GET("/items/{id}/stream", init as never);
+    const body = data as ReadableStream<Uint8Array> | null | undefined;
+    if (!response.ok) {
+      await body?.cancel().catch(() => {});
+      throw new DataloopApiError({
+        status: response.status,
+        method: "GET",
+        path: new URL(response.url || "http://x/").pathname,
+        body: undefined,
+      });
+    }
+    let offset = 0;
+    let skip = 0;
+    let declared: number | undefined;
+    if (response.status === 206) {
+      const range = contentRange(response.headers.get("content-range"));
+      // A range that starts past what is held leaves a hole: unusable. One that starts earlier (a
+      // gateway rounding to its blocks) is fine: its first bytes are already held, and are skipped.
+      if (!range || range.start > have) {
+        await body?.cancel().catch(() => {});
+        await handle.truncate(0);
+        throw new UnusableRange(`a 206 for bytes=${have}- answered ${response.headers.get("content-range")}`);
+      }
+      declared = range.total;
+      skip = have - range.start;
+      offset = have;
+    } else {
+      // The whole item (a gateway that ignores Range answers 200): the part file starts again.
+      await handle.truncate(0);
+      const length = response.headers.get("content-length");
+      declared = length === null ? undefined : Number(length);
+    }
+    if (expected !== undefined && declared !== undefined && declared !== expected) {
+      await body?.cancel().catch(() => {});
+      throw new DownloadMismatchError({
+        message: `The gateway declared ${declared} bytes for item ${itemId}, whose size is ${expected}.`,
+        hint: "The item may have changed meanwhile: list it again, then download it again.",
+      });
+    }
+    expected ??= declared;
+    last = { bytes: offset, expected };
+    if (body) {
+      const reader = body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        let chunk = value;
+        if (skip) {
+          const n = Math.min(skip, chunk.byteLength);
+          skip -= n;
+          chunk = chunk.subarray(n);
+        }
+        if (expected !== undefined && offset + chunk.byteLength > expected) {
+          await reader.cancel().catch(() => {});
+          throw new DownloadMismatchError({
+            message: `The gateway sent more than the ${expected} bytes of item ${itemId}.`,
+            hint: "The item may have changed meanwhile: list it again, then download it again.",
+          });
+        }
+        let written = 0;
+        while (written < chunk.byteLength)
+          written += (await handle.write(chunk, written, chunk.byteLength - written, offset + written))
+            .bytesWritten;
+        offset += chunk.byteLength;
+        last.bytes = offset;
+      }
+    }
+    if (expected !== undefined && offset < expected) throw new ShortBody();
+    return {
+      path,
+      bytes: offset,
+      verified: options.size !== undefined ? "size" : expected !== undefined ? "length" : "none",
+    };
+  };
+  let result: DownloadedFile;
+  try {
+    result = await withRetries(
+      attempt,
+      (error) =>
+        keepsPart(error) && !(error instanceof DataloopConnectionError && error.kind === "aborted")
+          ? { retry: true, retryAfterMs: (error as Partial<DataloopApiError>).retryAfterMs }
+          : { retry: false },
+      {
+        attempts,
+        ...(options.baseDelayMs !== undefined ? { baseDelayMs: options.baseDelayMs } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+    );
+  } catch (error) {
+    // What can be gone on from is kept for the next run; bytes that do not fit the item are not.
+    if (!keepsPart(error)) await rm(part, { force: true });
+    if (error instanceof ShortBody || error instanceof UnusableRange) {
+      throw new DownloadIncompleteError({
+        message: `The download of item ${itemId} stopped at ${last.bytes} of ${last.expected ?? "?"} bytes after ${attempts} attempts.`,
+        hint: `Run it again: it goes on from the ${last.bytes} bytes kept in ${part}.`,
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  await rename(part, path);
+  return result;
+}
