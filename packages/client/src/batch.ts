@@ -84,7 +84,12 @@ export async function runBatch<E, T>(
       } catch (error) {
         summary.failed++;
         const localPath = how.localPath?.(entry);
-        result = { key: how.key(entry), ...(localPath ? { localPath } : {}), ok: false, error: error as Error };
+        result = {
+          key: how.key(entry),
+          ...(localPath ? { localPath } : {}),
+          ok: false,
+          error: error as Error,
+        };
       }
       summary.results.push(result);
       const total = how.total?.();

@@ -104,7 +104,8 @@ export async function downloadItems(
             const key = foldedPath(plan.path);
             const other = claimed.get(key);
             if (!other) claimed.set(key, plan);
-            else if (other.id === plan.id) return undefined; // listed twice (a gateway's paging bug): once is enough
+            else if (other.id === plan.id)
+              return undefined; // listed twice (a gateway's paging bug): once is enough
             else {
               plan.error = conflict(other, plan);
               // Still queued: refused before a byte. Already downloading or done: turned at the end.

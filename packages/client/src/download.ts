@@ -76,16 +76,18 @@ export async function downloadFile(
   let last = { bytes: 0, expected: options.size };
   const attempt = async (): Promise<DownloadedFile> => {
     // O_NOFOLLOW: a link planted at the part file's name is not written through.
-    const handle = await open(part, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, 0o666).catch(
-      (error: NodeJS.ErrnoException) => {
-        throw error.code === "ELOOP"
-          ? new UnsafeLocalPathError({
-              message: `${part} is a symbolic link: a download is not written through it.`,
-              hint: "Remove the link; links inside the target are never followed.",
-            })
-          : error;
-      },
-    );
+    const handle = await open(
+      part,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW,
+      0o666,
+    ).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === "ELOOP"
+        ? new UnsafeLocalPathError({
+            message: `${part} is a symbolic link: a download is not written through it.`,
+            hint: "Remove the link; links inside the target are never followed.",
+          })
+        : error;
+    });
     try {
       return await fill(handle);
     } finally {
@@ -99,7 +101,8 @@ export async function downloadFile(
       await handle.truncate(0);
       have = 0;
     }
-    if (expected !== undefined && have === expected && have > 0) return { path, bytes: have, verified: "size" };
+    if (expected !== undefined && have === expected && have > 0)
+      return { path, bytes: have, verified: "size" };
     // The request's own retries off: this loop, which resumes, is the one budget (`retry: false` per call).
     const init = {
       params: { path: { id: itemId } },
@@ -199,9 +202,10 @@ export async function downloadFile(
   } catch (error) {
     // What can be gone on from is kept for the next run; bytes that do not fit the item are not.
     if (!keepsPart(error)) await rm(part, { force: true });
-    if (error instanceof ShortBody || error instanceof UnusableRange) {
+    const aborted = error instanceof DataloopConnectionError && error.kind === "aborted";
+    if (keepsPart(error) && !(error instanceof DataloopApiError) && !aborted) {
       throw new DownloadIncompleteError({
-        message: `The download of item ${itemId} stopped at ${last.bytes} of ${last.expected ?? "?"} bytes after ${attempts} attempts.`,
+        message: `The download of item ${itemId} stopped at ${last.bytes} of ${last.expected ?? "?"} bytes after ${attempts} attempt${attempts === 1 ? "" : "s"}${error instanceof ShortBody || error instanceof UnusableRange ? "" : ` (${(error as Error).message})`}.`,
         hint: `Run it again: it goes on from the ${last.bytes} bytes kept in ${part}.`,
         cause: error,
       });

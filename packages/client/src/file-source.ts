@@ -27,8 +27,7 @@ export function fileSource(path: string, options: { noFollow?: boolean } = {}): 
     bytesRead: () => read,
     async open() {
       read = 0;
-      const flags =
-        constants.O_RDONLY | constants.O_NONBLOCK | (options.noFollow ? constants.O_NOFOLLOW : 0);
+      const flags = constants.O_RDONLY | constants.O_NONBLOCK | (options.noFollow ? constants.O_NOFOLLOW : 0);
       const handle = await open(path, flags).catch((error: NodeJS.ErrnoException) => {
         if (error.code === "ELOOP" && options.noFollow)
           throw new SymlinkNotFollowedError({

@@ -6,8 +6,8 @@ import { fileSource } from "./file-source.js";
 import { type UploadedItem, type UploadItemOptions, uploadItem } from "./items.js";
 import { entriesOf, type WalkOptions } from "./walk.js";
 
-export { type DownloadItemsOptions, downloadItems } from "./download-items.js";
 export { type DownloadedFile, type DownloadFileOptions, downloadFile, partPathOf } from "./download.js";
+export { type DownloadItemsOptions, downloadItems } from "./download-items.js";
 export { type FileSource, fileSource } from "./file-source.js";
 export {
   DownloadMismatchError,

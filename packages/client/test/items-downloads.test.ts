@@ -1,0 +1,328 @@
+// Downloads against gateways that misbehave on purpose: ranges that do not fit, bodies too long, cut
+// off, hostile item names, links inside the target, names that clash, and queries read as they drain.
+import { createHash } from "node:crypto";
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, symlink } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type LoopbackServer, listenLoopback } from "@dataloop-ts/core/node";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createDataloopClient } from "../src/index.js";
+import { downloadFile, downloadItems, partPathOf } from "../src/node.js";
+
+let dir: string;
+const servers: LoopbackServer[] = [];
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "dataloop-dl-safety-"));
+});
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.stop()));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+const bytesOf = (n: number, seed = 7) =>
+  Buffer.from(Array.from({ length: n }, (_, i) => (i * seed + 3) % 256));
+const clientAt = (gateUrl: string) =>
+  createDataloopClient({
+    gateUrl,
+    auth: { getToken: async () => "t0ken-dl" },
+    retry: { attempts: 1 },
+  });
+async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void) {
+  const server = await listenLoopback(handler);
+  servers.push(server);
+  return server;
+}
+const fromOf = (req: IncomingMessage) => Number(/bytes=(\d+)-/.exec(req.headers.range ?? "")?.[1] ?? 0);
+/** A fresh, empty folder for one test. */
+const folder = async (name: string) => {
+  const path = join(dir, name);
+  await mkdir(path, { recursive: true });
+  return path;
+};
+
+describe("downloadFile: what a resumed download appends is what was asked for", () => {
+  /** A gateway that breaks the first answer off after `cut` bytes, then answers ranges its own way. */
+  const breaksThen = (
+    bytes: Buffer,
+    cut: number,
+    then: (req: IncomingMessage, res: ServerResponse) => void,
+  ) => {
+    let n = 0;
+    const ranges: Array<string | undefined> = [];
+    const ready = serve((req, res) => {
+      ranges.push(req.headers.range);
+      if (++n === 1) {
+        res.writeHead(200, { "content-length": String(bytes.length) });
+        res.write(bytes.subarray(0, cut), () => res.socket?.destroy());
+      } else then(req, res);
+    });
+    return { ready, ranges };
+  };
+
+  it("a 206 that starts at byte 0 whatever was asked: the file is the item, not the item after its first part", async () => {
+    const bytes = bytesOf(300_000);
+    const { ready, ranges } = breaksThen(bytes, 100_000, (_req, res) =>
+      res.writeHead(206, { "content-range": `bytes 0-${bytes.length - 1}/${bytes.length}` }).end(bytes),
+    );
+    const out = join(await folder("from-zero"), "item.bin");
+    const got = await downloadFile(clientAt((await ready).url), "i1", out, { size: bytes.length });
+    expect(ranges[1]).toMatch(/^bytes=[1-9]\d*-$/);
+    expect(sha(await readFile(out))).toBe(sha(bytes));
+    expect(got).toMatchObject({ bytes: bytes.length, verified: "size" });
+  });
+
+  it("a 206 that starts 1000 bytes before what was asked: those bytes are skipped, not appended twice", async () => {
+    const bytes = bytesOf(300_000, 11);
+    const { ready } = breaksThen(bytes, 100_000, (req, res) => {
+      const from = Math.max(0, fromOf(req) - 1000);
+      res
+        .writeHead(206, { "content-range": `bytes ${from}-${bytes.length - 1}/${bytes.length}` })
+        .end(bytes.subarray(from));
+    });
+    const out = join(await folder("early"), "item.bin");
+    await downloadFile(clientAt((await ready).url), "i1", out, { size: bytes.length });
+    expect(sha(await readFile(out))).toBe(sha(bytes));
+  });
+
+  it("a 200 with everything to a range request: the file starts again, it is not appended to", async () => {
+    const bytes = bytesOf(300_000, 13);
+    const { ready, ranges } = breaksThen(bytes, 100_000, (_req, res) =>
+      res.writeHead(200, { "content-length": String(bytes.length) }).end(bytes),
+    );
+    const out = join(await folder("whole"), "item.bin");
+    await downloadFile(clientAt((await ready).url), "i1", out, { size: bytes.length });
+    expect(ranges[1]).toMatch(/^bytes=/);
+    expect(sha(await readFile(out))).toBe(sha(bytes));
+  });
+
+  it("a body longer than the item's size is refused typed: nothing at the target, no part file", async () => {
+    const bytes = bytesOf(5_000);
+    const server = await serve((_req, res) => res.writeHead(200).end(Buffer.concat([bytes, bytes])));
+    const target = await folder("too-long");
+    const error = await downloadFile(clientAt(server.url), "i1", join(target, "item.bin"), {
+      size: bytes.length,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "DOWNLOAD_MISMATCH" });
+    expect(await readdir(target)).toEqual([]);
+  });
+
+  it("a run that stops short keeps its part file, named by the item; the next run asks only for the rest, and removes it", async () => {
+    const bytes = bytesOf(200_000, 17);
+    const ranges: Array<string | undefined> = [];
+    let cut = true;
+    const server = await serve((req, res) => {
+      ranges.push(req.headers.range);
+      const from = fromOf(req);
+      if (cut) {
+        res.writeHead(200, { "content-length": String(bytes.length) });
+        res.write(bytes.subarray(0, 50_000), () => res.socket?.destroy());
+        return;
+      }
+      res
+        .writeHead(206, { "content-range": `bytes ${from}-${bytes.length - 1}/${bytes.length}` })
+        .end(bytes.subarray(from));
+    });
+    const target = await folder("resume-run");
+    const out = join(target, "item.bin");
+    const first = (await downloadFile(clientAt(server.url), "65aa01", out, {
+      size: bytes.length,
+      attempts: 1,
+    }).catch((e: unknown) => e)) as { code: string; hint: string };
+    expect(first.code).toBe("DOWNLOAD_INCOMPLETE");
+    const part = partPathOf(out, "65aa01");
+    const kept = (await stat(part)).size;
+    expect(kept).toBeGreaterThan(0);
+    expect(first.hint).toContain(part); // the hint is true: the bytes are there to go on from
+    expect(await readdir(target)).toEqual([".item.bin.65aa01.dataloop-part"]);
+    cut = false;
+    await downloadFile(clientAt(server.url), "65aa01", out, { size: bytes.length });
+    expect(ranges.at(-1)).toBe(`bytes=${kept}-`);
+    expect(sha(await readFile(out))).toBe(sha(bytes));
+    expect(await readdir(target)).toEqual(["item.bin"]);
+  });
+
+  it("an item of unknown size: a body cut off is gone on from, and the result says what the count was checked against", async () => {
+    const bytes = bytesOf(120_000, 19);
+    let n = 0;
+    const server = await serve((req, res) => {
+      const from = fromOf(req);
+      if (++n === 1) {
+        // Chunked, no length: only the broken connection tells it is short.
+        res.writeHead(200, { "transfer-encoding": "chunked" });
+        res.write(bytes.subarray(0, 40_000), () => res.socket?.destroy());
+      } else if (n === 2)
+        res
+          .writeHead(206, { "content-range": `bytes ${from}-${bytes.length - 1}/${bytes.length}` })
+          .end(bytes.subarray(from));
+      else res.writeHead(200, { "transfer-encoding": "chunked" }).end(bytes);
+    });
+    const target = await folder("unknown-size");
+    const got = await downloadFile(clientAt(server.url), "i1", join(target, "a.bin"));
+    expect(got).toMatchObject({ bytes: bytes.length, verified: "length" });
+    expect(sha(await readFile(join(target, "a.bin")))).toBe(sha(bytes));
+    const unverified = await downloadFile(clientAt(server.url), "i2", join(target, "b.bin"));
+    expect(unverified).toMatchObject({ bytes: bytes.length, verified: "none" });
+  });
+});
+
+/** A gateway of items: the query answered in pages of `pageSize` (keyset by id), streams counted. */
+async function itemsGateway(
+  items: Array<{ id: string; filename: string; bytes: Buffer }>,
+  options: { pageSize?: number; log?: string[] } = {},
+) {
+  const sorted = [...items].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const streamed: string[] = [];
+  const server = await serve((req, res) => {
+    let text = "";
+    req.on("data", (c: Buffer) => {
+      text += c;
+    });
+    req.on("end", () => {
+      const stream = /\/items\/([^/]+)\/stream/.exec(req.url ?? "");
+      if (stream) {
+        const item = sorted.find((i) => i.id === stream[1]);
+        streamed.push(stream[1] as string);
+        options.log?.push(`stream ${stream[1]}`);
+        if (!item) return res.writeHead(404).end();
+        return res.writeHead(200, { "content-length": String(item.bytes.length) }).end(item.bytes);
+      }
+      const body = JSON.parse(text || "{}") as {
+        filter?: { $and?: Array<{ id?: { $gt?: string; $in?: string[] } }> };
+      };
+      const after = body.filter?.$and?.find((c) => c.id?.$gt)?.id?.$gt;
+      const only = body.filter?.$and?.find((c) => c.id?.$in)?.id?.$in;
+      const matching = sorted.filter((i) => !only || only.includes(i.id));
+      const rest = matching.filter((i) => !after || i.id > after);
+      const page = rest.slice(0, options.pageSize ?? 1000);
+      options.log?.push(`query after ${after ?? "-"}`);
+      res.writeHead(200, { "content-type": "application/json" }).end(
+        JSON.stringify({
+          items: page.map((i) => ({
+            id: i.id,
+            type: "file",
+            filename: i.filename,
+            name: i.filename.split("/").at(-1),
+            metadata: { system: { size: i.bytes.length } },
+          })),
+          totalItemsCount: matching.length,
+          hasNextPage: rest.length > page.length,
+        }),
+      );
+    });
+  });
+  return { server, streamed };
+}
+
+describe("downloadItems: nothing outside the target, nothing merged", () => {
+  it("names that climb out or name no file (.., ../, /sub/.., ., empty, a NUL) are refused typed; nothing is written beside the target", async () => {
+    const base = await folder("hostile");
+    const out = join(base, "out");
+    const hostile = ["..", "../", "/sub/..", ".", "", "/a\0b", "/x/../../escape.txt"];
+    const { server, streamed } = await itemsGateway([
+      ...hostile.map((filename, i) => ({ id: `h${i}`, filename, bytes: Buffer.from(`evil ${i}`) })),
+      { id: "ok1", filename: "/legit.txt", bytes: Buffer.from("legit") },
+    ]);
+    const summary = await downloadItems(clientAt(server.url), "d", out);
+    expect(summary).toMatchObject({ done: 1, failed: hostile.length });
+    for (const r of summary.results.filter((x) => !x.ok))
+      expect(r.error, r.key).toMatchObject({ code: "UNSAFE_ITEM_NAME" });
+    expect(streamed).toEqual(["ok1"]);
+    expect(await readdir(base)).toEqual(["out"]);
+    expect(await readdir(out)).toEqual(["legit.txt"]);
+  });
+
+  it("a symbolic link inside the target is not written through", async () => {
+    const base = await folder("linked");
+    const elsewhere = await folder("linked-elsewhere");
+    const out = join(base, "out");
+    await mkdir(out);
+    await symlink(elsewhere, join(out, "link"));
+    const { server } = await itemsGateway([
+      { id: "a1", filename: "/link/owned.txt", bytes: Buffer.from("owned") },
+    ]);
+    const summary = await downloadItems(clientAt(server.url), "d", out);
+    expect(summary.results[0]).toMatchObject({ ok: false, error: { code: "UNSAFE_LOCAL_PATH" } });
+    expect(await readdir(elsewhere)).toEqual([]);
+  });
+
+  it("two items on one local path (the same name twice, or names that differ in case only): both refused before a byte of either is asked for", async () => {
+    const out = join(await folder("clash"), "out");
+    const { server, streamed } = await itemsGateway([
+      { id: "c1", filename: "/A.txt", bytes: Buffer.from("upper") },
+      { id: "c2", filename: "/a.txt", bytes: Buffer.from("lower") },
+      { id: "c3", filename: "/same/x.bin", bytes: Buffer.from("one") },
+      { id: "c4", filename: "/same/x.bin", bytes: Buffer.from("two") },
+      { id: "c5", filename: "/fine.txt", bytes: Buffer.from("fine") },
+    ]);
+    const summary = await downloadItems(clientAt(server.url), "d", out);
+    const byKey = Object.fromEntries(summary.results.map((r) => [r.key, r]));
+    for (const id of ["c1", "c2", "c3", "c4"])
+      expect(byKey[id], id).toMatchObject({ ok: false, error: { code: "LOCAL_PATH_CONFLICT" } });
+    expect(byKey.c1?.localPath).toBe(join(await realpath(out), "A.txt"));
+    expect(streamed).toEqual(["c5"]);
+    expect(summary).toMatchObject({ done: 1, failed: 4 });
+  });
+
+  it("a clash across pages: the one written first is reported and removed too", async () => {
+    const out = join(await folder("clash-pages"), "out");
+    const { server } = await itemsGateway(
+      [
+        { id: "p1", filename: "/Dup.txt", bytes: Buffer.from("first") },
+        { id: "p2", filename: "/other.txt", bytes: Buffer.from("other") },
+        { id: "p3", filename: "/dup.txt", bytes: Buffer.from("second") },
+      ],
+      { pageSize: 2 },
+    );
+    const summary = await downloadItems(clientAt(server.url), "d", out, { concurrency: 1 });
+    expect(summary).toMatchObject({ done: 1, failed: 2, bytes: 5 });
+    expect(summary.results.filter((r) => !r.ok).map((r) => [r.key, r.error?.code])).toEqual(
+      expect.arrayContaining([
+        ["p1", "LOCAL_PATH_CONFLICT"],
+        ["p3", "LOCAL_PATH_CONFLICT"],
+      ]),
+    );
+    expect(await readdir(out)).toEqual(["other.txt"]);
+  });
+});
+
+describe("downloadItems: the query read as the queue drains", () => {
+  const many = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      id: `k${String(i).padStart(4, "0")}`,
+      filename: `/q/${i}.txt`,
+      bytes: Buffer.from(`item ${i}`),
+    }));
+
+  it("the next page is asked for only once the queue has taken the last one's items, and progress has the total from the first page", async () => {
+    const log: string[] = [];
+    const { server } = await itemsGateway(many(6), { pageSize: 2, log });
+    const totals: Array<number | undefined> = [];
+    const out = join(await folder("paged"), "out");
+    const summary = await downloadItems(clientAt(server.url), "d", out, {
+      concurrency: 1,
+      onProgress: (p) => totals.push(p.total),
+    });
+    expect(summary).toMatchObject({ done: 6, failed: 0 });
+    expect(totals).toEqual([6, 6, 6, 6, 6, 6]);
+    // Not the whole query first: downloads of page one come before page two is asked for.
+    expect(log.slice(0, 4)).toEqual(["query after -", "stream k0000", "stream k0001", "query after k0001"]);
+  });
+
+  it("ids: only those items, and the total is their count", async () => {
+    const { server, streamed } = await itemsGateway(many(5));
+    const totals: Array<number | undefined> = [];
+    const out = join(await folder("ids"), "out");
+    const summary = await downloadItems(clientAt(server.url), "d", out, {
+      ids: ["k0001", "k0003"],
+      onProgress: (p) => totals.push(p.total),
+    });
+    expect(summary).toMatchObject({ done: 2, failed: 0 });
+    expect(streamed.sort()).toEqual(["k0001", "k0003"]);
+    expect(totals).toEqual([2, 2]);
+    expect(await readFile(join(out, "q", "3.txt"), "utf8")).toBe("item 3");
+  });
+});
