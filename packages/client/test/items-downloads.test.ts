@@ -279,7 +279,11 @@ describe("downloadItems: nothing outside the target, nothing merged", () => {
     );
     const summary = await downloadItems(clientAt(server.url), "d", out, { concurrency: 1 });
     expect(summary).toMatchObject({ done: 1, failed: 2, bytes: 5 });
-    expect(summary.results.filter((r) => !r.ok).map((r) => [r.key, r.error?.code])).toEqual(
+    expect(
+      summary.results
+        .filter((r) => !r.ok)
+        .map((r) => [r.key, (r.error as { code?: string } | undefined)?.code]),
+    ).toEqual(
       expect.arrayContaining([
         ["p1", "LOCAL_PATH_CONFLICT"],
         ["p3", "LOCAL_PATH_CONFLICT"],
