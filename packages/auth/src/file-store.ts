@@ -29,7 +29,8 @@ const isTokenSet = (v: unknown): v is TokenSet => {
 const STALE_LOCK_MS = 15_000;
 
 /**
- * One JSON file per key (environment) in `dir`, mode 0600 in a folder made 0700 (an existing one too),
+ * One JSON file per key (environment) in `dir`, mode 0600, in a folder made 0700 when it is made here (one
+ * that exists, maybe shared and sticky like /tmp, keeps its mode),
  * written atomically (temp file, fsync, rename): a crash mid-write leaves the old file or the new, never
  * a torn one, and the temp files such crashes leave are removed by the next save. Renewals take a lock
  * on the entry (proper-lockfile: `<file>.lock`), so that processes sharing the folder (several

@@ -7,18 +7,29 @@ export { type LoopbackServer, listenLoopback } from "./loopback.js";
 export interface AtomicWriteOptions {
   /** File mode of the written file (default: the process's umask applied to 0666). */
   mode?: number;
-  /** Mode of the folder when it has to be made, and made again exactly when it exists (e.g. 0o700). */
+  /**
+   * Mode of the folder when it has to be made, exactly (whatever the umask; e.g. 0o700). A folder that
+   * exists is left as it is: it may be shared (a sticky, /tmp-like `DATALOOP_TS_HOME` stays 1777).
+   */
   dirMode?: number;
 }
 
-const TMP = /^\..+\.[0-9a-f]{12}\.tmp$/;
+/**
+ * The temp files of atomic writes: a suffix of the SDK's own, so that the cleanup never takes another
+ * program's `.x.<hex>.tmp` for one of them (it did, in a shared folder).
+ */
+const TMP = /^\..+\.[0-9a-f]{12}\.dataloop-tmp$/;
 const tmpName = (path: string) =>
-  join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.dataloop-tmp`);
 
 async function stage(path: string, data: string | Uint8Array, options: AtomicWriteOptions): Promise<string> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true, ...(options.dirMode !== undefined ? { mode: options.dirMode } : {}) });
-  if (options.dirMode !== undefined) await chmod(dir, options.dirMode); // an existing folder too
+  const made = await mkdir(dir, {
+    recursive: true,
+    ...(options.dirMode !== undefined ? { mode: options.dirMode } : {}),
+  });
+  // Exact (the umask may have narrowed it), and only on a folder made here.
+  if (options.dirMode !== undefined && made !== undefined) await chmod(dir, options.dirMode);
   const tmp = tmpName(path);
   const handle = await open(tmp, "wx", options.mode ?? 0o666);
   try {
@@ -65,7 +76,8 @@ export async function writeFilesAtomic(
 
 /**
  * Removes temp files that an interrupted atomic write left in `dir` (killed between write and
- * rename), older than `olderThanMs` so that a write in flight in another process is left alone.
+ * rename), older than `olderThanMs` so that a write in flight in another process is left alone. Only
+ * the SDK's own (`.NAME.<12 hex>.dataloop-tmp`): another program's files in a shared folder are not touched.
  */
 export async function removeStaleTempFiles(dir: string, olderThanMs = 60_000): Promise<number> {
   let removed = 0;

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -83,18 +83,31 @@ describe("atomic writes", () => {
       ]),
     ).rejects.toThrow();
     expect(await readFile(join(dir, "keep.txt"), "utf8")).toBe("old");
-    expect((await readdir(dir)).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect((await readdir(dir)).filter((f) => f.endsWith("tmp"))).toEqual([]);
   });
 
-  it("clean up temp files an interrupted write left, but not one in flight", async () => {
-    const old = join(dir, ".a.json.0123456789ab.tmp");
-    const fresh = join(dir, ".b.json.ba9876543210.tmp");
-    await writeFile(old, "x");
-    await writeFile(fresh, "x");
-    await utimes(old, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+  it("clean up temp files an interrupted write left, but not one in flight, nor another program's", async () => {
+    const old = join(dir, ".a.json.0123456789ab.dataloop-tmp");
+    const fresh = join(dir, ".b.json.ba9876543210.dataloop-tmp");
+    const theirs = join(dir, ".x.0123456789ab.tmp");
+    for (const path of [old, fresh, theirs]) {
+      await writeFile(path, "x");
+      if (path !== fresh)
+        await utimes(path, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+    }
     expect(await removeStaleTempFiles(dir)).toBe(1);
     const left = await readdir(dir);
-    expect(left).toContain(".b.json.ba9876543210.tmp");
-    expect(left).not.toContain(".a.json.0123456789ab.tmp");
+    expect(left).toContain(".b.json.ba9876543210.dataloop-tmp");
+    expect(left).toContain(".x.0123456789ab.tmp");
+    expect(left).not.toContain(".a.json.0123456789ab.dataloop-tmp");
+  });
+
+  it("leave the mode of a folder that exists as it is (a shared, sticky one stays 1777)", async () => {
+    const shared = join(dir, "shared");
+    await mkdir(shared);
+    await chmod(shared, 0o1777);
+    await writeFileAtomic(join(shared, "s.json"), "{}", { mode: 0o600, dirMode: 0o700 });
+    expect((await stat(shared)).mode & 0o7777).toBe(0o1777);
+    expect((await stat(join(shared, "s.json"))).mode & 0o777).toBe(0o600);
   });
 });
