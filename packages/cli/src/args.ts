@@ -26,6 +26,8 @@ export const OPTIONS = {
   concurrency: { type: "string" },
   /** `items upload`: skip (default) or overwrite what is already at a remote path. */
   mode: { type: "string" },
+  /** `items upload`: follow symbolic links inside the named folders (never out of the named paths). */
+  "follow-symlinks": { type: "boolean", default: false },
   /** `items download|query`: a DQL filter, as JSON or @file. */
   filter: { type: "string" },
   /** `items download`: the folder the items go to. */
@@ -53,6 +55,7 @@ export const USAGE = `dataloop — the Dataloop API from a terminal
   dataloop request METHOD PATH       [--query k=v]... [--body JSON|@file]; JSON out
   dataloop bots create --org ORG --name NAME   a bot user; its credentials are printed once
   dataloop items upload PATH... --dataset ID [--remote-path /dir] [--concurrency N] [--mode skip|overwrite]
+                                     [--follow-symlinks] (links in folders are listed, not followed, without it)
   dataloop items download --dataset ID --out DIR [--filter DQL|@file] [--concurrency N]
   dataloop items query --dataset ID [--filter DQL|@file]   one JSON line per item
   dataloop logout                    forget the stored tokens of this environment

@@ -38,9 +38,13 @@ function concurrencyOf(text: string | undefined): number {
   return n;
 }
 
-/** A progress bar (files, bytes, rate, ETA) on an interactive terminal; nothing elsewhere. */
-function progressBar(out: Output, total: number, totalBytes: number) {
-  if (!out.interactive || out.json) return { update: (_d: number, _b: number) => {}, stop: () => {} };
+/**
+ * A progress bar (files, bytes, rate, ETA) on an interactive terminal; nothing elsewhere. The totals may
+ * come later (a download learns its file count from the query's first page): `update` takes them.
+ */
+function progressBar(out: Output, total: number, totalBytes?: number) {
+  if (!out.interactive || out.json)
+    return { update: (_d: number, _b: number, _t?: number) => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
     {
       format: " {bar} {value}/{total} files | {size} | {rate}/s | ETA {eta_formatted}",
@@ -51,13 +55,21 @@ function progressBar(out: Output, total: number, totalBytes: number) {
     cliProgress.Presets.shades_classic,
   );
   const started = Date.now();
-  bar.start(total, 0, { size: `0 B / ${size(totalBytes)}`, rate: "0 B" });
+  let files = total;
+  const of = (bytes: number) =>
+    totalBytes === undefined ? size(bytes) : `${size(bytes)} / ${size(totalBytes)}`;
+  bar.start(total, 0, { size: of(0), rate: "0 B" });
   return {
-    update: (done: number, bytes: number) =>
+    update: (done: number, bytes: number, newTotal?: number) => {
+      if (newTotal !== undefined && newTotal !== files) {
+        files = newTotal;
+        bar.setTotal(files);
+      }
       bar.update(done, {
-        size: `${size(bytes)} / ${size(totalBytes)}`,
+        size: of(bytes),
         rate: size(bytes / Math.max(0.001, (Date.now() - started) / 1000)),
-      }),
+      });
+    },
     stop: () => bar.stop(),
   };
 }
@@ -78,6 +90,7 @@ function report<T>(
       bytes: summary.bytes,
       results: summary.results.map((r) => ({
         key: r.key,
+        ...(r.localPath ? { localPath: r.localPath } : {}),
         ok: r.ok,
         ...(r.ok && r.value !== undefined ? describe(r.value) : {}),
         ...(r.error
@@ -89,8 +102,12 @@ function report<T>(
     ctx.out.say(
       `${verb} ${summary.done} file${summary.done === 1 ? "" : "s"} (${size(summary.bytes)}) in ${(ms / 1000).toFixed(1)} s${failures.length ? `; ${failures.length} failed:` : "."}`,
     );
+    // The local path beside the key: two files for one remote path, or two items for one local path,
+    // are told apart.
     for (const f of failures)
-      ctx.out.say(`  ${printable(f.key)}: ${printable(f.error?.message ?? "failed")}`);
+      ctx.out.say(
+        `  ${printable(f.key)}${f.localPath ? ` (${printable(f.localPath)})` : ""}: ${printable(f.error?.message ?? "failed")}`,
+      );
   }
   return failures.length ? 1 : 0;
 }
@@ -107,7 +124,8 @@ export async function items(ctx: Context): Promise<number> {
     if (mode !== "skip" && mode !== "overwrite")
       throw new UsageError(`--mode takes skip or overwrite, got "${mode}"`);
     const remoteDir = ctx.values["remote-path"] ?? "/";
-    const entries = (await Promise.all(paths.map((p) => entriesOf(p, { remoteDir })))).flat();
+    // All paths in one listing: a link may lead into any of them, and a remote path two of them share is refused.
+    const entries = await entriesOf(paths, { remoteDir, followSymlinks: ctx.values["follow-symlinks"] });
     const bar = progressBar(
       ctx.out,
       entries.length,
@@ -119,7 +137,7 @@ export async function items(ctx: Context): Promise<number> {
       onProgress: (p) => bar.update(p.done + p.failed, p.bytes),
     });
     bar.stop();
-    return report(ctx, "Uploaded", summary, Date.now() - started, (v) => ({ itemId: v.item.id, op: v.op }));
+    return report(ctx, "Uploaded", summary, Date.now() - started, (v) => ({ itemId: v.item?.id, op: v.op }));
   }
   if (sub === "download") {
     const out = ctx.values.out;
@@ -130,12 +148,16 @@ export async function items(ctx: Context): Promise<number> {
       ...(filter ? { filter } : {}),
       concurrency: concurrencyOf(ctx.values.concurrency),
       onProgress: (p) => {
-        bar ??= progressBar(ctx.out, 0, 0);
-        bar.update(p.done + p.failed, p.bytes);
+        bar ??= progressBar(ctx.out, p.total ?? 0);
+        bar.update(p.done + p.failed, p.bytes, p.total);
       },
     });
     bar?.stop();
-    return report(ctx, "Downloaded", summary, Date.now() - started, (path) => ({ path }));
+    return report(ctx, "Downloaded", summary, Date.now() - started, (file) => ({
+      path: file.path,
+      bytes: file.bytes,
+      verified: file.verified,
+    }));
   }
   if (sub === "query") {
     const filter = await filterOf(ctx.values.filter);
