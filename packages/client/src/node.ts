@@ -2,8 +2,9 @@
 import { realpath } from "node:fs/promises";
 import { basename } from "node:path";
 import { type BatchOptions, type BatchSummary, uploadItems } from "./batch.js";
-import { fileSource } from "./file-source.js";
+import { fileSource, isPseudoFsPath } from "./file-source.js";
 import { type UploadedItem, type UploadItemOptions, uploadItem } from "./items.js";
+import { SpecialFileError } from "./local-errors.js";
 import { entriesOf, type WalkOptions } from "./walk.js";
 
 export { type DownloadedFile, type DownloadFileOptions, downloadFile, partPathOf } from "./download.js";
@@ -33,9 +34,13 @@ export async function uploadFile(
   path: string,
   options: Partial<UploadItemOptions> = {},
 ): Promise<UploadedItem> {
-  const [entry] = await entriesOf(path, { remoteDir: "/" });
-  if (entry?.error) throw entry.error;
   const real = await realpath(path).catch(() => path);
+  if (isPseudoFsPath(real)) {
+    throw new SpecialFileError({
+      message: `${path} is an entry of /proc, /sys or /dev: not uploaded.`,
+      hint: "Copy what it holds into a regular file and upload that.",
+    });
+  }
   return uploadItem(dl, datasetId, fileSource(real), {
     ...options,
     remotePath: options.remotePath ?? `/${basename(path)}`,
