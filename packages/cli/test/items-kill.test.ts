@@ -39,12 +39,20 @@ async function gateway(items: Stored[]) {
   const state = {
     items,
     ranges: [] as Array<string | undefined>,
-    hold: undefined as undefined | { after: number; reached: () => void },
+    hold: undefined as undefined | { after: number; letPass: number; reached: () => void },
   };
-  const holdNext = (after: number) =>
+  /** Holds the transfer after `letPass` whole ones, once `after` of its bytes are through. */
+  const holdNext = (after: number, letPass = 0) =>
     new Promise<void>((reached) => {
-      state.hold = { after, reached };
+      state.hold = { after, letPass, reached };
     });
+  /** The hold, if this transfer is the one held. */
+  const takeHold = () => {
+    const hold = state.hold;
+    if (hold && hold.letPass-- > 0) return undefined;
+    state.hold = undefined;
+    return hold;
+  };
   const json = (res: ServerResponse, body: unknown, headers: Record<string, string> = {}) =>
     res.writeHead(200, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
   const itemJson = (i: Stored) => ({
@@ -63,16 +71,14 @@ async function gateway(items: Stored[]) {
       "content-length": String(item.bytes.length - from),
       ...(from ? { "content-range": `bytes ${from}-${item.bytes.length - 1}/${item.bytes.length}` } : {}),
     });
-    const hold = state.hold;
-    state.hold = undefined;
+    const hold = takeHold();
     if (!hold) return res.end(item.bytes.subarray(from));
     // Part of it, then nothing more: the connection stays open until the client dies.
     res.write(item.bytes.subarray(from, from + hold.after), () => hold.reached());
   }
 
   function upload(req: IncomingMessage, res: ServerResponse, mode: string) {
-    const hold = state.hold;
-    state.hold = undefined;
+    const hold = takeHold();
     const chunks: Buffer[] = [];
     let received = 0;
     req.on("data", (c: Buffer) => {
@@ -215,15 +221,21 @@ describe("a killed items run, run again, finishes the job", () => {
         await writeFile(join(src, `file-${n}.bin`), bytes);
       }
       const args = ["items", "upload", src, "--dataset", "d1", "--remote-path", "/up", "--concurrency", "1"];
-      const held = g.holdNext(MiB);
+      const held = g.holdNext(MiB, 1); // the second file, half sent
       const run = started(args, env);
       await held;
       expect((await run.kill()).signal).toBe("SIGKILL");
-      expect(g.state.items).toEqual([]); // the upload that was cut is not kept
+      expect(g.state.items.map((i) => i.filename)).toEqual(["/up/file-1.bin"]); // the cut one is not kept
 
       const again = await runCli(CLI, [...args, "--json"], { env, timeoutMs: 60_000 });
       expect(again.code, again.stderr).toBe(0);
-      expect(JSON.parse(again.stdout)).toMatchObject({ done: 3, failed: 0, bytes: 6 * MiB });
+      const summary = JSON.parse(again.stdout) as { results: Array<{ key: string; op: string }> };
+      expect(summary).toMatchObject({ done: 3, failed: 0, bytes: 6 * MiB });
+      expect(Object.fromEntries(summary.results.map((r) => [r.key, r.op]))).toEqual({
+        "/up/file-1.bin": "skip",
+        "/up/file-2.bin": "created",
+        "/up/file-3.bin": "created",
+      });
       for (const [name, bytes] of files) {
         const stored = g.state.items.find((i) => i.filename === `/up/${name}`);
         expect(stored && sha(stored.bytes), name).toBe(sha(bytes));
