@@ -5,7 +5,7 @@ import { mkdir, realpath, rm } from "node:fs/promises";
 import { type BatchOptions, type BatchSummary, runBatch } from "./batch.js";
 import type { DataloopClient } from "./client.js";
 import { type DownloadedFile, downloadFile } from "./download.js";
-import { LocalPathConflictError } from "./local-errors.js";
+import { ItemNotFoundError, LocalPathConflictError } from "./local-errors.js";
 import { foldedPath, localPathOf, makeParents } from "./local-paths.js";
 import { type DqlCondition, type DqlFilter, queryDataset } from "./query.js";
 
@@ -35,7 +35,8 @@ const IDS_PER_QUERY = 500;
  * either) into `outDir`, keeping their remote paths; bounded concurrency, progress (with the total from
  * the query's first page), and a summary in which every item has its local file or its typed error:
  * an unsafe name (`UNSAFE_ITEM_NAME`), two items on one local path, case folded (`LOCAL_PATH_CONFLICT`,
- * both), a link on the way (`UNSAFE_LOCAL_PATH`), a short or mismatched download.
+ * both), a link on the way (`UNSAFE_LOCAL_PATH`), a short or mismatched download, an id asked for that
+ * the query did not return (`ITEM_NOT_FOUND`).
  */
 export async function downloadItems(
   dl: Pick<DataloopClient<false>, "GET" | "POST">,
@@ -65,7 +66,21 @@ export async function downloadItems(
       queries.push({ ...or, $and: [...base, { id: { $in: options.ids.slice(i, i + IDS_PER_QUERY) } }] });
   } else queries.push({ ...or, $and: base });
 
+  /** The ids asked for that no page has held yet: each is reported at the end. */
+  const missing = new Set(options.ids);
   async function* planned(): AsyncGenerator<Planned> {
+    yield* listed();
+    for (const id of missing)
+      yield {
+        id,
+        remotePath: "",
+        error: new ItemNotFoundError({
+          message: `Item ${id} is not a file item of dataset ${datasetId} (or matches no filter given).`,
+          hint: "Check the id: the item may have been deleted, or be a folder.",
+        }),
+      };
+  }
+  async function* listed(): AsyncGenerator<Planned> {
     for (const filter of queries) {
       let pageSize = 0;
       const items = queryDataset(dl, datasetId, {
@@ -88,6 +103,7 @@ export async function downloadItems(
         const plans = page
           .filter((item) => item.type === "file")
           .map((item): Planned | undefined => {
+            missing.delete(item.id);
             const remotePath = String(item.filename ?? item.name ?? item.id);
             const size = (item.metadata as { system?: { size?: unknown } } | undefined)?.system?.size;
             const plan: Planned = {

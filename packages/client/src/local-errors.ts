@@ -50,3 +50,10 @@ export class DuplicateRemotePathError extends DataloopError {
   override name = "DuplicateRemotePathError";
   override readonly code = "DUPLICATE_REMOTE_PATH" as const;
 }
+
+/** An item asked for by id (`downloadItems(…, { ids })`) that the query did not return: gone, or not a file. */
+export class ItemNotFoundError extends DataloopError {
+  static override readonly code = "ITEM_NOT_FOUND" as const;
+  override name = "ItemNotFoundError";
+  override readonly code = "ITEM_NOT_FOUND" as const;
+}

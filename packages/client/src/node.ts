@@ -13,6 +13,7 @@ export { type FileSource, fileSource } from "./file-source.js";
 export {
   DownloadMismatchError,
   DuplicateRemotePathError,
+  ItemNotFoundError,
   LocalPathConflictError,
   SpecialFileError,
   SymlinkNotFollowedError,

@@ -316,17 +316,21 @@ describe("downloadItems: the query read as the queue drains", () => {
     expect(log.slice(0, 4)).toEqual(["query after -", "stream k0000", "stream k0001", "query after k0001"]);
   });
 
-  it("ids: only those items, and the total is their count", async () => {
+  it("ids: only those items, the total is their count, and one the query does not return is reported", async () => {
     const { server, streamed } = await itemsGateway(many(5));
     const totals: Array<number | undefined> = [];
     const out = join(await folder("ids"), "out");
     const summary = await downloadItems(clientAt(server.url), "d", out, {
-      ids: ["k0001", "k0003"],
+      ids: ["k0001", "k0003", "k9999"],
       onProgress: (p) => totals.push(p.total),
     });
-    expect(summary).toMatchObject({ done: 2, failed: 0 });
+    expect(summary).toMatchObject({ done: 2, failed: 1 });
     expect(streamed.sort()).toEqual(["k0001", "k0003"]);
-    expect(totals).toEqual([2, 2]);
+    expect(totals).toEqual([3, 3, 3]);
+    expect(summary.results.find((r) => !r.ok)).toMatchObject({
+      key: "k9999",
+      error: { code: "ITEM_NOT_FOUND" },
+    });
     expect(await readFile(join(out, "q", "3.txt"), "utf8")).toBe("item 3");
   });
 });
