@@ -77,7 +77,7 @@ describe("downloadFile: what a resumed download appends is what was asked for", 
 
   it("a 206 that starts 1000 bytes before what was asked: those bytes are skipped, not appended twice", async () => {
     const bytes = bytesOf(300_000, 11);
-    const { ready } = breaksThen(bytes, 100_000, (req, res) => {
+    const { ready, ranges } = breaksThen(bytes, 100_000, (req, res) => {
       const from = Math.max(0, fromOf(req) - 1000);
       res
         .writeHead(206, { "content-range": `bytes ${from}-${bytes.length - 1}/${bytes.length}` })
@@ -85,6 +85,7 @@ describe("downloadFile: what a resumed download appends is what was asked for", 
     });
     const out = join(await folder("early"), "item.bin");
     await downloadFile(clientAt((await ready).url), "i1", out, { size: bytes.length });
+    expect(Number(/\d+/.exec(ranges[1] ?? "")?.[0])).toBeGreaterThan(1000); // an early start, not byte 0
     expect(sha(await readFile(out))).toBe(sha(bytes));
   });
 
