@@ -143,14 +143,21 @@ export async function downloadFile(
       const length = response.headers.get("content-length");
       declared = length === null ? undefined : Number(length);
     }
-    if (expected !== undefined && declared !== undefined && declared !== expected) {
+    // A total other than the size, or a whole body declared longer than it: another item's bytes. A
+    // whole body declared shorter is a short answer: kept, and gone on from.
+    const partial = response.status === 206;
+    if (
+      expected !== undefined &&
+      declared !== undefined &&
+      (partial ? declared !== expected : declared > expected)
+    ) {
       await body?.cancel().catch(() => {});
       throw new DownloadMismatchError({
         message: `The gateway declared ${declared} bytes for item ${itemId}, whose size is ${expected}.`,
         hint: "The item may have changed meanwhile: list it again, then download it again.",
       });
     }
-    expected ??= declared;
+    if (expected === undefined) expected = declared;
     last = { bytes: offset, expected };
     if (body) {
       const reader = body.getReader();
