@@ -86,16 +86,16 @@ describe("the file store", () => {
     expect(await store.load("env")).toEqual({ idToken: "x" });
   });
 
-  it("makes an existing folder 0700, and removes temp files an interrupted write left", async () => {
+  it("keeps an existing folder's mode (it may be shared), and removes temp files an interrupted write left", async () => {
     const dir = await tempDir();
     const { mkdir, readdir, stat, utimes, writeFile } = await import("node:fs/promises");
     await mkdir(dir, { recursive: true, mode: 0o755 });
     expect((await stat(dir)).mode & 0o777).toBe(0o755);
-    const stale = join(dir, ".env.json.0123456789ab.tmp");
+    const stale = join(dir, ".env.json.0123456789ab.dataloop-tmp");
     await writeFile(stale, "{}");
     await utimes(stale, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
     await fileStore(dir).save("env", { idToken: "x" });
-    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    expect((await stat(dir)).mode & 0o777).toBe(0o755);
     expect(await readdir(dir)).toEqual(["env.json"]);
   });
 });
