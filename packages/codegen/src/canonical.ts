@@ -10,7 +10,8 @@ import { createHash } from "node:crypto";
 export const VOLATILE_TOP_LEVEL_KEYS: readonly string[] = ["servers"];
 
 // Built by string concatenation (V8 keeps the pieces as a rope until the hash reads it): the same
-// text as `map(...).join(",")` templates, in about half the time on the 1.3 MB gateway document.
+// text as `map(...).join(",")` templates, in 0.4–0.7x the time on the 1.3 MB gateway document (two
+// side-by-side runs, same process, same document).
 function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
   if (Array.isArray(value)) {
