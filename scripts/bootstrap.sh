@@ -41,3 +41,15 @@ fi
 if command -v chromium >/dev/null 2>&1 || [[ -n "${CHROMIUM_PATH:-}" ]]; then
   node tests/chromium/src/warm.ts || echo "bootstrap: the browser tests will fail on this machine (see above)" >&2
 fi
+
+# Bun and Deno for tests/runtimes: the npm registry ships each binary inside a package
+# (@oven/bun-linux-x64, @deno/linux-x64-glibc), which pnpm install brought above (optional dependencies
+# of tests/runtimes: skipped on another platform). One start each says early when this machine cannot run them.
+for runtime in "@oven/bun-linux-x64/bin/bun" "@deno/linux-x64-glibc/deno"; do
+  binary="$root/tests/runtimes/node_modules/$runtime"
+  if [[ ! -x "$binary" ]]; then
+    echo "bootstrap: $runtime is not installed (only linux x64 glibc builds are pinned); the Bun/Deno tests in tests/runtimes will fail" >&2
+  elif ! "$binary" --version >/dev/null 2>&1; then
+    echo "bootstrap: $binary does not start on this machine; the Bun/Deno tests in tests/runtimes will fail" >&2
+  fi
+done

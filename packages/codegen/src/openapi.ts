@@ -78,13 +78,25 @@ export function countSpec(doc: OpenApiDocument): SpecCounts {
 /** Visits every object node depth-first; `visit` may replace the node by returning a new one. */
 export function walk(node: unknown, visit: (node: Record<string, unknown>) => unknown): unknown {
   if (Array.isArray(node)) {
-    for (let i = 0; i < node.length; i++) node[i] = walk(node[i], visit);
+    for (let i = 0; i < node.length; i++) {
+      const item = node[i];
+      // Leaves are skipped without a call, and a slot is written only when its node was replaced:
+      // writing every property back made a walk of the 1.3 MB document take ~1.5x as long (two runs).
+      if (item === null || typeof item !== "object") continue;
+      const next = walk(item, visit);
+      if (next !== item) node[i] = next;
+    }
     return node;
   }
   if (node === null || typeof node !== "object") return node;
   const replaced = visit(node as Record<string, unknown>);
   const target = (replaced ?? node) as Record<string, unknown>;
-  for (const key of Object.keys(target)) target[key] = walk(target[key], visit);
+  for (const key of Object.keys(target)) {
+    const value = target[key];
+    if (value === null || typeof value !== "object") continue;
+    const next = walk(value, visit);
+    if (next !== value) target[key] = next;
+  }
   return target;
 }
 
