@@ -1,4 +1,14 @@
-/** `manifest.json` of an exported spec: which document, which repairs, which generated types match it. */
+/**
+ * `manifest.json` of an exported spec: which document, which repairs, which generated types match it.
+ * @example
+ * ```ts
+ * import { readFile } from "node:fs/promises";
+ * import type { SpecManifest } from "@dataloop-ts/core";
+ *
+ * const manifest: SpecManifest = JSON.parse(await readFile("dist/manifest.json", "utf8"));
+ * console.log(`${manifest.title} ${manifest.version}: ${manifest.counts.operations} operations`);
+ * ```
+ */
 export interface SpecManifest {
   title: string;
   version: string;
