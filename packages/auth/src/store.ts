@@ -1,6 +1,24 @@
 import type { TokenSet } from "./token.js";
 
-/** Where a session keeps its tokens between runs. */
+/**
+ * Where a session keeps its tokens between runs.
+ * @example
+ * ```ts
+ * import { createAuth, passwordAuth, type TokenSet, type TokenStore } from "@dataloop-ts/auth";
+ *
+ * // A store over any key-value service: here a Map standing in for Redis.
+ * const kv = new Map<string, string>();
+ * const kvStore: TokenStore = {
+ *   load: async (key) => {
+ *     const text = kv.get(key);
+ *     return text === undefined ? undefined : (JSON.parse(text) as TokenSet);
+ *   },
+ *   save: async (key, tokens) => void kv.set(key, JSON.stringify(tokens)),
+ *   delete: async (key) => void kv.delete(key),
+ * };
+ * const auth = createAuth(passwordAuth({ email: "bot@example.com", password: "…" }), { store: kvStore });
+ * ```
+ */
 export interface TokenStore {
   load(key: string): Promise<TokenSet | undefined>;
   save(key: string, tokens: TokenSet): Promise<void>;
@@ -13,7 +31,15 @@ export interface TokenStore {
   exclusive?<T>(key: string, work: () => Promise<T>): Promise<T>;
 }
 
-/** The default: tokens live as long as the process. */
+/**
+ * The default: tokens live as long as the process.
+ * @example
+ * ```ts
+ * import { createAuth, memoryStore, passwordAuth } from "@dataloop-ts/auth";
+ *
+ * const auth = createAuth(passwordAuth({ email: "bot@example.com", password: "…" }), { store: memoryStore() });
+ * ```
+ */
 export function memoryStore(): TokenStore {
   const map = new Map<string, TokenSet>();
   return {
