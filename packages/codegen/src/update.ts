@@ -13,9 +13,26 @@ import { assertOpenApi3 } from "./validate.js";
  * `unchanged`: the same document (canonically), or no API difference: nothing was written.
  * `changed`: pinned, regenerated, changeset written. `flap`: the document is one pinned before; it is
  * reported and nothing is written (the gateway alternates between two builds; a person decides).
+ * @example
+ * ```ts
+ * import { findProject, update } from "@dataloop-ts/codegen";
+ *
+ * const { status } = await update(findProject());
+ * if (status === "flap") console.warn("The gateway went back to a document pinned before: a person decides.");
+ * ```
  */
 export type UpdateStatus = "unchanged" | "changed" | "flap";
 
+/**
+ * What {@link update} did and why: the status, the pins before and after, the diff, the changeset and the files written.
+ * @example
+ * ```ts
+ * import { findProject, formatUpdate, update, type UpdateResult } from "@dataloop-ts/codegen";
+ *
+ * const result: UpdateResult = await update(findProject());
+ * if (result.status === "changed") console.log(formatUpdate(result), result.changeset);
+ * ```
+ */
 export interface UpdateResult {
   status: UpdateStatus;
   /** Why, in a line. */
@@ -37,6 +54,14 @@ export interface UpdateResult {
 /**
  * Follows the gateway: fetch, compare with the pin, and only when the API changed pin the new document,
  * regenerate the client and write the changeset. The one command a scheduled job runs.
+ * @example
+ * ```ts
+ * import { findProject, formatUpdate, update } from "@dataloop-ts/codegen";
+ *
+ * const result = await update(findProject(), undefined, { outDir: "packages/client/src/generated" });
+ * console.log(result.status, result.reason);
+ * if (result.status === "changed") console.log(formatUpdate(result)); // the pull request's body
+ * ```
  */
 export async function update(
   project: Project,
@@ -108,7 +133,15 @@ export async function update(
   });
 }
 
-/** The pull-request body of an update: what changed and why it breaks, the bump, what a reviewer checks. */
+/**
+ * The pull-request body of an update: what changed and why it breaks, the bump, what a reviewer checks.
+ * @example
+ * ```ts
+ * import { findProject, formatUpdate, update } from "@dataloop-ts/codegen";
+ *
+ * console.log(formatUpdate(await update(findProject())));
+ * ```
+ */
 export function formatUpdate(result: UpdateResult): string {
   const { previous, pin, diff } = result;
   if (result.status !== "changed" || !diff) {
