@@ -10,6 +10,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
+/** Where .github/workflows/docs.yml publishes the reference (GitHub Pages of the repository). */
+export const PAGES_URL = "https://dataloop-ts.github.io/dataloop-ts/";
+
 /**
  * Public exports whose documentation is not yet held to the standard, by `package[/entry]#name`:
  * they may lack a summary or an `@example`, and their examples may not type-check. The build warns
@@ -75,8 +78,8 @@ export function publicExports(project) {
   const visit = (node, entry) => {
     for (const child of node.children ?? []) {
       if (child.kind === KIND.module) {
-        // A package with several entry points has one module each; "" and "index" are ".".
-        visit(child, child.name === "" || child.name === "index" ? entry : `${entry}/${child.name}`);
+        // A package with several entry points has one module each, named as imported (main, below).
+        visit(child, child.name);
         continue;
       }
       if (!DECLARATIONS.has(child.kind)) continue;
@@ -138,6 +141,12 @@ async function main() {
   // As TypeDoc's own CLI does, with treatWarningsAsErrors (typedoc.json): stop at the first warning.
   const failed = () => app.logger.hasErrors() || app.logger.hasWarnings();
   const project = failed() ? undefined : await app.convert();
+  // A package with several entry points gets a module each, named by its subpath: "" for ".", which
+  // shows as an empty title. Each is named as it is imported instead (@dataloop-ts/auth/node).
+  for (const pkg of project?.children ?? [])
+    for (const entry of pkg.children ?? [])
+      if (entry.kindOf(td.ReflectionKind.Module))
+        entry.name = entry.name === "" || entry.name === "index" ? pkg.name : `${pkg.name}/${entry.name}`;
   if (project && !failed()) app.validate(project);
   if (project && !failed()) {
     const model = app.serializer.projectToObject(project, root);

@@ -1,11 +1,11 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { LinkChecker, LinkState } from "linkinator";
 import ts from "typescript";
 import { beforeAll, describe, expect, it } from "vitest";
-import { coverageProblems, notYetDocumented, publicExports } from "../../../scripts/docs.mjs";
+import { coverageProblems, notYetDocumented, PAGES_URL, publicExports } from "../../../scripts/docs.mjs";
 
 const root = resolve(import.meta.dirname, "../../..");
 const out = resolve(import.meta.dirname, "../.test-output/api");
@@ -43,6 +43,23 @@ describe("the API reference", () => {
         .map(([subpath]) => `${pkg.name}${subpath.slice(1)}`);
       const listed = [...entries].filter((e) => e === pkg.name || e.startsWith(`${pkg.name}/`));
       expect(listed.sort()).toEqual(typed.sort());
+    }
+  });
+
+  it("is linked from each covered package's README, at a page the build made", () => {
+    for (const dir of covered) {
+      const readme = readFileSync(join(root, dir, "README.md"), "utf8");
+      const name = JSON.parse(readFileSync(join(root, dir, "package.json"), "utf8")).name as string;
+      const pages = [
+        ...readme.matchAll(new RegExp(`\\(${PAGES_URL.replace(/[.]/g, "\\.")}([^)#]+)`, "g")),
+      ].map((m) => m[1] ?? "");
+      expect(pages, `${dir}/README.md links to no page of ${PAGES_URL}`).not.toEqual([]);
+      for (const page of pages)
+        expect(existsSync(join(out, page)), `${dir}/README.md links to ${page}`).toBe(true);
+      // The page it links to is its own package's.
+      expect(readFileSync(join(out, pages[0] ?? ""), "utf8")).toContain(
+        `<title>${name} | dataloop-ts</title>`,
+      );
     }
   });
 
