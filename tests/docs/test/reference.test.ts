@@ -63,6 +63,31 @@ describe("the API reference", () => {
     }
   });
 
+  it("each covered package's README names every error code its exports carry", async () => {
+    const core = await import("@dataloop-ts/core");
+    for (const dir of covered) {
+      const pkg = JSON.parse(readFileSync(join(root, dir, "package.json"), "utf8"));
+      const readme = readFileSync(join(root, dir, "README.md"), "utf8");
+      const codes = new Set<string>();
+      for (const [subpath, target] of Object.entries(pkg.exports as Record<string, unknown>)) {
+        if (typeof target !== "object" || target === null || !("types" in target)) continue;
+        const mod: Record<string, unknown> = await import(`${pkg.name}${subpath.slice(1)}`);
+        for (const value of Object.values(mod)) {
+          const isError =
+            value === core.DataloopError ||
+            (typeof value === "function" && value.prototype instanceof core.DataloopError);
+          // Classes re-exported from core are core's to document.
+          const own = pkg.name === "@dataloop-ts/core" || !(Object.values(core) as unknown[]).includes(value);
+          if (isError && own) codes.add((value as { code: string }).code);
+        }
+      }
+      expect(
+        [...codes].filter((code) => !readme.includes(`\`${code}\``)),
+        `${dir}/README.md`,
+      ).toEqual([]);
+    }
+  });
+
   it("has no broken link between its pages (local files only)", async () => {
     const checker = new LinkChecker();
     const result = await checker.check({
