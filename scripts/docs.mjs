@@ -21,8 +21,8 @@ export const PAGES_URL = "https://dataloop-ts.github.io/dataloop-ts/";
  * tests/docs prints it on every run.
  * Each of these is defined in a file that other work was rewriting when the reference was made:
  * document it there, then remove it here.
+ * @type {readonly string[]}
  */
-/** @type {readonly string[]} */
 export const notYetDocumented = [
   "@dataloop-ts/auth#createAuth",
   "@dataloop-ts/auth#Auth",
