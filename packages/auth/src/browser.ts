@@ -29,6 +29,7 @@ export interface BrowserLoginOptions {
   timeoutMs?: number;
   /** Loopback port of the callback server (default: a free one). */
   port?: number;
+  /** Gives up waiting (rejects with the signal's reason) and closes the callback server. */
   signal?: AbortSignal;
 }
 

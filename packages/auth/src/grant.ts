@@ -22,7 +22,9 @@ import type { TokenSet } from "./token.js";
 export interface GrantOptions {
   /** Per-call timeout, ms (default 10 000). */
   timeoutMs?: number;
+  /** The fetch to call (default: the global one): a proxy agent's, or a test's. */
   fetch?: typeof fetch;
+  /** Aborts the call (with the timeout, whichever comes first). */
   signal?: AbortSignal;
 }
 

@@ -20,8 +20,11 @@ import type { TokenSet } from "./token.js";
  * ```
  */
 export interface TokenStore {
+  /** The tokens stored under `key` (one per gateway by default), or undefined when there are none. */
   load(key: string): Promise<TokenSet | undefined>;
+  /** Replaces what is stored under `key`; called after each login and refresh. */
   save(key: string, tokens: TokenSet): Promise<void>;
+  /** Forgets `key` (a logout, a refused refresh token). */
   delete(key: string): Promise<void>;
   /**
    * Runs `work` (a renewal) while holding every other process off `key`. Optional: a store several

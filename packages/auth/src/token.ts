@@ -14,8 +14,11 @@ import { decodeJwt } from "jose";
  * ```
  */
 export interface TokenSet {
+  /** The JWT sent as `Authorization: Bearer …`. */
   idToken: string;
+  /** The gateway's access token, kept as it came (the API takes `idToken`). */
   accessToken?: string;
+  /** What renews the session without a login; a secret, never logged. */
   refreshToken?: string;
   /** ms since epoch, from the JWT's `exp`; undefined when unreadable (then: renew on 401 only). */
   expiresAt?: number;

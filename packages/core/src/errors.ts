@@ -15,6 +15,7 @@
  * ```
  */
 export interface DataloopErrorInit {
+  /** What went wrong, in a sentence a user can act on (no secret in it: it is logged). */
   message: string;
   /** What the user should do next: a command, an option, a fact to check. */
   hint: string;
@@ -45,8 +46,11 @@ export interface DataloopErrorInit {
 export class DataloopError extends Error {
   /** The code of instances of this class; the same as `code`, readable without an instance. */
   static readonly code: string = "DATALOOP_ERROR";
+  /** The class's name, as `error.name` shows it in stack traces and logs. */
   override name = "DataloopError";
+  /** One fixed code per class (`BAD_CREDENTIALS`, `PIN_MISMATCH`, …): what code compares, not the message. */
   readonly code: string = "DATALOOP_ERROR";
+  /** What to do about it: a command, an option, a fact to check. */
   readonly hint: string;
 
   constructor(init: DataloopErrorInit) {
@@ -54,6 +58,7 @@ export class DataloopError extends Error {
     this.hint = init.hint;
   }
 
+  /** `{ name, code, message, hint }` and a subclass's own safe fields; never `cause` (it may hold a secret). */
   toJSON(): Record<string, unknown> {
     return { name: this.name, code: this.code, message: this.message, hint: this.hint };
   }

@@ -15,8 +15,11 @@ import type { AddressInfo } from "node:net";
 export interface LoopbackServer {
   /** `http://127.0.0.1:PORT` */
   url: string;
+  /** The port the system gave it (or the one asked for). */
   port: number;
+  /** The node:http server itself, for what the handler alone cannot do. */
   server: Server;
+  /** Closes the server and every open connection (keep-alive ones too); resolves once it is closed. */
   stop(): Promise<void>;
 }
 
