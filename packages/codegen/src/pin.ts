@@ -21,11 +21,16 @@ export interface SpecPin {
   source: string;
   /** The pinned document, relative to `specs/`: the bytes `sha256` pins, unchanged. */
   file: string;
+  /** sha256 of the pinned bytes. */
   sha256: string;
+  /** `info.title` of the document. */
   title: string;
+  /** `info.version` of the document. */
   version: string;
+  /** The document's OpenAPI version, as upstream wrote it. */
   openapi: string;
   counts: SpecCounts;
+  /** When the bytes were fetched (ISO 8601). */
   retrievedAt: string;
   /** sha256 of the document in canonical form (canonical.ts): what "unchanged" compares. */
   canonical?: string;

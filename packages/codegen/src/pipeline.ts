@@ -203,8 +203,11 @@ export async function repairPinned(project: Project): Promise<RepairedPinned> {
  * ```
  */
 export interface GenerateResult {
+  /** The folder written to. */
   outDir: string;
+  /** The files written (schema.ts, operations.ts), all at once. */
   files: string[];
+  /** Written into the files: the pin's sha256 and the overlay's, which `check` compares. */
   fingerprint: string;
   report: RepairReport;
   pin: SpecPin;
@@ -251,9 +254,13 @@ export async function generate(project: Project, outDir: string): Promise<Genera
  * ```
  */
 export interface CheckResult {
+  /** Neither `specChanged` nor `stale`. */
   ok: boolean;
+  /** The document in hand has other bytes than the pin (see `dataloop-codegen diff`, accept with `pull`). */
   specChanged: boolean;
+  /** The generated code is missing, or was made from another pin, overlay or codegen (run `generate`). */
   stale: boolean;
+  /** One line per problem, with the command that fixes it. */
   problems: string[];
 }
 

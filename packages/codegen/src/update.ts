@@ -37,17 +37,23 @@ export interface UpdateResult {
   status: UpdateStatus;
   /** Why, in a line. */
   reason: string;
+  /** Where the document was fetched from. */
   source: string;
   /** The pin in force after the update. */
   pin: SpecPin;
+  /** The pin before the update. */
   previous: SpecPin;
+  /** The API changelog, when the document differs from the pin. */
   diff?: ApiDiff;
   /** For a flap: the earlier pin the document returns to. */
   returnsTo?: PinnedBefore;
   /** Overlay actions that no longer match anything in the new document: repairs to retire. */
   staleRepairs: string[];
+  /** The changeset written (its path), for a `changed` update that asks for a release. */
   changeset?: string;
+  /** The generated files rewritten, when `outDir` was given. */
   generated?: string[];
+  /** How long the update took, ms. */
   ms: number;
 }
 

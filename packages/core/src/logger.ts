@@ -12,6 +12,9 @@
 export interface Logger {
   /** What happened, for someone following along (`DEBUG=dataloop` in the CLI): requests, renewals. */
   debug?(message: string): void;
-  /** What a user should know even when the call went on: a refused refresh token, a failed early renewal, a clock far off the gateway's. */
+  /**
+   * What a user should know even when the call went on: a refused refresh token, a failed early
+   * renewal, a clock far off the gateway's.
+   */
   warn?(message: string): void;
 }
