@@ -6,6 +6,19 @@ import { BrowserLoginError, BrowserLoginTimeoutError } from "./errors.js";
 import { type AuthStrategy, defineStrategy } from "./strategies.js";
 import { readExpiry, type TokenSet } from "./token.js";
 
+/**
+ * How {@link browserLogin} and {@link browserAuth} show the login page, and how long they wait.
+ * @example
+ * ```ts
+ * import type { BrowserLoginOptions } from "@dataloop-ts/auth/node";
+ *
+ * const options: BrowserLoginOptions = {
+ *   open: (url) => console.error(`Sign in at ${url}`),
+ *   timeoutMs: 120_000,
+ *   signal: AbortSignal.timeout(150_000),
+ * };
+ * ```
+ */
 export interface BrowserLoginOptions {
   /**
    * Shows the login page to the user: open `url` in a browser (the `dataloop` CLI uses the `open`
@@ -16,6 +29,7 @@ export interface BrowserLoginOptions {
   timeoutMs?: number;
   /** Loopback port of the callback server (default: a free one). */
   port?: number;
+  /** Gives up waiting (rejects with the signal's reason) and closes the callback server. */
   signal?: AbortSignal;
 }
 
@@ -38,7 +52,15 @@ function answer(res: ServerResponse, status: number, html: string): void {
  * The website login: a loopback server receives the gateway's redirect to
  * `http://localhost:PORT/?id_token=…&access_token=…&refresh_token=…` after the user signs in at
  * `{gate}/login?callback=http://localhost:PORT`.
- * @example const tokens = await browserLogin("prod", { open: (url) => console.error(`Open ${url}`) });
+ * Rejects with `BrowserLoginTimeoutError` when nobody signs in within `timeoutMs`, and with
+ * `BrowserLoginError` when the redirect carries an error or no tokens.
+ * @example
+ * ```ts
+ * import { browserLogin } from "@dataloop-ts/auth/node";
+ *
+ * const tokens = await browserLogin("prod", { open: (url) => console.error(`Open ${url}`) });
+ * console.log(tokens.expiresAt); // ms since the epoch, read from the JWT
+ * ```
  */
 export async function browserLogin(envOrGateUrl: string, options: BrowserLoginOptions): Promise<TokenSet> {
   const gateUrl = resolveGate(envOrGateUrl);
@@ -127,7 +149,17 @@ export async function browserLogin(envOrGateUrl: string, options: BrowserLoginOp
 /**
  * The website login as a session strategy: the first `token()` (and a refused refresh) opens the
  * browser; afterwards the refresh token keeps the session alive.
- * @example const auth = createAuth(browserAuth({ open: (url) => open(url) }), { env: "prod", store: fileStore(dir) });
+ * @example
+ * ```ts
+ * import { createAuth } from "@dataloop-ts/auth";
+ * import { browserAuth, fileStore } from "@dataloop-ts/auth/node";
+ *
+ * const auth = createAuth(browserAuth({ open: (url) => console.error(`Sign in at ${url}`) }), {
+ *   env: "prod",
+ *   store: fileStore(`${process.env.HOME}/.dataloop`),
+ * });
+ * const jwt = await auth.token();
+ * ```
  */
 export function browserAuth(options: BrowserLoginOptions): AuthStrategy {
   return defineStrategy({

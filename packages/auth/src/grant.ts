@@ -9,10 +9,22 @@ import {
 } from "./errors.js";
 import type { TokenSet } from "./token.js";
 
+/**
+ * How one call to the token route is made: its timeout, the `fetch` it uses, a signal to abort it.
+ * @example
+ * ```ts
+ * import { type GrantOptions, passwordGrant } from "@dataloop-ts/auth";
+ *
+ * const options: GrantOptions = { timeoutMs: 5_000, signal: AbortSignal.timeout(30_000) };
+ * const tokens = await passwordGrant("https://gate.dataloop.ai", "bot@example.com", "…", options);
+ * ```
+ */
 export interface GrantOptions {
   /** Per-call timeout, ms (default 10 000). */
   timeoutMs?: number;
+  /** The fetch to call (default: the global one): a proxy agent's, or a test's. */
   fetch?: typeof fetch;
+  /** Aborts the call (with the timeout, whichever comes first). */
   signal?: AbortSignal;
 }
 
@@ -115,8 +127,32 @@ function describeContentType(response: Response): string {
   return response.headers.get("content-type")?.split(";")[0] ?? "no content-type";
 }
 
+/**
+ * One login at the token route (`POST {gate}/token?default`, `user_credentials`): a user's or a bot's
+ * email and password for a token set. Most code wants {@link passwordAuth}, which also refreshes.
+ * Rejects with `BadCredentialsError`, `TokenEndpointTimeoutError`, `TokenEndpointUnreachableError`,
+ * `TokenEndpointError` or `MalformedTokenResponseError`.
+ * @example
+ * ```ts
+ * import { passwordGrant } from "@dataloop-ts/auth";
+ *
+ * const tokens = await passwordGrant("https://gate.dataloop.ai", "bot@example.com", process.env.DATALOOP_PASSWORD ?? "");
+ * console.log(tokens.expiresAt, tokens.refreshToken !== undefined);
+ * ```
+ */
 export const passwordGrant = (gateUrl: string, username: string, password: string, options?: GrantOptions) =>
   requestToken(gateUrl, { type: "user_credentials", username, password }, options);
 
+/**
+ * One refresh at the token route (`refresh_token`): a fresh token set for a refresh token. Rejects
+ * with `RefreshRejectedError` when the gateway refuses it (expired, revoked, already used), and as
+ * {@link passwordGrant} otherwise.
+ * @example
+ * ```ts
+ * import { refreshGrant } from "@dataloop-ts/auth";
+ *
+ * const tokens = await refreshGrant("https://gate.dataloop.ai", process.env.DATALOOP_REFRESH_TOKEN ?? "");
+ * ```
+ */
 export const refreshGrant = (gateUrl: string, refreshToken: string, options?: GrantOptions) =>
   requestToken(gateUrl, { type: "refresh_token", refresh_token: refreshToken }, options);

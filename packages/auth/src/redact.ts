@@ -20,5 +20,13 @@ export class Redactor {
   }
 }
 
-/** Redaction of JWTs and Bearer credentials alone, for text with no registered secrets. */
+/**
+ * Redaction of JWTs and Bearer credentials alone, for text with no registered secrets.
+ * @example
+ * ```ts
+ * import { redactTokens } from "@dataloop-ts/auth";
+ *
+ * redactTokens("curl -H 'Authorization: Bearer abc.def.ghi' …"); // "curl -H 'Authorization: Bearer [redacted]' …"
+ * ```
+ */
 export const redactTokens = (text: string) => new Redactor().redact(text);

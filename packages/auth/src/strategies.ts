@@ -10,6 +10,19 @@ const STRATEGY = Symbol.for("@dataloop-ts/auth.strategy");
  * its own. The session does the rest (refresh, one renewal at a time, storage) and never asks which
  * kind of strategy it holds: a strategy that can `login` is asked again when a refresh is refused; one
  * that cannot makes the user log in.
+ * @example
+ * ```ts
+ * import { type AuthStrategy, createAuth, defineStrategy, passwordGrant } from "@dataloop-ts/auth";
+ *
+ * const email = "bot@example.com";
+ * const password = process.env.DATALOOP_PASSWORD ?? "";
+ * const bot: AuthStrategy = defineStrategy({
+ *   identity: email,
+ *   secrets: [password],
+ *   login: (gateUrl, options) => passwordGrant(gateUrl, email, password, options),
+ * });
+ * const auth = createAuth(bot, { env: "prod" });
+ * ```
  */
 export interface AuthStrategy {
   /** Who this is, for logs (never a secret). */
@@ -22,12 +35,30 @@ export interface AuthStrategy {
   readonly secrets: readonly string[];
 }
 
-/** Marks an object as a strategy, so that `createDataloopClient({ auth })` can tell one from credentials. */
+/**
+ * Marks an object as a strategy, so that `createDataloopClient({ auth })` can tell one from credentials.
+ * @example
+ * ```ts
+ * import { defineStrategy, isAuthStrategy } from "@dataloop-ts/auth";
+ *
+ * const fixed = defineStrategy({ identity: "ci", secrets: [], initial: { idToken: process.env.CI_JWT ?? "" } });
+ * isAuthStrategy(fixed); // true
+ * ```
+ */
 export function defineStrategy(strategy: AuthStrategy): AuthStrategy {
   return Object.defineProperty({ ...strategy }, STRATEGY, { value: true });
 }
 
-/** Whether `value` was made by one of the strategy functions (or `defineStrategy`). */
+/**
+ * Whether `value` was made by one of the strategy functions (or `defineStrategy`).
+ * @example
+ * ```ts
+ * import { isAuthStrategy, passwordAuth } from "@dataloop-ts/auth";
+ *
+ * isAuthStrategy(passwordAuth({ email: "bot@example.com", password: "…" })); // true
+ * isAuthStrategy({ email: "bot@example.com", password: "…" }); // false: credentials, not a strategy
+ * ```
+ */
 export const isAuthStrategy = (value: unknown): value is AuthStrategy =>
   typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[STRATEGY] === true;
 
@@ -36,7 +67,16 @@ const required = (value: string | undefined, what: string, fn: string) => {
     throw new InvalidArgumentError({ message: `${fn} needs ${what}.`, hint: `Pass a non-empty ${what}.` });
 };
 
-/** A password or bot (M2M) account: `{ email, password }`. */
+/**
+ * A password or bot (M2M) account: `{ email, password }`.
+ * @example
+ * ```ts
+ * import { createAuth, passwordAuth } from "@dataloop-ts/auth";
+ *
+ * const auth = createAuth(passwordAuth({ email: "bot@example.com", password: process.env.DATALOOP_PASSWORD ?? "" }));
+ * const jwt = await auth.token(); // logs in once, then refreshes ahead of expiry
+ * ```
+ */
 export function passwordAuth(credentials: { email: string; password: string }): AuthStrategy {
   const { email, password } = credentials;
   required(email, "an email", "passwordAuth");
@@ -48,19 +88,48 @@ export function passwordAuth(credentials: { email: string; password: string }): 
   });
 }
 
-/** A refresh token from an earlier login (e.g. the browser flow); when it is refused the user must log in. */
+/**
+ * A refresh token from an earlier login (e.g. the browser flow); when it is refused the user must log in.
+ * @example
+ * ```ts
+ * import { createAuth, refreshTokenAuth } from "@dataloop-ts/auth";
+ *
+ * const auth = createAuth(refreshTokenAuth(process.env.DATALOOP_REFRESH_TOKEN ?? ""), { env: "rc" });
+ * ```
+ */
 export function refreshTokenAuth(refreshToken: string, identity = "refresh-token"): AuthStrategy {
   required(refreshToken, "a refresh token", "refreshTokenAuth");
   return defineStrategy({ identity, secrets: [refreshToken], initial: { refreshToken } });
 }
 
-/** An API key (`POST /apikeys`) or any fixed JWT: used as is, never refreshed. */
+/**
+ * An API key (`POST /apikeys`) or any fixed JWT: used as is, never refreshed.
+ * @example
+ * ```ts
+ * import { createAuth, tokenAuth } from "@dataloop-ts/auth";
+ *
+ * const auth = createAuth(tokenAuth(process.env.DATALOOP_API_KEY ?? ""));
+ * ```
+ */
 export function tokenAuth(token: string, identity = "api-key"): AuthStrategy {
   required(token, "a token", "tokenAuth");
   return defineStrategy({ identity, secrets: [token], initial: { idToken: token } });
 }
 
-/** Any async source of JWTs; called again whenever the token is due or was refused. */
+/**
+ * Any async source of JWTs; called again whenever the token is due or was refused.
+ * @example
+ * ```ts
+ * import { createAuth, customAuth } from "@dataloop-ts/auth";
+ *
+ * const auth = createAuth(
+ *   customAuth(async () => {
+ *     const response = await fetch("https://vault.example.com/dataloop-jwt");
+ *     return ((await response.json()) as { jwt: string }).jwt;
+ *   }, "vault"),
+ * );
+ * ```
+ */
 export function customAuth(getToken: () => Promise<string | TokenSet>, identity = "custom"): AuthStrategy {
   return defineStrategy({
     identity,
@@ -91,6 +160,13 @@ export function customAuth(getToken: () => Promise<string | TokenSet>, identity 
 /**
  * Inside the platform (FaaS, apps, agents) a local proxy hands out fresh JWTs at
  * `GET http://localhost:{port}/get_jwt`.
+ * @example
+ * ```ts
+ * import { agentProxyAuth, createAuth } from "@dataloop-ts/auth";
+ *
+ * // In a Dataloop FaaS function or app: the port comes from AGENT_PROXY_MAIN_PORT when not given.
+ * const auth = createAuth(agentProxyAuth());
+ * ```
  */
 export function agentProxyAuth(
   options: { port?: number; url?: string; fetch?: typeof fetch; timeoutMs?: number } = {},

@@ -1,9 +1,24 @@
 import { decodeJwt } from "jose";
 
-/** What the token route hands out; `idToken` is the Bearer JWT. */
+/**
+ * What the token route hands out; `idToken` is the Bearer JWT.
+ * @example
+ * ```ts
+ * import { customAuth, type TokenSet } from "@dataloop-ts/auth";
+ *
+ * const fromVault = customAuth(async (): Promise<TokenSet> => {
+ *   const response = await fetch("https://vault.example.com/dataloop-jwt");
+ *   const { jwt } = (await response.json()) as { jwt: string };
+ *   return { idToken: jwt };
+ * });
+ * ```
+ */
 export interface TokenSet {
+  /** The JWT sent as `Authorization: Bearer …`. */
   idToken: string;
+  /** The gateway's access token, kept as it came (the API takes `idToken`). */
   accessToken?: string;
+  /** What renews the session without a login; a secret, never logged. */
   refreshToken?: string;
   /** ms since epoch, from the JWT's `exp`; undefined when unreadable (then: renew on 401 only). */
   expiresAt?: number;
@@ -30,6 +45,13 @@ const asTime = (seconds: unknown) =>
 /**
  * Reads `exp` (and `iat`) of a JWT with jose, in ms; undefined for anything that is not a readable
  * JWT, and for times no Date can hold (an `exp` of 1e13 s would otherwise throw on every log line).
+ * @example
+ * ```ts
+ * import { readExpiry } from "@dataloop-ts/auth";
+ *
+ * const { expiresAt } = readExpiry(process.env.DATALOOP_TOKEN ?? "");
+ * console.log(expiresAt === undefined ? "no readable expiry" : new Date(expiresAt).toISOString());
+ * ```
  */
 export function readExpiry(jwt: string): { expiresAt?: number; issuedAt?: number } {
   try {
@@ -49,7 +71,16 @@ export function readExpiry(jwt: string): { expiresAt?: number; issuedAt?: number
 export const isoOrUnknown = (ms: number | undefined) =>
   ms !== undefined && Math.abs(ms) <= MAX_DATE_MS ? new Date(ms).toISOString() : "unknown";
 
-/** The claims of a JWT, decoded (not verified) with jose; `{}` for anything that is not a JWT. */
+/**
+ * The claims of a JWT, decoded (not verified) with jose; `{}` for anything that is not a JWT.
+ * @example
+ * ```ts
+ * import { readClaims } from "@dataloop-ts/auth";
+ *
+ * const claims = readClaims(process.env.DATALOOP_TOKEN ?? "");
+ * console.log(claims.email ?? "not a JWT"); // decoded, not verified: for display only
+ * ```
+ */
 export function readClaims(jwt: string): Record<string, unknown> {
   try {
     return decodeJwt(jwt);

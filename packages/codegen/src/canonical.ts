@@ -28,7 +28,17 @@ function canonicalJson(value: unknown): string {
   return `${out}}`;
 }
 
-/** sha256 of the document in canonical form (sorted keys, no whitespace, volatile keys dropped). */
+/**
+ * sha256 of the document in canonical form (sorted keys, no whitespace, volatile keys dropped).
+ * @example
+ * ```ts
+ * import { canonicalSha256 } from "@dataloop-ts/codegen";
+ *
+ * // Key order, whitespace and `servers` do not count: the same API, the same hash.
+ * canonicalSha256({ openapi: "3.0.3", info: { title: "A", version: "1" } }) ===
+ *   canonicalSha256({ info: { version: "1", title: "A" }, openapi: "3.0.3", servers: [{ url: "https://x" }] }); // true
+ * ```
+ */
 export function canonicalSha256(document: unknown): string {
   const doc = { ...(document as Record<string, unknown>) };
   for (const key of VOLATILE_TOP_LEVEL_KEYS) delete doc[key];

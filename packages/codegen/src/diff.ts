@@ -12,8 +12,28 @@ import {
 const DOCS_ONLY = "documentation only";
 const docsOnly = (c: ApiChange) => c.details.length === 1 && c.details[0] === DOCS_ONLY;
 
+/**
+ * The semver bump a spec change asks of the packages that publish it: `major` for a breaking change.
+ * @example
+ * ```ts
+ * import type { Bump } from "@dataloop-ts/codegen";
+ *
+ * const label = (bump: Bump) => (bump === "none" ? "no release" : `a ${bump} release`);
+ * ```
+ */
 export type Bump = "major" | "minor" | "patch" | "none";
 
+/**
+ * One entry of an API changelog: an operation or schema added, removed or changed, and whether that breaks callers.
+ * @example
+ * ```ts
+ * import { type ApiChange, diffSpecs, findProject, repairPinned } from "@dataloop-ts/codegen";
+ *
+ * const { repaired } = await repairPinned(findProject());
+ * const breaking: ApiChange[] = diffSpecs(repaired, repaired).changes.filter((c) => c.breaking);
+ * for (const c of breaking) console.log(`${c.change} ${c.kind} ${c.name}: ${c.details.join("; ")}`);
+ * ```
+ */
 export interface ApiChange {
   kind: "operation" | "schema";
   change: "added" | "removed" | "changed";
@@ -26,6 +46,17 @@ export interface ApiChange {
   tag?: string;
 }
 
+/**
+ * What {@link diffSpecs} finds between two documents: every change, counts, and the bump they ask for.
+ * @example
+ * ```ts
+ * import { type ApiDiff, diffSpecs, findProject, repairPinned } from "@dataloop-ts/codegen";
+ *
+ * const { repaired } = await repairPinned(findProject());
+ * const diff: ApiDiff = diffSpecs(repaired, repaired);
+ * console.log(diff.bump, diff.summary.breaking, diff.summary.operations.added); // "none" 0 0
+ * ```
+ */
 export interface ApiDiff {
   from: { title?: string; version?: string };
   to: { title?: string; version?: string };
@@ -243,12 +274,38 @@ const tagOf = (operation: Operation): { tag?: string } => {
   return typeof tag === "string" && tag ? { tag } : {};
 };
 
+/**
+ * Options of {@link diffSpecs}: `upstream` gives the documents before their repairs, to tell a repair's change from the gateway's.
+ * @example
+ * ```ts
+ * import { type DiffOptions, diffSpecs, findProject, repairPinned } from "@dataloop-ts/codegen";
+ *
+ * const { repaired, document } = await repairPinned(findProject());
+ * const options: DiffOptions = { upstream: { from: document, to: document } };
+ * const diff = diffSpecs(repaired, repaired, options);
+ * ```
+ */
 export interface DiffOptions {
   /** The upstream documents before repair: operations they add that the repair dropped are reported too. */
   upstream?: { from: OpenApiDocument; to: OpenApiDocument };
 }
 
-/** The API changelog between two (repaired) documents, each change classed, and the semver bump that follows. */
+/**
+ * The API changelog between two (repaired) documents, each change classed, and the semver bump that follows.
+ * @example
+ * ```ts
+ * import { diffSpecs, findProject, formatDiff, loadSpec, assertOpenApi3, repairSpec, readOverlay } from "@dataloop-ts/codegen";
+ *
+ * const project = findProject();
+ * const load = async (source: string) => {
+ *   const { document } = await loadSpec(source);
+ *   assertOpenApi3(document, source);
+ *   return repairSpec(document, await readOverlay(project), source).document;
+ * };
+ * const diff = diffSpecs(await load("old.openapi.json"), await load("new.openapi.json"));
+ * console.log(diff.bump, formatDiff(diff));
+ * ```
+ */
 export function diffSpecs(a: OpenApiDocument, b: OpenApiDocument, options: DiffOptions = {}): ApiDiff {
   const changes: ApiChange[] = [];
   const { pairs, removed, added } = pairOperations(a, b);
@@ -364,6 +421,13 @@ const LONG_SECTION = 15;
  * parameter or property became required, which type changed from what to what, which enum value
  * went), then additions, then other changes (their reasons with `details`). A section longer than
  * 15 entries is grouped by tag (Datasets, Items, … ; schemas apart) inside a folded `<details>`.
+ * @example
+ * ```ts
+ * import { diffSpecs, findProject, formatDiff, repairPinned } from "@dataloop-ts/codegen";
+ *
+ * const { repaired } = await repairPinned(findProject());
+ * console.log(formatDiff(diffSpecs(repaired, repaired), { details: true })); // markdown
+ * ```
  */
 export function formatDiff(diff: ApiDiff, options: { details?: boolean } = {}): string {
   const s = diff.summary;

@@ -10,6 +10,13 @@ import type { Project } from "./project.js";
  * Writes the pinned document, its repaired form, the overlay and a manifest into `outDir`: what
  * `@dataloop-ts/spec` publishes, so the document a user validates against, the one the mock serves
  * and the client's types come from one pin.
+ * @example
+ * ```ts
+ * import { exportSpec, findProject } from "@dataloop-ts/codegen";
+ *
+ * const manifest = await exportSpec(findProject(), "dist");
+ * console.log(manifest.sha256, manifest.files.repaired); // dist/openapi.json, dist/manifest.json, …
+ * ```
  */
 export async function exportSpec(project: Project, outDir: string): Promise<SpecManifest> {
   const { pin, bytes, repaired, overlaySha256 } = await repairPinned(project);

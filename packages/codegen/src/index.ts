@@ -4,7 +4,7 @@
 export type { SpecManifest } from "@dataloop-ts/core";
 export { canonicalSha256 } from "./canonical.js";
 export { changesetFor, writeChangeset } from "./changeset.js";
-export { type ApiChange, type ApiDiff, type Bump, diffSpecs, formatDiff } from "./diff.js";
+export { type ApiChange, type ApiDiff, type Bump, type DiffOptions, diffSpecs, formatDiff } from "./diff.js";
 export {
   CodegenError,
   EmitFailedError,
@@ -23,7 +23,19 @@ export {
   UnsupportedOpenApiVersionError,
 } from "./errors.js";
 export { exportSpec } from "./export.js";
-export { listOperations, type OpenApiDocument, type OperationRef, publicOperations } from "./openapi.js";
+export {
+  HTTP_METHODS,
+  type HttpMethod,
+  listOperations,
+  type OpenApiDocument,
+  type Operation,
+  type OperationRef,
+  type Parameter,
+  type PathItem,
+  publicOperations,
+  type SpecCounts,
+} from "./openapi.js";
+export type { Overlay, OverlayAction, OverlayActionResult } from "./overlay.js";
 export type { PinnedBefore, SpecPin } from "./pin.js";
 export {
   type CheckResult,

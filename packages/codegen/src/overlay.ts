@@ -1,13 +1,36 @@
 import { JSONPath } from "jsonpath-plus";
 import { OverlayInvalidError } from "./errors.js";
 
-/** An OpenAPI Overlay 1.0 document: the spec's repairs, kept as data. */
+/**
+ * An OpenAPI Overlay 1.0 document: the spec's repairs, kept as data.
+ * @example
+ * ```ts
+ * import { findProject, readOverlay } from "@dataloop-ts/codegen";
+ *
+ * const overlay = await readOverlay(findProject());
+ * console.log(`${overlay.info.title}: ${overlay.actions.length} repairs`);
+ * ```
+ */
 export interface Overlay {
   overlay: string;
   info: { title: string; version: string };
   actions: OverlayAction[];
 }
 
+/**
+ * One repair: the JSONPath `target` it applies to, and the `update` merged there or the `remove` of it.
+ * @example
+ * ```ts
+ * import type { Overlay, OverlayAction } from "@dataloop-ts/codegen";
+ *
+ * const requireName: OverlayAction = {
+ *   target: "$.components.schemas.Dataset",
+ *   description: "`name` is required by the gateway",
+ *   update: { required: ["name"] },
+ * };
+ * const overlay: Overlay = { overlay: "1.0.0", info: { title: "repairs", version: "1" }, actions: [requireName] };
+ * ```
+ */
 export interface OverlayAction {
   target: string;
   description?: string;
@@ -15,6 +38,16 @@ export interface OverlayAction {
   remove?: boolean;
 }
 
+/**
+ * What one overlay action did: how many nodes its target matched (0: a stale repair).
+ * @example
+ * ```ts
+ * import { findProject, repairPinned } from "@dataloop-ts/codegen";
+ *
+ * const { report } = await repairPinned(findProject());
+ * const stale = report.overlay.filter((action) => action.matched === 0); // repairs the document no longer needs
+ * ```
+ */
 export interface OverlayActionResult {
   target: string;
   description?: string;

@@ -8,17 +8,29 @@ import type { Project } from "./project.js";
  * `specs/dataloop.lock.json`: which document the repository builds from. The document itself is
  * committed beside it (`file`, exact upstream bytes), so a clone anywhere builds the same client and
  * git history shows every spec change as a diff; `source` only says where the bytes came from.
+ * @example
+ * ```ts
+ * import { findProject, loadPinned, type SpecPin } from "@dataloop-ts/codegen";
+ *
+ * const { pin }: { pin: SpecPin } = await loadPinned(findProject());
+ * console.log(`${pin.title} ${pin.version}, sha256 ${pin.sha256}, from ${pin.source} at ${pin.retrievedAt}`);
+ * ```
  */
 export interface SpecPin {
   /** Provenance: the URL it was pulled from, or a path relative to the project root. */
   source: string;
   /** The pinned document, relative to `specs/`: the bytes `sha256` pins, unchanged. */
   file: string;
+  /** sha256 of the pinned bytes. */
   sha256: string;
+  /** `info.title` of the document. */
   title: string;
+  /** `info.version` of the document. */
   version: string;
+  /** The document's OpenAPI version, as upstream wrote it. */
   openapi: string;
   counts: SpecCounts;
+  /** When the bytes were fetched (ISO 8601). */
   retrievedAt: string;
   /** sha256 of the document in canonical form (canonical.ts): what "unchanged" compares. */
   canonical?: string;
@@ -26,7 +38,16 @@ export interface SpecPin {
   history?: PinnedBefore[];
 }
 
-/** A document the repository was pinned to before. */
+/**
+ * A document the repository was pinned to before.
+ * @example
+ * ```ts
+ * import { findProject, loadPinned } from "@dataloop-ts/codegen";
+ *
+ * const { pin } = await loadPinned(findProject());
+ * for (const before of pin.history ?? []) console.log(before.version, before.sha256, "replaced", before.replacedAt);
+ * ```
+ */
 export interface PinnedBefore {
   canonical: string;
   sha256: string;

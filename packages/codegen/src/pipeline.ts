@@ -12,6 +12,16 @@ import { type RepairedDocument, type RepairReport, repairSpec } from "./repair.j
 import { DEFAULT_SPEC_URL, type LoadedSpec, type LoadOptions, loadSpec, sha256 } from "./source.js";
 import { assertOpenApi3 } from "./validate.js";
 
+/**
+ * What {@link pull} did: the pin now in force, whether it changed, the one before, and the repair report.
+ * @example
+ * ```ts
+ * import { findProject, pull } from "@dataloop-ts/codegen";
+ *
+ * const result = await pull(findProject());
+ * console.log(result.changed ? `pinned ${result.pin.version} (was ${result.previous?.version})` : "already pinned");
+ * ```
+ */
 export interface PullResult {
   pin: SpecPin;
   /** False when the pulled spec is the one already pinned (nothing was written). */
@@ -23,6 +33,14 @@ export interface PullResult {
 /**
  * Fetches a spec, proves it can be repaired and typed, then pins it: the document's exact bytes into
  * `specs/`, then the lock. On any failure nothing is written and the old pin stays in force.
+ * @example
+ * ```ts
+ * import { findProject, formatRepairReport, pull } from "@dataloop-ts/codegen";
+ *
+ * // From the gateway (the default URL), a file, or another URL; nothing is written when a check fails.
+ * const { pin, report } = await pull(findProject(), "https://gate.dataloop.ai/api/v1/swagger-file", { timeoutMs: 60_000 });
+ * console.log(pin.sha256, formatRepairReport(report));
+ * ```
  */
 export async function pull(
   project: Project,
@@ -88,6 +106,16 @@ export async function pinLoaded(
   return { pin, changed: true, ...(previous ? { previous } : {}), report };
 }
 
+/**
+ * The pinned document: its lock entry, the parsed document, and its exact bytes.
+ * @example
+ * ```ts
+ * import { findProject, loadPinned, type PinnedSpec } from "@dataloop-ts/codegen";
+ *
+ * const pinned: PinnedSpec = await loadPinned(findProject());
+ * console.log(pinned.pin.sha256, pinned.bytes.length, pinned.document.openapi);
+ * ```
+ */
 export interface PinnedSpec {
   pin: SpecPin;
   document: OpenApiDocument;
@@ -95,7 +123,16 @@ export interface PinnedSpec {
   bytes: Buffer;
 }
 
-/** The pinned document from `specs/`, its sha256 checked against the lock. */
+/**
+ * The pinned document from `specs/`, its sha256 checked against the lock.
+ * @example
+ * ```ts
+ * import { findProject, loadPinned } from "@dataloop-ts/codegen";
+ *
+ * const { pin, document } = await loadPinned(findProject()); // PinMismatchError when the bytes were edited
+ * console.log(pin.version, Object.keys(document.paths).length);
+ * ```
+ */
 export async function loadPinned(project: Project): Promise<PinnedSpec> {
   const pin = await readPin(project);
   const path = pinnedPath(project, pin);
@@ -123,28 +160,70 @@ export async function overlaySha(project: Project): Promise<string> {
   return existsSync(project.overlayPath) ? sha256(await readFile(project.overlayPath)) : "none";
 }
 
+/**
+ * The pinned document with its repaired form, the repair report and the sha256 of the overlay used.
+ * @example
+ * ```ts
+ * import { findProject, repairPinned, type RepairedPinned } from "@dataloop-ts/codegen";
+ *
+ * const pinned: RepairedPinned = await repairPinned(findProject());
+ * console.log(pinned.overlaySha256, pinned.report.normalisations.length);
+ * ```
+ */
 export interface RepairedPinned extends PinnedSpec {
   repaired: RepairedDocument;
   report: RepairReport;
   overlaySha256: string;
 }
 
+/**
+ * The pinned document repaired by the project's overlay: what the types and the mock are made from.
+ * @example
+ * ```ts
+ * import { findProject, formatRepairReport, repairPinned } from "@dataloop-ts/codegen";
+ *
+ * const { repaired, report } = await repairPinned(findProject());
+ * console.log(formatRepairReport(report), repaired.openapi);
+ * ```
+ */
 export async function repairPinned(project: Project): Promise<RepairedPinned> {
   const pinned = await loadPinned(project);
   const { document, report } = repairSpec(pinned.document, await readOverlay(project), pinned.pin.source);
   return { ...pinned, repaired: document, report, overlaySha256: await overlaySha(project) };
 }
 
+/**
+ * What {@link generate} wrote: the files, the fingerprint written into them, and the pin and repairs they come from.
+ * @example
+ * ```ts
+ * import { findProject, generate } from "@dataloop-ts/codegen";
+ *
+ * const { files, fingerprint } = await generate(findProject(), "src/generated");
+ * console.log(files, fingerprint);
+ * ```
+ */
 export interface GenerateResult {
+  /** The folder written to. */
   outDir: string;
+  /** The files written (schema.ts, operations.ts), all at once. */
   files: string[];
+  /** Written into the files: the pin's sha256 and the overlay's, which `check` compares. */
   fingerprint: string;
   report: RepairReport;
   pin: SpecPin;
   repaired: RepairedDocument;
 }
 
-/** Pinned spec → repair → openapi-typescript → `outDir` (schema.ts, operations.ts), written all at once. */
+/**
+ * Pinned spec → repair → openapi-typescript → `outDir` (schema.ts, operations.ts), written all at once.
+ * @example
+ * ```ts
+ * import { findProject, generate } from "@dataloop-ts/codegen";
+ *
+ * const result = await generate(findProject(), "packages/client/src/generated");
+ * console.log(`${result.files.length} files for ${result.pin.title} ${result.pin.version}`);
+ * ```
+ */
 export async function generate(project: Project, outDir: string): Promise<GenerateResult> {
   const { pin, repaired, report, overlaySha256 } = await repairPinned(project);
   // Loaded on demand: openapi-typescript and the TypeScript compiler are most of the start-up time.
@@ -161,14 +240,41 @@ export async function generate(project: Project, outDir: string): Promise<Genera
   return { outDir, files: entries.map(([p]) => p), fingerprint: emitted.fingerprint, report, pin, repaired };
 }
 
+/**
+ * What {@link check} found: whether the spec moved from the pin, whether the generated code is stale, and why.
+ * @example
+ * ```ts
+ * import { check, findProject } from "@dataloop-ts/codegen";
+ *
+ * const result = await check(findProject(), "src/generated");
+ * if (!result.ok) {
+ *   console.error(result.problems.join("\n")); // specChanged: the gateway moved; stale: regenerate
+ *   process.exitCode = 1;
+ * }
+ * ```
+ */
 export interface CheckResult {
+  /** Neither `specChanged` nor `stale`. */
   ok: boolean;
+  /** The document in hand has other bytes than the pin (see `dataloop-codegen diff`, accept with `pull`). */
   specChanged: boolean;
+  /** The generated code is missing, or was made from another pin, overlay or codegen (run `generate`). */
   stale: boolean;
+  /** One line per problem, with the command that fixes it. */
   problems: string[];
 }
 
-/** What a CI job runs: does the spec in hand still match the pin, and is the generated code current? */
+/**
+ * What a CI job runs: does the spec in hand still match the pin, and is the generated code current?
+ * @example
+ * ```ts
+ * import { check, findProject } from "@dataloop-ts/codegen";
+ *
+ * // In CI: fails when the gateway's document moved from the pin, or the generated code is not current.
+ * const { ok, problems } = await check(findProject(), "src/generated", "https://gate.dataloop.ai/api/v1/swagger-file");
+ * if (!ok) throw new Error(problems.join("\n"));
+ * ```
+ */
 export async function check(
   project: Project,
   outDir: string,

@@ -4,9 +4,30 @@ import { applyOverlay, type Overlay, type OverlayActionResult } from "./overlay.
 import { assertRefsResolve } from "./validate.js";
 
 declare const repairedBrand: unique symbol;
-/** A document that went through `repairSpec`; the emitter takes nothing else. */
+/**
+ * A document that went through `repairSpec`; the emitter takes nothing else.
+ * @example
+ * ```ts
+ * import { findProject, loadPinned, readOverlay, type RepairedDocument, repairSpec } from "@dataloop-ts/codegen";
+ *
+ * const project = findProject();
+ * const { document } = await loadPinned(project);
+ * const repaired: RepairedDocument = repairSpec(document, await readOverlay(project)).document;
+ * ```
+ */
 export type RepairedDocument = OpenApiDocument & { readonly [repairedBrand]: true };
 
+/**
+ * What the repairs did: each overlay action's matches, each normalisation's count, and the operations left public.
+ * @example
+ * ```ts
+ * import { findProject, repairPinned } from "@dataloop-ts/codegen";
+ *
+ * const { report } = await repairPinned(findProject());
+ * for (const n of report.normalisations) console.log(`${n.name}: ${n.count} (${n.description})`);
+ * console.log("public:", report.publicOperations);
+ * ```
+ */
 export interface RepairReport {
   overlay: OverlayActionResult[];
   normalisations: Array<{ name: string; description: string; count: number }>;
@@ -14,7 +35,17 @@ export interface RepairReport {
   publicOperations: string[];
 }
 
-/** Overlay first (it is written against the upstream document), then the generic normalisations. */
+/**
+ * Overlay first (it is written against the upstream document), then the generic normalisations.
+ * @example
+ * ```ts
+ * import { findProject, loadPinned, readOverlay, repairSpec } from "@dataloop-ts/codegen";
+ *
+ * const project = findProject();
+ * const { document, pin } = await loadPinned(project);
+ * const { document: repaired, report } = repairSpec(document, await readOverlay(project), pin.source);
+ * ```
+ */
 export function repairSpec(
   upstream: OpenApiDocument,
   overlay: Overlay,
@@ -34,7 +65,15 @@ export function repairSpec(
   };
 }
 
-/** The short human report the CLI prints. */
+/**
+ * The short human report the CLI prints.
+ * @example
+ * ```ts
+ * import { findProject, formatRepairReport, repairPinned } from "@dataloop-ts/codegen";
+ *
+ * console.log(formatRepairReport((await repairPinned(findProject())).report));
+ * ```
+ */
 export function formatRepairReport(report: RepairReport): string {
   const lines = ["Repairs:"];
   for (const a of report.overlay) {

@@ -4,15 +4,43 @@ import { isHttpUrl, isTransientStatus, type RetryPolicy, retryAfterMs, withRetri
 import { parse as parseYaml } from "yaml";
 import { SpecHttpError, SpecNotFoundError, SpecNotParsableError, SpecUnreachableError } from "./errors.js";
 
-/** Where the gateway serves its OpenAPI document. */
+/**
+ * Where the gateway serves its OpenAPI document.
+ * @example
+ * ```ts
+ * import { DEFAULT_SPEC_URL, loadSpec } from "@dataloop-ts/codegen";
+ *
+ * const { sha256 } = await loadSpec(DEFAULT_SPEC_URL);
+ * ```
+ */
 export const DEFAULT_SPEC_URL = "https://gate.dataloop.ai/api/v1/swagger-file";
 
+/**
+ * How a spec URL is fetched: the per-attempt timeout, the retries (`attempts`, `baseDelayMs`, `maxDelayMs`) and the `fetch` used.
+ * @example
+ * ```ts
+ * import { type LoadOptions, loadSpec } from "@dataloop-ts/codegen";
+ *
+ * const options: LoadOptions = { timeoutMs: 60_000, attempts: 5, baseDelayMs: 1_000 };
+ * const spec = await loadSpec("https://gate.dataloop.ai/api/v1/swagger-file", options);
+ * ```
+ */
 export interface LoadOptions extends RetryPolicy {
   /** Per-attempt timeout for URLs, ms (default 30 000). */
   timeoutMs?: number;
   fetch?: typeof fetch;
 }
 
+/**
+ * A document as read: its exact bytes and their sha256, parsed but not yet checked to be OpenAPI.
+ * @example
+ * ```ts
+ * import { type LoadedSpec, loadSpec } from "@dataloop-ts/codegen";
+ *
+ * const spec: LoadedSpec = await loadSpec("specs/dataloop.openapi.json");
+ * console.log(spec.format, spec.sha256, spec.bytes.length);
+ * ```
+ */
 export interface LoadedSpec {
   /** The URL or absolute path it came from. */
   source: string;
@@ -25,7 +53,17 @@ export interface LoadedSpec {
   format: "json" | "yaml";
 }
 
-/** Reads a spec from a URL or a file path (JSON or YAML). */
+/**
+ * Reads a spec from a URL or a file path (JSON or YAML).
+ * @example
+ * ```ts
+ * import { assertOpenApi3, loadSpec } from "@dataloop-ts/codegen";
+ *
+ * const { document, source } = await loadSpec("https://gate.dataloop.ai/api/v1/swagger-file");
+ * assertOpenApi3(document, source);
+ * console.log(document.info.version);
+ * ```
+ */
 export async function loadSpec(source: string, options: LoadOptions = {}): Promise<LoadedSpec> {
   const bytes = isHttpUrl(source) ? await fetchBytes(source, options) : await readBytes(source);
   return { source, bytes, sha256: sha256(bytes), ...parseDocument(bytes, source) };
@@ -108,7 +146,16 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-/** Parses spec bytes (JSON, else YAML); `source` names them in errors. */
+/**
+ * Parses spec bytes (JSON, else YAML); `source` names them in errors.
+ * @example
+ * ```ts
+ * import { readFile } from "node:fs/promises";
+ * import { parseDocument } from "@dataloop-ts/codegen";
+ *
+ * const { document, format } = parseDocument(await readFile("openapi.yaml"), "openapi.yaml");
+ * ```
+ */
 export function parseDocument(bytes: Buffer, source: string): { document: unknown; format: "json" | "yaml" } {
   const text = bytes.toString("utf8").replace(/^\uFEFF/, "");
   const trimmed = text.trimStart();

@@ -13,30 +13,61 @@ import { assertOpenApi3 } from "./validate.js";
  * `unchanged`: the same document (canonically), or no API difference: nothing was written.
  * `changed`: pinned, regenerated, changeset written. `flap`: the document is one pinned before; it is
  * reported and nothing is written (the gateway alternates between two builds; a person decides).
+ * @example
+ * ```ts
+ * import { findProject, update } from "@dataloop-ts/codegen";
+ *
+ * const { status } = await update(findProject());
+ * if (status === "flap") console.warn("The gateway went back to a document pinned before: a person decides.");
+ * ```
  */
 export type UpdateStatus = "unchanged" | "changed" | "flap";
 
+/**
+ * What {@link update} did and why: the status, the pins before and after, the diff, the changeset and the files written.
+ * @example
+ * ```ts
+ * import { findProject, formatUpdate, update, type UpdateResult } from "@dataloop-ts/codegen";
+ *
+ * const result: UpdateResult = await update(findProject());
+ * if (result.status === "changed") console.log(formatUpdate(result), result.changeset);
+ * ```
+ */
 export interface UpdateResult {
   status: UpdateStatus;
   /** Why, in a line. */
   reason: string;
+  /** Where the document was fetched from. */
   source: string;
   /** The pin in force after the update. */
   pin: SpecPin;
+  /** The pin before the update. */
   previous: SpecPin;
+  /** The API changelog, when the document differs from the pin. */
   diff?: ApiDiff;
   /** For a flap: the earlier pin the document returns to. */
   returnsTo?: PinnedBefore;
   /** Overlay actions that no longer match anything in the new document: repairs to retire. */
   staleRepairs: string[];
+  /** The changeset written (its path), for a `changed` update that asks for a release. */
   changeset?: string;
+  /** The generated files rewritten, when `outDir` was given. */
   generated?: string[];
+  /** How long the update took, ms. */
   ms: number;
 }
 
 /**
  * Follows the gateway: fetch, compare with the pin, and only when the API changed pin the new document,
  * regenerate the client and write the changeset. The one command a scheduled job runs.
+ * @example
+ * ```ts
+ * import { findProject, formatUpdate, update } from "@dataloop-ts/codegen";
+ *
+ * const result = await update(findProject(), undefined, { outDir: "packages/client/src/generated" });
+ * console.log(result.status, result.reason);
+ * if (result.status === "changed") console.log(formatUpdate(result)); // the pull request's body
+ * ```
  */
 export async function update(
   project: Project,
@@ -108,7 +139,15 @@ export async function update(
   });
 }
 
-/** The pull-request body of an update: what changed and why it breaks, the bump, what a reviewer checks. */
+/**
+ * The pull-request body of an update: what changed and why it breaks, the bump, what a reviewer checks.
+ * @example
+ * ```ts
+ * import { findProject, formatUpdate, update } from "@dataloop-ts/codegen";
+ *
+ * console.log(formatUpdate(await update(findProject())));
+ * ```
+ */
 export function formatUpdate(result: UpdateResult): string {
   const { previous, pin, diff } = result;
   if (result.status !== "changed" || !diff) {

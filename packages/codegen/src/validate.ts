@@ -7,7 +7,16 @@ import {
 } from "./errors.js";
 import { type OpenApiDocument, walk } from "./openapi.js";
 
-/** Narrows a parsed document to OpenAPI 3.x or throws a CodegenError saying what it is instead. */
+/**
+ * Narrows a parsed document to OpenAPI 3.x or throws a CodegenError saying what it is instead.
+ * @example
+ * ```ts
+ * import { assertOpenApi3 } from "@dataloop-ts/codegen";
+ *
+ * const parsed: unknown = JSON.parse('{"swagger":"2.0"}');
+ * assertOpenApi3(parsed, "inline"); // throws Swagger2Error; afterwards `parsed` is an OpenApiDocument
+ * ```
+ */
 export function assertOpenApi3(doc: unknown, source: string): asserts doc is OpenApiDocument {
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
     throw new NotOpenApiError({
