@@ -16,6 +16,8 @@ export const OPTIONS = {
   decode: { type: "boolean", default: false },
   query: { type: "string", multiple: true },
   body: { type: "string" },
+  /** `request`: write the answer to this file (atomically), as it is. */
+  output: { type: "string", short: "o" },
   org: { type: "string" },
   name: { type: "string" },
   /** `items`: the dataset. */
@@ -50,7 +52,8 @@ export const USAGE = `dataloop — the Dataloop API from a terminal
   dataloop login --browser           the website login in your browser [--no-open] [--timeout SECONDS]
   dataloop token [--decode]          a valid JWT on stdout (refreshed first when due), for curl/Postman
   dataloop whoami                    who the stored session is (GET /users/me)
-  dataloop request METHOD PATH       [--query k=v]... [--body JSON|@file]; JSON out
+  dataloop request METHOD PATH       [--query k=v]... [--body JSON|@file] [--output FILE]; JSON
+                                     pretty-printed; any other answer as is (raw bytes when piped)
   dataloop bots create --org ORG --name NAME   a bot user; its credentials are printed once
   dataloop items upload PATH... --dataset ID [--remote-path /dir] [--concurrency N] [--mode skip|overwrite]
   dataloop items download --dataset ID --out DIR [--filter DQL|@file] [--concurrency N]
