@@ -4,6 +4,7 @@ import { downloadItems, entriesOf } from "@dataloop-ts/client/node";
 import { UsageError as CoreUsageError, printable } from "@dataloop-ts/core";
 import cliProgress from "cli-progress";
 import type { Context } from "./commands.js";
+import { checkItemsArgs } from "./items-args.js";
 import type { Output } from "./output.js";
 
 class UsageError extends CoreUsageError {
@@ -97,6 +98,7 @@ function report<T>(
 
 export async function items(ctx: Context): Promise<number> {
   const [sub, ...paths] = ctx.args;
+  await checkItemsArgs(ctx.args, ctx.values);
   const { dataset } = ctx.values;
   if (!dataset) throw new UsageError("items needs --dataset ID");
   const dl = ctx.client();
