@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { type BatchSummary, type DqlFilter, queryDataset, uploadItems } from "@dataloop-ts/client";
 import { downloadItems, entriesOf } from "@dataloop-ts/client/node";
-import { UsageError as CoreUsageError, printable } from "@dataloop-ts/core";
+import { UsageError as CoreUsageError } from "@dataloop-ts/core";
 import cliProgress from "cli-progress";
 import type { Context } from "./commands.js";
+import { failureLines, groupFailures } from "./failures.js";
 import { checkItemsArgs } from "./items-args.js";
 import type { Output } from "./output.js";
 
@@ -77,6 +78,7 @@ function report<T>(
       done: summary.done,
       failed: summary.failed,
       bytes: summary.bytes,
+      causes: groupFailures(failures),
       results: summary.results.map((r) => ({
         key: r.key,
         ok: r.ok,
@@ -90,8 +92,7 @@ function report<T>(
     ctx.out.say(
       `${verb} ${summary.done} file${summary.done === 1 ? "" : "s"} (${size(summary.bytes)}) in ${(ms / 1000).toFixed(1)} s${failures.length ? `; ${failures.length} failed:` : "."}`,
     );
-    for (const f of failures)
-      ctx.out.say(`  ${printable(f.key)}: ${printable(f.error?.message ?? "failed")}`);
+    for (const line of failureLines(failures)) ctx.out.say(line);
   }
   return failures.length ? 1 : 0;
 }
