@@ -7,6 +7,7 @@ import type { Context } from "./commands.js";
 import { failureLines, groupFailures } from "./failures.js";
 import { checkItemsArgs } from "./items-args.js";
 import type { Output } from "./output.js";
+import { byteProgress } from "./upload-progress.js";
 
 class UsageError extends CoreUsageError {
   constructor(message: string) {
@@ -116,10 +117,11 @@ export async function items(ctx: Context): Promise<number> {
       entries.length,
       entries.reduce((n, e) => n + (e.size ?? 0), 0),
     );
-    const summary = await uploadItems(dl, dataset, entries, {
+    const progress = byteProgress(entries, bar);
+    const summary = await uploadItems(dl, dataset, progress.entries, {
       mode,
       concurrency: concurrencyOf(ctx.values.concurrency),
-      onProgress: (p) => bar.update(p.done + p.failed, p.bytes),
+      onProgress: progress.onProgress,
     });
     bar.stop();
     return report(ctx, "Uploaded", summary, Date.now() - started, (v) => ({ itemId: v.item.id, op: v.op }));
