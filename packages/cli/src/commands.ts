@@ -213,7 +213,8 @@ export async function whoami(ctx: Context): Promise<number> {
 }
 
 export async function logout(ctx: Context): Promise<number> {
-  await session(ctx).logout();
+  // The stored session, even with DATALOOP_API_KEY set: that key is in the environment, not stored.
+  await createAuth(storedSession, { gateUrl: ctx.gateUrl, store: ctx.store }).logout();
   ctx.out.done({ gate: ctx.gateUrl, loggedOut: true }, `Logged out of ${ctx.gateUrl}.`);
   return 0;
 }
