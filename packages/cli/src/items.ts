@@ -4,6 +4,7 @@ import { downloadItems, entriesOf } from "@dataloop-ts/client/node";
 import { UsageError as CoreUsageError } from "@dataloop-ts/core";
 import cliProgress from "cli-progress";
 import type { Context } from "./commands.js";
+import { namingDownloads } from "./download-paths.js";
 import { failureLines, groupFailures } from "./failures.js";
 import { checkItemsArgs } from "./items-args.js";
 import type { Output } from "./output.js";
@@ -131,7 +132,8 @@ export async function items(ctx: Context): Promise<number> {
     if (!out) throw new UsageError("items download needs --out DIR");
     const filter = await filterOf(ctx.values.filter);
     let bar: ReturnType<typeof progressBar> | undefined;
-    const summary = await downloadItems(dl, dataset, out, {
+    const naming = namingDownloads(dl, out);
+    const summary = await downloadItems(naming.client, dataset, out, {
       ...(filter ? { filter } : {}),
       concurrency: concurrencyOf(ctx.values.concurrency),
       onProgress: (p) => {
@@ -140,7 +142,7 @@ export async function items(ctx: Context): Promise<number> {
       },
     });
     bar?.stop();
-    return report(ctx, "Downloaded", summary, Date.now() - started, (path) => ({ path }));
+    return report(ctx, "Downloaded", naming.named(summary), Date.now() - started, (path) => ({ path }));
   }
   if (sub === "query") {
     const filter = await filterOf(ctx.values.filter);

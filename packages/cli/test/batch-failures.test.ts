@@ -11,8 +11,25 @@ const FILES = 30;
 const BROKEN = 2;
 let uploads = 0;
 
-/** The gateway goes away under every upload: the connection is cut as the body arrives. */
+const ITEMS = [
+  { id: "65f1c0ffee0123456789a001", filename: "/cats/a.jpg", type: "file" },
+  { id: "65f1c0ffee0123456789a002", filename: "/cats/b.jpg", type: "file" },
+];
+
+/**
+ * The gateway goes away under every upload: the connection is cut as the body arrives. Downloads:
+ * the query lists ITEMS; the first one's bytes come, the second one is gone (404).
+ */
 function api(req: IncomingMessage, res: ServerResponse) {
+  const path = new URL(req.url ?? "/", "http://x").pathname;
+  if (path.endsWith("/query"))
+    return res
+      .writeHead(200, { "content-type": "application/json" })
+      .end(JSON.stringify({ items: ITEMS, hasNextPage: false }));
+  if (path.endsWith(`/items/${ITEMS[0]?.id}/stream`))
+    return res.writeHead(200, { "content-type": "application/octet-stream" }).end("a cat");
+  if (path.endsWith(`/items/${ITEMS[1]?.id}/stream`))
+    return res.writeHead(404, { "content-type": "application/json" }).end('{"message":"Item not found"}');
   if (
     req.method === "POST" &&
     /\/datasets\/[^/]+\/items$/.test(new URL(req.url ?? "/", "http://x").pathname)
@@ -76,5 +93,17 @@ describe("items upload when the gateway goes away", () => {
       ["SOURCE_UNREADABLE", BROKEN],
     ]);
     expect(summary.results).toHaveLength(FILES + BROKEN);
+  });
+});
+
+describe("items download failures", () => {
+  it("name the local path the item was going to, and its id", async () => {
+    const out = join(home, "copy");
+    const r = await dataloop(["items", "download", "--dataset", "d-1", "--out", out], { env: env() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Downloaded 1 file \(.*\) in [\d.]+ s; 1 failed:$/m);
+    expect(r.stderr).toContain(
+      `  ${join(out, "cats", "b.jpg")} (item ${ITEMS[1]?.id}): GET /api/v1/items/${ITEMS[1]?.id}/stream failed with HTTP 404`,
+    );
   });
 });
