@@ -110,4 +110,14 @@ describe("DATALOOP_API_KEY in every command", () => {
     expect(garbage.stderr).toContain("DATALOOP_API_KEY");
     expect(garbage.stderr).not.toContain("Not logged in");
   });
+
+  it("logout forgets the stored session even while DATALOOP_API_KEY is set (an expired one too)", async () => {
+    const key = await gateway.route.issueApiKey();
+    expect((await dataloop(["login"], { env: env({ DATALOOP_API_KEY: key }) })).code).toBe(0);
+    expect(await readdir(home)).toHaveLength(1);
+    const expired = await gateway.route.issueApiKey(undefined, -60);
+    const r = await dataloop(["logout"], { env: env({ DATALOOP_API_KEY: expired }) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(await readdir(home)).toEqual([]);
+  });
 });
