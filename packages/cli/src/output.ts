@@ -53,7 +53,12 @@ export class Output {
 
   /** Bytes on stdout, as they are (an answer that is not JSON, piped on); resolves once written. */
   bytes(data: Uint8Array): Promise<void> {
-    return new Promise((done, fail) => this.stdout.write(data, (error) => (error ? fail(error) : done())));
+    // A closed pipe is not a failure of the command: the 'error' listener ends it quietly (below).
+    return new Promise((done, fail) =>
+      this.stdout.write(data, (error) =>
+        error && (error as NodeJS.ErrnoException).code !== "EPIPE" ? fail(error) : done(),
+      ),
+    );
   }
 
   /** One line of data on stdout, as is (JSON lines). */

@@ -48,6 +48,11 @@ describe("dataloop request with answers that are not JSON", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.bytes.equals(BINARY)).toBe(true);
+    const closed = await dataloop(["request", "GET", "/items/i-bin/stream"], {
+      env: env(),
+      closedStdout: true,
+    });
+    expect([closed.code, closed.stderr]).toEqual([0, ""]);
     const text = await dataloop(["request", "GET", "/items/i-text/stream"], { env: env() });
     expect(text.code).toBe(0);
     expect(text.stdout).toBe("hello file\n");
