@@ -16,6 +16,8 @@ export const OPTIONS = {
   decode: { type: "boolean", default: false },
   query: { type: "string", multiple: true },
   body: { type: "string" },
+  /** `request`: write the answer to this file (atomically), as it is. */
+  output: { type: "string", short: "o" },
   org: { type: "string" },
   name: { type: "string" },
   /** `items`: the dataset. */
@@ -48,12 +50,14 @@ export const USAGE = `dataloop — the Dataloop API from a terminal
 
   dataloop login [--email E]         password or bot (M2M) account; asks on a terminal, else
                                      --password-stdin or DATALOOP_EMAIL + DATALOOP_PASSWORD
-  dataloop login --api-key K         an API key (POST /apikeys)
+  dataloop login --api-key K         an API key (POST /apikeys), checked with GET /users/me; better
+                                     DATALOOP_API_KEY=K, which every command also uses when set
   dataloop login --browser           the website login in your browser [--no-open] [--timeout SECONDS]
   dataloop token [--decode]          a valid JWT on stdout (refreshed first when due), for curl/Postman
   dataloop whoami                    who the stored session is (GET /users/me)
-  dataloop request METHOD PATH       [--query k=v]... [--body JSON|@file]; JSON out
-  dataloop bots create --org ORG --name NAME   a bot user; its credentials are printed once
+  dataloop request METHOD PATH       [--query k=v]... [--body JSON|@file] [--output FILE]; JSON
+                                     pretty-printed; any other answer as is (raw bytes when piped)
+  dataloop bots create --org ORG --name NAME   a bot user; its password printed once, if sent
   dataloop items upload PATH... --dataset ID [--remote-path /dir] [--concurrency N] [--mode skip|overwrite]
                                      [--follow-symlinks] (links in folders are listed, not followed, without it)
   dataloop items download --dataset ID --out DIR [--filter DQL|@file] [--concurrency N]

@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
 import {
+  type Auth,
   type AuthStrategy,
   createAuth,
-  customAuth,
   defineStrategy,
+  type Logger,
   memoryStore,
   passwordAuth,
   readClaims,
@@ -13,6 +14,8 @@ import {
 import { browserAuth } from "@dataloop-ts/auth/node";
 import { createDataloopClient } from "@dataloop-ts/client";
 import { UsageError as CoreUsageError, printable } from "@dataloop-ts/core";
+import { writeAnswer } from "./answer.js";
+import { apiKeyAuth, checkApiKey } from "./api-key.js";
 import type { Values } from "./args.js";
 import { openBrowser } from "./open-browser.js";
 import type { Output } from "./output.js";
@@ -38,16 +41,64 @@ export interface Context {
   /** Whether stdin and stderr are a terminal a person can answer on. */
   interactive: boolean;
   ask(prompt: string, secret: boolean): Promise<string>;
+  /** `DEBUG=dataloop`: calls and token renewals on stderr (undefined when off). */
+  logger?: Logger | undefined;
 }
 
 /** The stored session of an environment: no credentials, so a refused refresh means "log in". */
 const storedSession: AuthStrategy = defineStrategy({ identity: "stored session", secrets: [] });
-const storedAuth = (gateUrl: string, store: TokenStore) => createAuth(storedSession, { gateUrl, store });
-const session = (ctx: Context) => storedAuth(ctx.gateUrl, ctx.store);
-export const sessionClient = (gateUrl: string, store: TokenStore) =>
-  createDataloopClient({ gateUrl, auth: storedAuth(gateUrl, store) });
+/**
+ * The session of a command: `DATALOOP_API_KEY` when set (it wins over the stored login, as `GH_TOKEN`
+ * does for gh: a CI job's key, not whoever logged in on the machine), else the stored session of this
+ * gate. The logger goes to the session itself, so that `DEBUG=dataloop` shows token renewals too.
+ */
+function commandAuth(gateUrl: string, store: TokenStore, env: NodeJS.ProcessEnv, logger?: Logger): Auth {
+  const key = env.DATALOOP_API_KEY;
+  if (key) return apiKeyAuth(key, { gateUrl, source: "DATALOOP_API_KEY", ...(logger ? { logger } : {}) });
+  return createAuth(storedSession, { gateUrl, store, ...(logger ? { logger } : {}) });
+}
+const session = (ctx: Context) => commandAuth(ctx.gateUrl, ctx.store, ctx.env, ctx.logger);
+export const sessionClient = (
+  gateUrl: string,
+  store: TokenStore,
+  env: NodeJS.ProcessEnv = {},
+  logger?: Logger,
+) =>
+  createDataloopClient({
+    gateUrl,
+    auth: commandAuth(gateUrl, store, env, logger),
+    ...(logger ? { logger } : {}),
+  });
 const client = (ctx: Context) => ctx.client();
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+const warn = (out: Output, text: string) => out.say(out.paint("yellow", `Warning: ${text}`));
+
+/**
+ * `login --api-key K` / `DATALOOP_API_KEY=K dataloop login`: the key is checked with one call
+ * (`GET /users/me`) before it is stored, so that a key cut short, of another gate or expired is said
+ * at login, not at the next command.
+ */
+async function loginWithApiKey(ctx: Context, key: string, source: string): Promise<number> {
+  const { out } = ctx;
+  if (source === "--api-key")
+    warn(
+      out,
+      "an API key on the command line is visible to other users of this machine (ps) and stays in your shell history; prefer DATALOOP_API_KEY.",
+    );
+  const me = await out.spin(`Checking the API key with ${ctx.gateUrl}`, () =>
+    checkApiKey(key, { gateUrl: ctx.gateUrl, source, ...(ctx.logger ? { logger: ctx.logger } : {}) }),
+  );
+  const storeKey = new URL(ctx.gateUrl).host;
+  await ctx.store.save(storeKey, { idToken: key });
+  const { expiresAt } = readExpiry(key);
+  const identity = printable(String(me.email ?? me.username ?? me.id ?? "api-key"));
+  out.done(
+    { gate: ctx.gateUrl, method: "api-key", identity, expiresAt: iso(expiresAt) ?? null },
+    `${out.color ? `${out.paint("green", "✔")} ` : ""}Logged in to ${ctx.gateUrl} as ${identity} (API key)${expiresAt ? `; key valid until ${iso(expiresAt)}` : ""}.`,
+  );
+  return 0;
+}
 
 export async function login(ctx: Context): Promise<number> {
   const { values, out, env } = ctx;
@@ -59,8 +110,10 @@ export async function login(ctx: Context): Promise<number> {
   if (chosen.length > 1) throw new UsageError(`login takes one way in; got ${chosen.join(" and ")}`);
   // Flags first, then the environment (CI): an API key there must not override an explicit --email.
   const apiKey = values["api-key"] ?? (chosen.length === 0 ? env.DATALOOP_API_KEY : undefined);
+  if (apiKey && !values.browser)
+    return loginWithApiKey(ctx, apiKey, values["api-key"] ? "--api-key" : "DATALOOP_API_KEY");
   let strategy: AuthStrategy;
-  let method: "password" | "api-key" | "browser";
+  let method: "password" | "browser";
   if (values.browser) {
     method = "browser";
     const seconds = Number(values.timeout ?? 300);
@@ -76,10 +129,6 @@ export async function login(ctx: Context): Promise<number> {
         );
       },
     });
-  } else if (apiKey) {
-    method = "api-key";
-    // Given as a source rather than as a fixed token, so that the session stores it like any login.
-    strategy = customAuth(async () => apiKey, "api-key");
   } else {
     method = "password";
     let email = values.email ?? env.DATALOOP_EMAIL;
@@ -92,12 +141,7 @@ export async function login(ctx: Context): Promise<number> {
       password ||= await ctx.ask("Password: ", true);
     }
     if (values.password)
-      out.say(
-        out.paint(
-          "yellow",
-          "Warning: a password on the command line stays in your shell history; prefer --password-stdin.",
-        ),
-      );
+      warn(out, "a password on the command line stays in your shell history; prefer --password-stdin.");
     if (!email || !password)
       throw new UsageError(
         "login needs --email and a password (--password-stdin or DATALOOP_PASSWORD), --api-key, or --browser",
@@ -108,7 +152,12 @@ export async function login(ctx: Context): Promise<number> {
   // password, a failing or hanging token route leave a working session as it was.
   const staged = memoryStore();
   const storeKey = new URL(ctx.gateUrl).host;
-  const auth = createAuth(strategy, { gateUrl: ctx.gateUrl, store: staged, storeKey });
+  const auth = createAuth(strategy, {
+    gateUrl: ctx.gateUrl,
+    store: staged,
+    storeKey,
+    ...(ctx.logger ? { logger: ctx.logger } : {}),
+  });
   const token = await out.spin(
     method === "browser" ? "Waiting for the browser login (Ctrl-C cancels)" : `Logging in to ${ctx.gateUrl}`,
     () => auth.token(),
@@ -164,7 +213,8 @@ export async function whoami(ctx: Context): Promise<number> {
 }
 
 export async function logout(ctx: Context): Promise<number> {
-  await session(ctx).logout();
+  // The stored session, even with DATALOOP_API_KEY set: that key is in the environment, not stored.
+  await createAuth(storedSession, { gateUrl: ctx.gateUrl, store: ctx.store }).logout();
   ctx.out.done({ gate: ctx.gateUrl, loggedOut: true }, `Logged out of ${ctx.gateUrl}.`);
   return 0;
 }
@@ -200,13 +250,25 @@ export async function request(ctx: Context): Promise<number> {
   // An arbitrary path is not in the generated types: this is the one untyped door.
   const call = client(ctx) as unknown as Record<
     (typeof METHODS)[number],
-    (p: string, init: object) => Promise<{ data?: unknown }>
+    (p: string, init: object) => Promise<{ data?: ArrayBuffer; response: Response }>
   >;
-  const { data } = await ctx.out.spin(
+  // Read as bytes: the answer may be JSON, or an item's bytes (`/items/{id}/stream`), or any text.
+  const { data, response } = await ctx.out.spin(
     `${method} ${path}`,
-    call[method](path, { params: { query }, ...(body !== undefined ? { body } : {}) }),
+    call[method](path, {
+      params: { query },
+      parseAs: "arrayBuffer",
+      ...(body !== undefined ? { body } : {}),
+    }),
   );
-  ctx.out.result(data ?? null);
+  await writeAnswer(
+    ctx.out,
+    {
+      contentType: response.headers.get("content-type") ?? "",
+      bytes: new Uint8Array(data ?? new ArrayBuffer(0)),
+    },
+    ctx.values.output,
+  );
   return 0;
 }
 
@@ -218,7 +280,18 @@ export async function bots(ctx: Context): Promise<number> {
     `Creating bot ${name}`,
     client(ctx).POST("/orgs/{orgId}/bots", { params: { path: { orgId: org } }, body: { name } }),
   );
-  ctx.out.say(ctx.out.paint("yellow", "The bot's credentials are shown once: keep them in a secret store."));
+  const bot = (data ?? {}) as { id?: unknown; username?: unknown; email?: unknown; password?: unknown };
+  const who = printable(String(bot.username ?? bot.email ?? name));
+  // Only an answer that carries the bot's password has credentials to keep; say so, never the reverse.
+  if (typeof bot.password === "string" && bot.password)
+    ctx.out.say(
+      ctx.out.paint("yellow", "The bot's credentials are shown once: keep them in a secret store."),
+    );
+  else
+    warn(
+      ctx.out,
+      `created bot ${who}${typeof bot.id === "string" ? ` (user ${printable(bot.id)})` : ""} in org ${printable(org)}, but the gateway's answer carries no credentials (no password): set one for it in the Dataloop console before logging in as it.`,
+    );
   ctx.out.result(data);
   return 0;
 }

@@ -1,10 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { type BatchSummary, type DqlFilter, queryDataset, uploadItems } from "@dataloop-ts/client";
 import { downloadItems, entriesOf } from "@dataloop-ts/client/node";
-import { UsageError as CoreUsageError, printable } from "@dataloop-ts/core";
+import { UsageError as CoreUsageError } from "@dataloop-ts/core";
 import cliProgress from "cli-progress";
 import type { Context } from "./commands.js";
+import { failureLines, groupFailures } from "./failures.js";
+import { checkItemsArgs } from "./items-args.js";
 import type { Output } from "./output.js";
+import { byteProgress } from "./upload-progress.js";
 
 class UsageError extends CoreUsageError {
   constructor(message: string) {
@@ -88,6 +91,7 @@ function report<T>(
       done: summary.done,
       failed: summary.failed,
       bytes: summary.bytes,
+      causes: groupFailures(failures),
       results: summary.results.map((r) => ({
         key: r.key,
         ...(r.localPath ? { localPath: r.localPath } : {}),
@@ -102,18 +106,14 @@ function report<T>(
     ctx.out.say(
       `${verb} ${summary.done} file${summary.done === 1 ? "" : "s"} (${size(summary.bytes)}) in ${(ms / 1000).toFixed(1)} s${failures.length ? `; ${failures.length} failed:` : "."}`,
     );
-    // The local path beside the key: two files for one remote path, or two items for one local path,
-    // are told apart.
-    for (const f of failures)
-      ctx.out.say(
-        `  ${printable(f.key)}${f.localPath ? ` (${printable(f.localPath)})` : ""}: ${printable(f.error?.message ?? "failed")}`,
-      );
+    for (const line of failureLines(failures)) ctx.out.say(line);
   }
   return failures.length ? 1 : 0;
 }
 
 export async function items(ctx: Context): Promise<number> {
   const [sub, ...paths] = ctx.args;
+  await checkItemsArgs(ctx.args, ctx.values);
   const { dataset } = ctx.values;
   if (!dataset) throw new UsageError("items needs --dataset ID");
   const dl = ctx.client();
@@ -131,10 +131,11 @@ export async function items(ctx: Context): Promise<number> {
       entries.length,
       entries.reduce((n, e) => n + (e.size ?? 0), 0),
     );
-    const summary = await uploadItems(dl, dataset, entries, {
+    const progress = byteProgress(entries, bar);
+    const summary = await uploadItems(dl, dataset, progress.entries, {
       mode,
       concurrency: concurrencyOf(ctx.values.concurrency),
-      onProgress: (p) => bar.update(p.done + p.failed, p.bytes),
+      onProgress: progress.onProgress,
     });
     bar.stop();
     return report(ctx, "Uploaded", summary, Date.now() - started, (v) => ({ itemId: v.item?.id, op: v.op }));

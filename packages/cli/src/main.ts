@@ -10,10 +10,11 @@ import { fileStore } from "@dataloop-ts/auth/node";
 import { UsageError } from "@dataloop-ts/core";
 import { parseCommandLine, USAGE } from "./args.js";
 import { bots, type Context, login, logout, request, sessionClient, token, whoami } from "./commands.js";
+import { debugLogger } from "./debug.js";
 import { items } from "./items.js";
-import { Output } from "./output.js";
+import { endQuietlyOnClosedPipe, Output } from "./output.js";
 import { ask, readStdin } from "./prompts.js";
-import { renderError } from "./render-error.js";
+import { type GateChoice, renderError } from "./render-error.js";
 
 const COMMANDS: Record<string, (ctx: Context) => Promise<number>> = {
   login,
@@ -25,14 +26,37 @@ const COMMANDS: Record<string, (ctx: Context) => Promise<number>> = {
   items,
 };
 
-async function main(argv: string[], out: { current: Output }): Promise<number> {
+/** The gate this run talks to, and how to name it again in a hint; a gate without http(s):// is a usage error. */
+function chooseGate(values: { gate?: string | undefined; env?: string | undefined }): GateChoice {
+  const [raw, source] = values.gate
+    ? [values.gate, "--gate"]
+    : process.env.DATALOOP_GATE
+      ? [process.env.DATALOOP_GATE, "DATALOOP_GATE"]
+      : [values.env ?? "prod", "--env"];
+  let gateUrl: string;
+  try {
+    gateUrl = resolveGate(raw);
+  } catch {
+    throw new UsageError({
+      message:
+        source === "--env"
+          ? `--env takes prod, rc, dev or local, got "${raw}"`
+          : `${source} takes the gate's URL with its scheme, e.g. http://${raw.replace(/^\W+/, "")}; got "${raw}"`,
+      hint: "Run dataloop --help for usage.",
+    });
+  }
+  const flag = source === "--env" ? (raw === "prod" ? "" : `--env ${raw}`) : `--gate ${gateUrl}`;
+  return { gateUrl, flag };
+}
+
+async function main(argv: string[], state: { out: Output; gate?: GateChoice }): Promise<number> {
   const { values, positionals } = parseCommandLine(argv);
   if (values.version) {
     const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
     console.log(`${pkg.name} ${pkg.version}`);
     return 0;
   }
-  out.current = new Output({ json: values.json });
+  state.out = new Output({ json: values.json });
   const [command, ...args] = positionals;
   if (values.help || !command) {
     (command || values.help ? console.log : console.error)(USAGE);
@@ -41,29 +65,36 @@ async function main(argv: string[], out: { current: Output }): Promise<number> {
   const run = COMMANDS[command];
   if (!run)
     throw new UsageError({ message: `unknown command "${command}"`, hint: "Run dataloop --help for usage." });
-  const gateUrl = resolveGate(values.gate ?? process.env.DATALOOP_GATE ?? values.env ?? "prod");
+  const gate = chooseGate(values);
+  state.gate = gate;
+  const { gateUrl } = gate;
   const store = fileStore(process.env.DATALOOP_TS_HOME ?? join(homedir(), ".dataloop-ts"));
   const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  const logger = debugLogger(process.env);
   return run({
     gateUrl,
     store,
-    out: out.current,
+    out: state.out,
     env: process.env,
     values,
     args,
     readStdin: () => readStdin(),
     interactive,
     ask,
-    client: () => sessionClient(gateUrl, store),
+    logger,
+    client: () => sessionClient(gateUrl, store, process.env, logger),
   });
 }
 
-const out = { current: new Output({ json: process.argv.includes("--json") }) };
-main(process.argv.slice(2), out).then(
+endQuietlyOnClosedPipe();
+const state: { out: Output; gate?: GateChoice } = {
+  out: new Output({ json: process.argv.includes("--json") }),
+};
+main(process.argv.slice(2), state).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.exitCode = renderError(error, out.current);
+    process.exitCode = renderError(error, state.out, process.env, state.gate);
   },
 );

@@ -46,6 +46,21 @@ export class Output {
     this.stdout.write(`${this.json ? JSON.stringify(value) : (human ?? JSON.stringify(value, null, 2))}\n`);
   }
 
+  /** Whether stdout is a terminal (a person reads it): binary is not written there. */
+  get stdoutIsTerminal(): boolean {
+    return Boolean(this.stdout.isTTY);
+  }
+
+  /** Bytes on stdout, as they are (an answer that is not JSON, piped on); resolves once written. */
+  bytes(data: Uint8Array): Promise<void> {
+    // A closed pipe is not a failure of the command: the 'error' listener ends it quietly (below).
+    return new Promise((done, fail) =>
+      this.stdout.write(data, (error) =>
+        error && (error as NodeJS.ErrnoException).code !== "EPIPE" ? fail(error) : done(),
+      ),
+    );
+  }
+
   /** One line of data on stdout, as is (JSON lines). */
   line(text: string): void {
     this.stdout.write(`${text}\n`);
@@ -75,12 +90,34 @@ export class Output {
     message: string;
     hint?: string | undefined;
     status?: number | undefined;
+    /** What the gateway said was wrong (a 400/422's reasons), one line each. */
+    reasons?: string[] | undefined;
+    /** The gateway's answer, redacted: in the JSON error only. */
+    body?: unknown;
   }): void {
     if (this.json) {
-      const { code, message, hint, status } = error;
-      this.stderr.write(`${JSON.stringify({ error: { code, message, hint, status } })}\n`);
+      const { code, message, hint, status, reasons, body } = error;
+      this.stderr.write(`${JSON.stringify({ error: { code, message, hint, status, reasons, body } })}\n`);
       return;
     }
-    this.say(`${this.paint("red", "dataloop:")} ${error.message}${error.hint ? `\n  → ${error.hint}` : ""}`);
+    const reasons = (error.reasons ?? []).map((r) => `\n  - ${r}`).join("");
+    this.say(
+      `${this.paint("red", "dataloop:")} ${error.message}${reasons}${error.hint ? `\n  → ${error.hint}` : ""}`,
+    );
   }
+}
+
+/**
+ * `dataloop items query … | head -1`: once the reader has gone, nothing more can be said, so the
+ * command ends quietly with 0, as `git log | head` does, instead of dying on an unhandled EPIPE
+ * (Node ignores SIGPIPE, so a write to a closed pipe comes back as an 'error' event).
+ */
+export function endQuietlyOnClosedPipe(
+  streams: NodeJS.WriteStream[] = [process.stdout, process.stderr],
+): void {
+  for (const stream of streams)
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(0);
+      throw error;
+    });
 }

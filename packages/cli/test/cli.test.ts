@@ -153,7 +153,8 @@ describe("the dataloop CLI against the mock gateway", () => {
     const r = await dataloop(["token"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toContain("Log in first: dataloop login");
+    expect(r.stderr).toContain(`Not logged in to ${gateway.gateUrl}.`);
+    expect(r.stderr).toContain(`Log in to it: dataloop login --gate ${gateway.gateUrl}`);
     const json = await dataloop(["token", "--json"]);
     expect(json.code).toBe(1);
     expect(json.stdout).toBe("");
@@ -266,11 +267,13 @@ describe("the dataloop CLI against the mock gateway", () => {
     expect(JSON.parse(fromFile.stdout)).toHaveProperty("id");
   });
 
-  it("bots create prints the bot once, with a warning to keep its credentials", async () => {
+  it("bots create prints the bot, and says when the answer carries no credentials", async () => {
     await loginBot();
     const bot = await dataloop(["bots", "create", "--org", "o-1", "--name", "ci-bot"]);
     expect(bot.code).toBe(0);
-    expect(bot.stderr).toContain("shown once");
+    // The mock answers the spec's APIUser, which has no password: nothing to keep, and it says so.
+    expect(bot.stderr).not.toContain("shown once");
+    expect(bot.stderr).toContain("the gateway's answer carries no credentials");
     expect(JSON.parse(bot.stdout)).toHaveProperty("id");
     const missing = await dataloop(["bots", "create", "--org", "o-1"]);
     expect(missing.code).toBe(2);
@@ -432,7 +435,8 @@ describe("the dataloop CLI against the mock gateway", () => {
   it("login with an API key, then logout removes the stored tokens", async () => {
     const key = await gateway.route.issueApiKey();
     const login = await dataloop(["login", "--api-key", key, "--json"]);
-    expect(JSON.parse(login.stdout)).toMatchObject({ method: "api-key", identity: "api-key" });
+    // The key is checked with GET /users/me at login: the identity is the user it answers.
+    expect(JSON.parse(login.stdout)).toMatchObject({ method: "api-key", identity: expect.any(String) });
     expect((await dataloop(["token"])).stdout.trim()).toBe(key);
     expect((await dataloop(["logout"])).code).toBe(0);
     expect(await readdir(home)).toEqual([]);
@@ -463,7 +467,7 @@ describe("the dataloop CLI against the mock gateway", () => {
     const noColour = await onTty("whoami --gate http://127.0.0.1:9", { NO_COLOR: "1" });
     expect(noColour).toMatch(SPINNER);
     expect(noColour).not.toMatch(COLOUR);
-    expect(noColour).toContain("dataloop: Not logged in.");
+    expect(noColour).toContain("dataloop: Not logged in to http://127.0.0.1:9.");
     const json = await onTty("whoami --json --gate http://127.0.0.1:9");
     expect(json).not.toContain("\u001b");
     expect(JSON.parse(json)).toMatchObject({ error: { code: "LOGIN_REQUIRED" } });
