@@ -103,7 +103,7 @@ describe("items download failures", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^Downloaded 1 file \(.*\) in [\d.]+ s; 1 failed:$/m);
     expect(r.stderr).toContain(
-      `  ${join(out, "cats", "b.jpg")} (item ${ITEMS[1]?.id}): GET /api/v1/items/${ITEMS[1]?.id}/stream failed with HTTP 404`,
+      `  ${join(out, "cats", "b.jpg")} (${ITEMS[1]?.id}): GET /api/v1/items/${ITEMS[1]?.id}/stream failed with HTTP 404`,
     );
   });
 });
