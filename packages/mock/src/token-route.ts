@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { type Clock, systemClock } from "@dataloop-ts/core";
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, jwtVerify, SignJWT } from "jose";
 
 export interface MockUser {
@@ -33,6 +34,12 @@ export interface TokenRouteOptions {
   /** Hand out a new refresh token on every refresh and retire the old one (default true, like the gateway). */
   rotateRefreshTokens?: boolean;
   issuer?: string;
+  /**
+   * The gateway's "now": the `iat`/`exp` of the tokens it signs and the expiry its Bearer check enforces
+   * (default: the system clock). Give the same `manualClock()` to this and to the session under test,
+   * and tokens expire when the test moves the clock, over HTTP, without sleeping.
+   */
+  clock?: Clock;
 }
 
 export interface TokenRouteCalls {
@@ -59,6 +66,8 @@ export class TokenRoute {
   readonly users: MockUser[];
   private readonly rotate: boolean;
   private readonly issuer: string;
+  /** The route's "now" (see `TokenRouteOptions.clock`). */
+  readonly clock: Clock;
   private readonly refreshTokens = new Map<string, MockUser>();
   private readonly hanging = new Set<ServerResponse>();
 
@@ -72,6 +81,7 @@ export class TokenRoute {
     this.lifetimeSeconds = options.lifetimeSeconds ?? 3600;
     this.rotate = options.rotateRefreshTokens ?? true;
     this.issuer = options.issuer ?? "https://mock-gateway.dataloop-ts.local/";
+    this.clock = options.clock ?? systemClock;
   }
 
   static async create(options: TokenRouteOptions = {}): Promise<TokenRoute> {
@@ -85,7 +95,7 @@ export class TokenRoute {
     lifetimeSeconds = this.lifetimeSeconds,
     extra: Record<string, unknown> = {},
   ): Promise<string> {
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(this.clock.now() / 1000);
     return new SignJWT({ email: user.username, ...user.claims, ...extra })
       .setProtectedHeader({ alg: "ES256", typ: "JWT" })
       .setSubject(user.username)
@@ -101,9 +111,12 @@ export class TokenRoute {
     return this.sign(user, lifetimeSeconds, { apiKey: true });
   }
 
-  /** Throws unless `token` carries our signature and has not expired. */
+  /** Throws unless `token` carries our signature and has not expired (by the route's clock). */
   async verify(token: string): Promise<{ sub?: string; exp?: number }> {
-    const { payload } = await jwtVerify(token, this.publicKey, { issuer: this.issuer });
+    const { payload } = await jwtVerify(token, this.publicKey, {
+      issuer: this.issuer,
+      currentDate: new Date(this.clock.now()),
+    });
     return payload;
   }
 
