@@ -151,6 +151,11 @@ export class TokenRoute {
     if (this.issued.push(secret) > 10_000) this.issued.shift();
   }
 
+  /** How many requests the `hang` mode holds open now (a client that gave up has closed its own). */
+  get hangingRequests(): number {
+    return this.hanging.size;
+  }
+
   /** Releases requests held open by the `hang` mode. */
   releaseHanging(): void {
     for (const res of this.hanging) res.destroy();
