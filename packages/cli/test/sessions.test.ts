@@ -7,7 +7,7 @@
 // gets a preload that moves that clock forward by the round's offset. Only `systemClock` moves: patching
 // `Date.now` would make every lock file look stale to proper-lockfile and void the store's lock.
 import { spawn } from "node:child_process";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -23,6 +23,7 @@ const AUTH_NODE = resolve(here, "../../auth/dist/node.js");
 const CORE = resolve(here, "../../core/dist/index.js");
 const PASSWORD = "s0ak-Secret-91c2";
 const BOT = { username: "bot@example.com", password: PASSWORD };
+type StoredTokens = { idToken: string; refreshToken?: string; expiresAt?: number };
 /** The token lifetime (the gateway's default) and how far the clock moves between rounds. */
 const LIFETIME_MS = 3_600_000;
 
@@ -115,7 +116,7 @@ describe("processes sharing the stored session", () => {
   );
 
   it(
-    "soak: three CLI loops and an SDK process over four token lifetimes: no failed command, no refresh token used twice, one refresh per renewal",
+    "soak: three CLI loops and an SDK process over four token lifetimes, renewed at expiry and early: no failed command, no refresh token used twice, one refresh per renewal",
     async () => {
       const ROUNDS = 4;
       const COMMANDS = 2; // per CLI loop and round
@@ -138,23 +139,35 @@ describe("processes sharing the stored session", () => {
         for (let i = 0; i < COMMANDS; i++) runs.push(await dataloop(["token"]));
         return runs;
       };
+      const sessionFile = join(home, `${new URL(gateway.gateUrl).host.replace(":", "_")}.json`);
+      const stored = async () => JSON.parse(await readFile(sessionFile, "utf8")) as StoredTokens;
       const before = { ...gateway.route.calls };
-      const tokensOf: string[][] = [];
       const failed: string[] = [];
+      const renewed: string[] = [(await stored()).idToken];
       for (let round = 1; round <= ROUNDS; round++) {
-        offsetMs += LIFETIME_MS; // every token issued so far has expired, for every process
+        // Odd rounds: every token issued so far has expired, for every process: all wait for one renewal.
+        // Even rounds: one second into the early-renewal window (a minute before expiry): every process
+        // is served the valid token at once, and one of them renews in the background.
+        const early = round % 2 === 0;
+        if (early) offsetMs = ((await stored()).expiresAt ?? 0) - 59_000 - Date.now();
+        else offsetMs += LIFETIME_MS;
         const [a, b, c, sdk] = await Promise.all([loop(), loop(), loop(), sdkRound()]);
         const runs = [...a, ...b, ...c];
         failed.push(...runs.filter((r) => r.code !== 0).map((r) => `round ${round}: ${r.stderr}`));
-        tokensOf.push([...new Set([...runs.map((r) => r.stdout.trim()), ...sdk])]);
+        const served = new Set([...runs.map((r) => r.stdout.trim()), ...sdk]);
+        const [held, now] = [renewed.at(-1), (await stored()).idToken];
+        renewed.push(now);
+        // What each process was given: the renewed token, or (only while it was still valid) the held one.
+        expect(
+          [...served].filter((t) => t !== now && !(early && t === held)),
+          `round ${round}`,
+        ).toEqual([]);
       }
       child.stdin.end();
       expect(await exited, err).toBe(0);
       expect(failed).toEqual([]);
-      // Each round, every process got the one token renewed in it: no one served an expired token, and
-      // no one renewed on their own.
-      expect(tokensOf.map((tokens) => tokens.length)).toEqual(Array(ROUNDS).fill(1));
-      expect(new Set(tokensOf.flat()).size).toBe(ROUNDS);
+      // One new token per round, stored for all.
+      expect(new Set(renewed).size).toBe(ROUNDS + 1);
       // One refresh per renewal, whatever the number of processes, and none refused: with rotating refresh
       // tokens, a refresh token used twice would have been refused.
       expect(gateway.route.calls.refresh - before.refresh).toBe(ROUNDS);
