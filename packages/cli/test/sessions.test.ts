@@ -32,30 +32,67 @@ let offsetMs = 0;
 let gateway: EchoGateway;
 let home: string;
 let scripts: string;
+/** One line per process that has read the stored session (see clock.mjs). */
+let marks: string;
+const marked = async () => (await readFile(marks, "utf8").catch(() => "")).split("\n").length - 1;
+/**
+ * Holds the token route's answers until `n` more processes than `from` have read the stored session
+ * (or `racing` has settled: a process that fails early is reported by the test, not waited for), so
+ * that they all race for the one renewal whatever the machine's speed; then lets them go.
+ */
+async function lineUp(n: number, from: number, racing: Promise<unknown>, release: () => void) {
+  let settled = false;
+  void racing.finally(() => {
+    settled = true;
+  });
+  while (!settled && (await marked()) - from < n) await new Promise((r) => setTimeout(r, 20));
+  release();
+}
 const homes: string[] = [];
 beforeAll(async () => {
   scripts = await mkdtemp(join(tmpdir(), "dataloop-sessions-scripts-"));
   homes.push(scripts);
   await writeFile(
     join(scripts, "clock.mjs"),
-    `import { systemClock } from ${JSON.stringify(pathToFileURL(CORE).href)};
+    `import { appendFileSync } from "node:fs";
+     import { systemClock } from ${JSON.stringify(pathToFileURL(CORE).href)};
      const offset = Number(process.env.DATALOOP_TEST_CLOCK_OFFSET_MS);
-     systemClock.now = () => Date.now() + offset;`,
+     // The session first reads the clock right after it has read the store: that is marked, so that
+     // the test can hold the first renewal until every process it started has read the same session.
+     let marked = false;
+     systemClock.now = () => {
+       if (!marked) {
+         marked = true;
+         appendFileSync(process.env.DATALOOP_TEST_CLOCK_MARKS, process.pid + "\\n");
+       }
+       return Date.now() + offset;
+     };`,
   );
   // The SDK process: a long-running service on the stored session (no credentials: a refused refresh
   // would be fatal). Each line "OFFSET CALLS" sets its clock and makes CALLS token calls; it answers with
   // the tokens it was given, one line per round.
   await writeFile(
     join(scripts, "sdk.mjs"),
-    `import { createInterface } from "node:readline";
+    `import { appendFileSync } from "node:fs";
+     import { createInterface } from "node:readline";
      import { createAuth, refreshTokenAuth } from ${JSON.stringify(pathToFileURL(AUTH).href)};
      import { fileStore } from ${JSON.stringify(pathToFileURL(AUTH_NODE).href)};
      let offset = 0;
-     const clock = { now: () => Date.now() + offset };
+     let marked = true;
+     const clock = {
+       now: () => {
+         if (!marked) {
+           marked = true;
+           appendFileSync(process.argv[4], process.pid + "\\n");
+         }
+         return Date.now() + offset;
+       },
+     };
      const auth = createAuth(refreshTokenAuth("rt_placeholder"), { gateUrl: process.argv[2], store: fileStore(process.argv[3]), clock });
      for await (const line of createInterface({ input: process.stdin })) {
        const [at, calls] = line.split(" ").map(Number);
        offset = at;
+       marked = false; // its first clock read of the round is marked, as a CLI process's
        const tokens = new Set();
        for (let i = 0; i < calls; i++) {
          tokens.add(await auth.token());
@@ -71,6 +108,7 @@ beforeEach(async () => {
   gateway = await startEchoGateway({ users: [BOT], clock: { now: () => Date.now() + offsetMs } });
   home = await mkdtemp(join(tmpdir(), "dataloop-sessions-"));
   homes.push(home);
+  marks = join(scripts, `marks-${homes.length}`);
 });
 afterEach(() => gateway?.stop());
 afterAll(() => Promise.all(homes.map((h) => rm(h, { recursive: true, force: true }))));
@@ -84,6 +122,7 @@ const dataloop = (args: string[], stdin?: string) =>
       DEBUG: "",
       NODE_OPTIONS: `--import=${pathToFileURL(join(scripts, "clock.mjs")).href}`,
       DATALOOP_TEST_CLOCK_OFFSET_MS: String(offsetMs),
+      DATALOOP_TEST_CLOCK_MARKS: marks,
     },
     ...(stdin !== undefined ? { stdin } : {}),
   });
@@ -105,7 +144,11 @@ describe("processes sharing the stored session", () => {
       await login();
       offsetMs += LIFETIME_MS; // expired in the store
       const before = { ...gateway.route.calls };
-      const runs = await Promise.all(Array.from({ length: 10 }, () => dataloop(["token"])));
+      const from = await marked();
+      const release = gateway.route.pause(); // the first refresh waits until all 10 have read the session
+      const racing = Promise.all(Array.from({ length: 10 }, () => dataloop(["token"])));
+      await lineUp(10, from, racing, release);
+      const runs = await racing;
       expect(runs.map((r) => r.code)).toEqual(Array(10).fill(0));
       expect(new Set(runs.map((r) => r.stdout)).size).toBe(1);
       expect(gateway.route.calls.refresh - before.refresh).toBe(1);
@@ -122,7 +165,7 @@ describe("processes sharing the stored session", () => {
       const COMMANDS = 2; // per CLI loop and round
       const SDK_CALLS = 20; // per round
       await login();
-      const child = spawn(process.execPath, [join(scripts, "sdk.mjs"), gateway.gateUrl, home]);
+      const child = spawn(process.execPath, [join(scripts, "sdk.mjs"), gateway.gateUrl, home, marks]);
       let err = "";
       child.stderr.on("data", (d: Buffer) => (err += d));
       const exited = new Promise<number>((done) => child.on("close", (code) => done(code ?? 1)));
@@ -151,7 +194,13 @@ describe("processes sharing the stored session", () => {
         const early = round % 2 === 0;
         if (early) offsetMs = ((await stored()).expiresAt ?? 0) - 59_000 - Date.now();
         else offsetMs += LIFETIME_MS;
-        const [a, b, c, sdk] = await Promise.all([loop(), loop(), loop(), sdkRound()]);
+        // The first renewal of the round waits until the SDK process and the first command of each
+        // loop have read the session: all four race for it, every round.
+        const from = await marked();
+        const release = gateway.route.pause();
+        const racing = Promise.all([loop(), loop(), loop(), sdkRound()]);
+        await lineUp(4, from, racing, release);
+        const [a, b, c, sdk] = await racing;
         const runs = [...a, ...b, ...c];
         failed.push(...runs.filter((r) => r.code !== 0).map((r) => `round ${round}: ${r.stderr}`));
         const served = new Set([...runs.map((r) => r.stdout.trim()), ...sdk]);

@@ -70,6 +70,8 @@ export class TokenRoute {
   readonly clock: Clock;
   private readonly refreshTokens = new Map<string, MockUser>();
   private readonly hanging = new Set<ServerResponse>();
+  /** While set (`pause()`), grants are counted and then held until it settles. */
+  private paused: Promise<void> | undefined;
 
   private constructor(
     private readonly privateKey: CryptoKey,
@@ -156,6 +158,21 @@ export class TokenRoute {
     return this.hanging.size;
   }
 
+  /**
+   * Holds every grant (counted in `calls.total`, answered later) until the returned function is called:
+   * lets a test line up racers, e.g. keep the first refresh open until every process has read the store.
+   */
+  pause(): () => void {
+    let release = () => {};
+    this.paused = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    return () => {
+      this.paused = undefined;
+      release();
+    };
+  }
+
   /** Releases requests held open by the `hang` mode. */
   releaseHanging(): void {
     for (const res of this.hanging) res.destroy();
@@ -175,6 +192,7 @@ export class TokenRoute {
   private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.calls.total++;
     const body = await readJson(req);
+    if (this.paused) await this.paused;
     switch (this.mode) {
       case "hang":
         this.hanging.add(res);
