@@ -1,5 +1,7 @@
-// The README's test command: lint, then every package's typecheck and tests through turbo, then one
-// closing line that adds up the vitest JSON reports: "N passed, N failed", after any failure repeated.
+// The README's test command: lint, then every package's typecheck and tests through turbo, then the
+// heavy tests (`test:heavy`: test/heavy/** of the packages that have them) one package at a time, then one
+// closing line that adds up the vitest JSON reports of both runs: "N passed, N failed", after any
+// failure repeated.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -8,9 +10,23 @@ import { stripVTControlCharacters } from "node:util";
 const run = (cmd, args) =>
   spawnSync(cmd, args, { stdio: "inherit", env: { ...process.env, FORCE_COLOR: "0" } }).status ?? 1;
 const reports = ["packages", "tests"].flatMap((dir) =>
-  readdirSync(dir).map((p) => join(dir, p, ".test-output", "vitest.json")),
+  readdirSync(dir).flatMap((p) =>
+    ["vitest.json", "vitest-heavy.json"].map((f) => join(dir, p, ".test-output", f)),
+  ),
 );
 for (const r of reports) rmSync(r, { force: true });
+
+const turbo = (tasks, ...more) =>
+  run("turbo", [
+    "run",
+    ...tasks,
+    "--output-logs=new-only",
+    "--log-order=grouped",
+    // One failing package must not hide how the others fare.
+    "--continue",
+    ...more,
+    ...process.argv.slice(2),
+  ]);
 
 let status = run("biome", ["ci", ".", "--colors=off"]);
 // No import circle in any package's source (type-only imports included): .dependency-cruiser.cjs.
@@ -18,18 +34,13 @@ if (status === 0) status = run("depcruise", ["packages/*/src", "--config", ".dep
 // The GitHub workflows, each against the schema GitHub validates them with (action-validator).
 for (const file of readdirSync(".github/workflows").filter((f) => /\.ya?ml$/.test(f)))
   if (status === 0) status = run("action-validator", [join(".github/workflows", file)]);
-if (status === 0)
-  status = run("turbo", [
-    "run",
-    "typecheck",
-    "lint:package",
-    "test",
-    "--output-logs=new-only",
-    "--log-order=grouped",
-    // One failing package must not hide how the others fare.
-    "--continue",
-    ...process.argv.slice(2),
-  ]);
+if (status === 0) {
+  status = turbo(["typecheck", "lint:package", "test"]);
+  // After the main suite, even when it failed (its failures and these are reported together), and
+  // serially: each heavy test is bounded by its work, measured alone, so nothing else runs beside it.
+  const heavy = turbo(["test:heavy"], "--concurrency=1");
+  if (status === 0) status = heavy;
+}
 
 let passed = 0;
 let failed = 0;

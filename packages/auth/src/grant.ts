@@ -40,7 +40,12 @@ export async function requestToken(
 ): Promise<TokenSet> {
   const { timeoutMs = 10_000, fetch: doFetch = globalThis.fetch } = options;
   const url = `${gateUrl.replace(/\/+$/, "")}/token?default`;
-  const timeout = AbortSignal.timeout(timeoutMs);
+  // A timer of the platform's (not AbortSignal.timeout, whose timer is internal): vitest's fake timers
+  // drive it, so that tests of a hanging token route advance time instead of waiting for it.
+  const deadline = new AbortController();
+  const timeout = deadline.signal;
+  const timer = setTimeout(() => deadline.abort(), timeoutMs);
+  (timer as { unref?: () => void }).unref?.();
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   const what = body.type === "refresh_token" ? "refresh" : "login";
   let response: Response;
@@ -65,6 +70,8 @@ export async function requestToken(
       message: `Cannot reach the token route ${url} (${networkReason(error)}).`,
       hint: "Check the gate URL (env/gateUrl) and your network.",
     });
+  } finally {
+    clearTimeout(timer);
   }
   const status = response.status;
   if (status === 400 || status === 401 || status === 403) {

@@ -1,4 +1,4 @@
-import type { Logger } from "@dataloop-ts/core";
+import { type Clock, type Logger, systemClock } from "@dataloop-ts/core";
 import type { Middleware } from "openapi-fetch";
 import { type EnvironmentName, resolveGate } from "./env.js";
 import { LoginRequiredError, RefreshRejectedError, TokenExpiredError, TokenRejectedError } from "./errors.js";
@@ -31,6 +31,12 @@ export interface AuthOptions {
   /** Where renewals and refusals are logged (redacted); the client passes its own. */
   logger?: Logger;
   fetch?: typeof fetch;
+  /**
+   * Where "now" comes from for expiry, early renewal and the backoff after a failed renewal (default: the
+   * system clock). Tests give the same `manualClock()` to this and to the mock's token route, and move
+   * time forward instead of sleeping.
+   */
+  clock?: Clock;
 }
 
 /** A logged-in session: the token on demand, and the middleware that puts it on every request. */
@@ -53,7 +59,7 @@ export interface Auth {
 }
 
 /** Why a token is being renewed (said in the debug log). */
-type RenewalReason = "first use" | "expired" | "rejected by the API";
+type RenewalReason = "first use" | "expired" | "due soon" | "rejected by the API";
 
 interface Settings {
   gateUrl: string;
@@ -62,6 +68,7 @@ interface Settings {
   storeKey: string;
   grant: GrantOptions;
   logger: Logger | undefined;
+  clock: Clock;
 }
 
 function settingsOf(options: AuthOptions): Settings {
@@ -76,11 +83,16 @@ function settingsOf(options: AuthOptions): Settings {
       ...(options.fetch ? { fetch: options.fetch } : {}),
     },
     logger: options.logger,
+    clock: options.clock ?? systemClock,
   };
 }
 
-const due = (t: HeldToken | undefined, now = Date.now()) =>
+const due = (t: HeldToken | undefined, now: number) =>
   !t?.idToken || (t.renewAt !== undefined && now >= t.renewAt);
+
+/** Held, and not expired yet (though perhaps due): what callers may still be given while a renewal runs. */
+const valid = (t: HeldToken | undefined, now: number): t is HeldToken & { expiresAt: number } =>
+  !!t?.idToken && t.expiresAt !== undefined && now < t.expiresAt;
 
 /** The private state of one session over one strategy: the held token, the one renewal in flight. */
 class Session implements TokenSource {
@@ -88,6 +100,8 @@ class Session implements TokenSource {
   readonly #settings: Settings;
   readonly #redactor = new Redactor();
   #held: HeldToken | undefined;
+  /** The one load of the stored session, which every first caller awaits (none may start a renewal before it ends). */
+  #loading: Promise<void> | undefined;
   #loaded = false;
   #inflight: Promise<HeldToken> | undefined;
   /** After a failed early renewal: no new try before this time (while the token is still valid). */
@@ -108,32 +122,35 @@ class Session implements TokenSource {
     this.#settings.logger?.[level]?.(this.redact(message));
   }
 
+  #now(): number {
+    return this.#settings.clock.now();
+  }
+
   peek(): HeldToken | undefined {
-    return this.#held !== undefined && !due(this.#held) ? this.#held : undefined;
+    return this.#held !== undefined && !due(this.#held, this.#now()) ? this.#held : undefined;
   }
 
   async token(): Promise<string> {
-    if (this.#held !== undefined && !due(this.#held)) return this.#held.idToken;
-    await this.#loadStored();
+    if (this.#held !== undefined && !due(this.#held, this.#now())) return this.#held.idToken;
+    if (!this.#loaded) await this.#loadStored();
     const held = this.#held as HeldToken | undefined;
-    if (held && !due(held)) return held.idToken;
-    // Due but not expired: renew now, but keep serving the valid token if the renewal fails (and
-    // try again after a backoff, so that a failing token route is not hammered), as Azure Identity does.
-    const stillValid = held?.idToken && held.expiresAt !== undefined && Date.now() < held.expiresAt;
-    if (stillValid && Date.now() < this.#retryRenewalAt) return held.idToken;
-    try {
-      return (await this.#renew(held?.idToken ? "expired" : "first use")).idToken;
-    } catch (error) {
-      if (!stillValid || held.expiresAt === undefined || Date.now() >= held.expiresAt) throw error;
-      this.#renewalFailures++;
-      const waitMs = Math.min(30_000, 500 * 2 ** (this.#renewalFailures - 1), held.expiresAt - Date.now());
-      this.#retryRenewalAt = Date.now() + waitMs;
-      this.#log(
-        "warn",
-        `auth: early renewal failed (${(error as Error)?.message ?? String(error)}); the token is valid until ${isoOrUnknown(held.expiresAt)}, next try in ${Math.round(waitMs)} ms`,
-      );
+    const now = this.#now();
+    if (held && !due(held, now)) return held.idToken;
+    // Due but not expired: the valid token serves at once while one renewal runs in the background (a
+    // token route that hangs must not hold up calls that have a good token: issue 19), with a backoff
+    // after a failure so that a failing route is not hammered, as Azure Identity does.
+    if (valid(held, now)) {
+      this.#renewEarly();
       return held.idToken;
     }
+    return (await this.#renew(held?.idToken ? "expired" : "first use")).idToken;
+  }
+
+  /** Starts the background renewal of a due, still valid token, unless one runs or the backoff holds. */
+  #renewEarly() {
+    if (this.#inflight || this.#now() < this.#retryRenewalAt) return;
+    // Failures are logged and backed off in #renewOnce; the next caller past the backoff tries again.
+    this.#renew("due soon").catch(() => {});
   }
 
   async rejected(token: string): Promise<HeldToken> {
@@ -148,10 +165,24 @@ class Session implements TokenSource {
     await this.#settings.store.delete(this.#settings.storeKey);
   }
 
-  /** Step 1, once: what the store (else the strategy) starts the session with. */
-  async #loadStored() {
-    if (this.#loaded) return;
-    this.#loaded = true;
+  /**
+   * Step 1, once: what the store (else the strategy) starts the session with. Concurrent first callers
+   * share the one load; a load that fails (a damaged file) is tried again by the next caller.
+   */
+  #loadStored(): Promise<void> {
+    this.#loading ??= this.#load().then(
+      () => {
+        this.#loaded = true;
+      },
+      (error: unknown) => {
+        this.#loading = undefined;
+        throw error;
+      },
+    );
+    return this.#loading;
+  }
+
+  async #load() {
     const { store, storeKey, skewMs } = this.#settings;
     const stored = await store.load(storeKey);
     const start: Partial<TokenSet> | undefined = stored ?? this.#strategy.initial;
@@ -160,7 +191,7 @@ class Session implements TokenSource {
       this.#log("debug", `auth: using stored tokens for ${storeKey}`);
     }
     if (start?.idToken || start?.refreshToken)
-      this.#held = hold({ ...start, idToken: start.idToken ?? "" }, skewMs);
+      this.#held = hold({ ...start, idToken: start.idToken ?? "" }, skewMs, this.#now());
   }
 
   /** Step 2: one renewal at a time, shared by every caller that finds the token due. */
@@ -173,12 +204,32 @@ class Session implements TokenSource {
 
   async #renewOnce(reason: RenewalReason): Promise<HeldToken> {
     const { store, storeKey } = this.#settings;
-    const renewed = store.exclusive
-      ? await store.exclusive(storeKey, () => this.#renewHoldingStore(reason))
-      : await this.#renewHoldingStore(reason);
+    let renewed: HeldToken;
+    try {
+      renewed = store.exclusive
+        ? await store.exclusive(storeKey, () => this.#renewHoldingStore(reason))
+        : await this.#renewHoldingStore(reason);
+    } catch (error) {
+      this.#backOff(error);
+      throw error;
+    }
     this.#renewalFailures = 0;
     this.#retryRenewalAt = 0;
     return renewed;
+  }
+
+  /** A renewal failed while the held token is still valid: no new early try before a backoff (≤ 30 s, ≤ expiry). */
+  #backOff(error: unknown) {
+    const held = this.#held;
+    const now = this.#now();
+    if (!valid(held, now)) return;
+    this.#renewalFailures++;
+    const waitMs = Math.min(30_000, 500 * 2 ** (this.#renewalFailures - 1), held.expiresAt - now);
+    this.#retryRenewalAt = now + waitMs;
+    this.#log(
+      "warn",
+      `auth: early renewal failed (${(error as Error)?.message ?? String(error)}); the token is valid until ${isoOrUnknown(held.expiresAt)}, next try in ${Math.round(waitMs)} ms`,
+    );
   }
 
   /** Inside the store's lock: another process may have renewed meanwhile, and then its tokens serve. */
@@ -205,8 +256,9 @@ class Session implements TokenSource {
     this.#redactor.add(stored.refreshToken);
     const held = this.#held;
     if (stored.idToken && stored.idToken !== held?.idToken) {
-      const theirs = hold(stored, skewMs);
-      if (!due(theirs)) {
+      const now = this.#now();
+      const theirs = hold(stored, skewMs, now);
+      if (!due(theirs, now)) {
         this.#held = theirs;
         this.#log("debug", `auth: using the tokens another process renewed for ${storeKey}`);
         return theirs;
@@ -236,9 +288,11 @@ class Session implements TokenSource {
       const theirs = await this.#storedIfNewer();
       if (theirs) return theirs;
       const { store, storeKey } = this.#settings;
-      // Forget the session only when the store still holds the refused token, never a newer one.
+      // Forget the session only when the store still holds the refused token, never a newer one, and
+      // never while the held id token is still valid: the session serves until it expires (issue 20).
       const stored = await store.load(storeKey).catch(() => undefined);
-      if (stored?.refreshToken === refreshToken) await store.delete(storeKey).catch(() => {});
+      if (stored?.refreshToken === refreshToken && !valid(this.#held, this.#now()))
+        await store.delete(storeKey).catch(() => {});
       throw new LoginRequiredError({
         message: "The refresh token was refused and there are no credentials to log in with.",
         hint: "Log in again (e.g. `dataloop login`), or pass email/password so the SDK can.",
@@ -253,7 +307,8 @@ class Session implements TokenSource {
     this.#redactor.add(issued.idToken);
     this.#redactor.add(issued.refreshToken);
     this.#redactor.add(issued.accessToken);
-    const { tokens, clockOffsetMs, expiredAtIssue } = inLocalTime(issued);
+    const now = this.#now();
+    const { tokens, clockOffsetMs, expiredAtIssue } = inLocalTime(issued, now);
     if (expiredAtIssue) {
       throw new TokenExpiredError({
         message: "The gateway issued an expired token (check this machine's clock).",
@@ -265,7 +320,7 @@ class Session implements TokenSource {
         "warn",
         `auth: this machine's clock is ${Math.round(clockOffsetMs / 1000)} s off the gateway's; token expiry is counted from its issue`,
       );
-    const held = hold(tokens, this.#settings.skewMs);
+    const held = hold(tokens, this.#settings.skewMs, now);
     this.#held = held;
     this.#log(
       "debug",
@@ -282,9 +337,13 @@ class Session implements TokenSource {
   #cannotRenew(reason: RenewalReason) {
     const held = this.#held;
     const who = this.#strategy.identity;
-    if (held?.idToken && reason === "expired") {
+    if (held?.idToken && (reason === "expired" || reason === "due soon")) {
+      const when = held.expiresAt ? ` at ${isoOrUnknown(held.expiresAt)}` : "";
       return new TokenExpiredError({
-        message: `The ${who} token expired${held.expiresAt ? ` at ${isoOrUnknown(held.expiresAt)}` : ""}.`,
+        message:
+          reason === "expired"
+            ? `The ${who} token expired${when}.`
+            : `The ${who} token expires${when} and cannot be renewed.`,
         hint: "Create a new API key (POST /apikeys) or log in.",
       });
     }

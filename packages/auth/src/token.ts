@@ -1,3 +1,4 @@
+import { systemClock } from "@dataloop-ts/core";
 import { decodeJwt } from "jose";
 
 /**
@@ -94,7 +95,7 @@ export function readClaims(jwt: string): Record<string, unknown> {
  * less than the skew would otherwise be renewed on every request. `tokens.expiresAt`, when set, is the
  * expiry in this machine's clock (see `inLocalTime`) and wins over the JWT's own `exp`.
  */
-export function hold(tokens: TokenSet, skewMs: number, now = Date.now()): HeldToken {
+export function hold(tokens: TokenSet, skewMs: number, now = systemClock.now()): HeldToken {
   const jwt = readExpiry(tokens.idToken);
   const expiresAt = tokens.expiresAt ?? jwt.expiresAt;
   let renewAt: number | undefined;
@@ -122,7 +123,7 @@ export function hold(tokens: TokenSet, skewMs: number, now = Date.now()): HeldTo
  */
 export function inLocalTime(
   tokens: TokenSet,
-  now = Date.now(),
+  now = systemClock.now(),
 ): { tokens: TokenSet; clockOffsetMs: number | undefined; expiredAtIssue: boolean } {
   const { expiresAt, issuedAt } = readExpiry(tokens.idToken);
   if (expiresAt === undefined) {

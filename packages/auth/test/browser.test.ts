@@ -1,4 +1,5 @@
 import { connect } from "node:net";
+import { manualClock } from "@dataloop-ts/core";
 import { describe, expect, it } from "vitest";
 import { AuthError, createAuth, memoryStore } from "../src/index.js";
 import { browserAuth, browserLogin } from "../src/node.js";
@@ -43,7 +44,8 @@ describe("the website (browser) login", () => {
   });
 
   it("as a session strategy: logs in through the browser once, then refreshes with its refresh token", async () => {
-    const g = await gateway({ lifetimeSeconds: 2 });
+    const clock = manualClock();
+    const g = await gateway({ lifetimeSeconds: 2, clock });
     const store = memoryStore();
     let opened = 0;
     const auth = createAuth(
@@ -57,13 +59,14 @@ describe("the website (browser) login", () => {
         gateUrl: g.gateUrl,
         store,
         skewMs: 60_000,
+        clock,
       },
     );
     const client = clientFor(g, auth);
     expect((await client.GET("/echo/{n}", { params: { path: { n: "1" } } })).response.status).toBe(200);
     expect(opened).toBe(1);
     expect((await store.load(new URL(g.gateUrl).host))?.refreshToken).toMatch(/^rt_/);
-    await new Promise((r) => setTimeout(r, 1100)); // past half of the 2 s life: due for renewal
+    clock.advance(2_100); // past the 2 s life: renewed before the next call
     expect((await client.GET("/echo/{n}", { params: { path: { n: "2" } } })).response.status).toBe(200);
     expect(opened).toBe(1);
     expect(g.route.calls).toMatchObject({ browser: 1, refresh: 1, password: 0 });

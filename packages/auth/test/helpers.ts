@@ -40,3 +40,11 @@ export async function gateway(options: Parameters<typeof startEchoGateway>[0] = 
 
 // Not the mock's default "password": a secret must not be a word our own messages use.
 export const BOT = { email: "bot@example.com", password: "b0t-Secret-7f3a9c" };
+
+/**
+ * Resolves once `condition()` holds, checking between turns of the event loop (`setImmediate`, which
+ * tests faking `setTimeout` leave real): for "the request reached the route" without a timed sleep.
+ */
+export async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setImmediate(r));
+}

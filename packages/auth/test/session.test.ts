@@ -1,3 +1,4 @@
+import { manualClock } from "@dataloop-ts/core";
 import { listenLoopback, type MockUser } from "@dataloop-ts/mock/light";
 import { describe, expect, it } from "vitest";
 import {
@@ -98,8 +99,9 @@ describe("one refresh for many requests", () => {
   });
 
   it("200 requests in waves while the token expires mid-burst: exactly 1 refresh, 200 successes", async () => {
-    const g = await gateway({ lifetimeSeconds: 2 });
-    const auth = createAuth(passwordAuth(BOT), { gateUrl: g.gateUrl, skewMs: 0 });
+    const clock = manualClock(); // the gateway's and the session's: the token expires when the test says
+    const g = await gateway({ lifetimeSeconds: 2, clock });
+    const auth = createAuth(passwordAuth(BOT), { gateUrl: g.gateUrl, skewMs: 0, clock });
     const client = clientFor(g, auth);
     await auth.token(); // a 2 s token
     g.route.lifetimeSeconds = 3600;
@@ -107,7 +109,10 @@ describe("one refresh for many requests", () => {
     for (let wave = 0; wave < 8; wave++) {
       for (let i = 0; i < 25; i++)
         waves.push(client.GET("/echo/{n}", { params: { path: { n: `${wave}-${i}` } } }));
-      await new Promise((r) => setTimeout(r, 400));
+      // Let the wave get under way (some requests reach the gateway, some not yet), then 400 ms pass:
+      // the token expires between waves 4 and 5, with requests in flight on both sides of it.
+      await new Promise((r) => setTimeout(r, 5));
+      clock.advance(400);
     }
     const results = await Promise.all(waves);
     expect(results.filter((r) => r.response.status === 200)).toHaveLength(200);

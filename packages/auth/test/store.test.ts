@@ -54,7 +54,7 @@ describe("the file store", () => {
         stdio: ["ignore", "pipe", "inherit"],
       });
       await new Promise<void>((ok) => child.stdout.once("data", () => ok()));
-      await new Promise((r) => setTimeout(r, 20 + round * 37));
+      await new Promise((r) => setTimeout(r, 20 + round * 30));
       child.kill("SIGKILL");
       await new Promise((ok) => child.once("exit", ok));
       const text = await readFile(join(dir, "env.json"), "utf8");

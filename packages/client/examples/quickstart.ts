@@ -1,21 +1,31 @@
 // Quick start: a local mock gateway, a bot login, a typed call, a paged listing, and a refresh after
 // the token expires. Run: node examples/quickstart.ts (from packages/client, after `pnpm build`).
+import { createAuth, passwordAuth } from "@dataloop-ts/auth";
 import { createDataloopClient, paginate } from "@dataloop-ts/client";
+import { manualClock } from "@dataloop-ts/core";
 import { startMockGateway } from "@dataloop-ts/mock";
 
 const say = (line: string) => console.log(line);
 
-// 1. The mock gateway: the token route (real JWTs, 3 s lifetime here) in front of Prism serving the
-//    document the client is typed from (@dataloop-ts/spec), with believable, seeded example data.
-const gateway = await startMockGateway({ lifetimeSeconds: 3 });
+// The gateway and the session read one clock that this example moves forward (step 5), so that a
+// token expires without waiting an hour for it. Without `clock`, both read the system clock.
+const clock = manualClock(Date.now());
+
+// 1. The mock gateway: the token route (real JWTs, one-hour lifetime, as the gateway's) in front of
+//    Prism serving the document the client is typed from (@dataloop-ts/spec), with believable,
+//    seeded example data.
+const gateway = await startMockGateway({ clock });
 say(`mock gateway: ${gateway.apiUrl} (started in ${gateway.startup.ms} ms)`);
 
 try {
-  // 2. Bot (M2M) login: the client logs in on first use and keeps the token fresh.
+  // 2. Bot (M2M) login: the session logs in on first use and keeps the token fresh. (`auth` also takes
+  //    the credentials themselves, `{ email, password }`; a session of your own is how to give it a clock.)
   const dl = createDataloopClient({
     gateUrl: gateway.gateUrl,
-    auth: { email: gateway.defaultBot.username, password: gateway.defaultBot.password },
-    skewMs: 1_000,
+    auth: createAuth(
+      passwordAuth({ email: gateway.defaultBot.username, password: gateway.defaultBot.password }),
+      { gateUrl: gateway.gateUrl, clock },
+    ),
   });
 
   // 3. A typed call: path parameters and the response body are checked by TypeScript.
@@ -39,9 +49,10 @@ try {
   }
   say(`paged listing: ${count} items`);
 
-  // 5. Wait past the token's expiry: the next call refreshes first, once.
+  // 5. An hour and a minute later (the clock moves; nothing sleeps): the token has expired, and the
+  //    next call refreshes first, once.
   const before = gateway.route.calls.refresh;
-  await new Promise((r) => setTimeout(r, 3_200));
+  clock.advance(3_660_000);
   const { data: me } = await dl.GET("/users/me");
   say(`after expiry: GET /users/me → ${me?.email}; refresh calls: ${gateway.route.calls.refresh - before}`);
   say(`token calls in all: ${gateway.route.calls.password} login, ${gateway.route.calls.refresh} refresh`);

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { type Clock, systemClock } from "@dataloop-ts/core";
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, jwtVerify, SignJWT } from "jose";
 
 export interface MockUser {
@@ -33,6 +34,12 @@ export interface TokenRouteOptions {
   /** Hand out a new refresh token on every refresh and retire the old one (default true, like the gateway). */
   rotateRefreshTokens?: boolean;
   issuer?: string;
+  /**
+   * The gateway's "now": the `iat`/`exp` of the tokens it signs and the expiry its Bearer check enforces
+   * (default: the system clock). Give the same `manualClock()` to this and to the session under test,
+   * and tokens expire when the test moves the clock, over HTTP, without sleeping.
+   */
+  clock?: Clock;
 }
 
 export interface TokenRouteCalls {
@@ -59,8 +66,12 @@ export class TokenRoute {
   readonly users: MockUser[];
   private readonly rotate: boolean;
   private readonly issuer: string;
+  /** The route's "now" (see `TokenRouteOptions.clock`). */
+  readonly clock: Clock;
   private readonly refreshTokens = new Map<string, MockUser>();
   private readonly hanging = new Set<ServerResponse>();
+  /** While set (`pause()`), grants are counted and then held until it settles. */
+  private paused: Promise<void> | undefined;
 
   private constructor(
     private readonly privateKey: CryptoKey,
@@ -72,6 +83,7 @@ export class TokenRoute {
     this.lifetimeSeconds = options.lifetimeSeconds ?? 3600;
     this.rotate = options.rotateRefreshTokens ?? true;
     this.issuer = options.issuer ?? "https://mock-gateway.dataloop-ts.local/";
+    this.clock = options.clock ?? systemClock;
   }
 
   static async create(options: TokenRouteOptions = {}): Promise<TokenRoute> {
@@ -85,7 +97,7 @@ export class TokenRoute {
     lifetimeSeconds = this.lifetimeSeconds,
     extra: Record<string, unknown> = {},
   ): Promise<string> {
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(this.clock.now() / 1000);
     return new SignJWT({ email: user.username, ...user.claims, ...extra })
       .setProtectedHeader({ alg: "ES256", typ: "JWT" })
       .setSubject(user.username)
@@ -101,9 +113,12 @@ export class TokenRoute {
     return this.sign(user, lifetimeSeconds, { apiKey: true });
   }
 
-  /** Throws unless `token` carries our signature and has not expired. */
+  /** Throws unless `token` carries our signature and has not expired (by the route's clock). */
   async verify(token: string): Promise<{ sub?: string; exp?: number }> {
-    const { payload } = await jwtVerify(token, this.publicKey, { issuer: this.issuer });
+    const { payload } = await jwtVerify(token, this.publicKey, {
+      issuer: this.issuer,
+      currentDate: new Date(this.clock.now()),
+    });
     return payload;
   }
 
@@ -138,6 +153,26 @@ export class TokenRoute {
     if (this.issued.push(secret) > 10_000) this.issued.shift();
   }
 
+  /** How many requests the `hang` mode holds open now (a client that gave up has closed its own). */
+  get hangingRequests(): number {
+    return this.hanging.size;
+  }
+
+  /**
+   * Holds every grant (counted in `calls.total`, answered later) until the returned function is called:
+   * lets a test line up racers, e.g. keep the first refresh open until every process has read the store.
+   */
+  pause(): () => void {
+    let release = () => {};
+    this.paused = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    return () => {
+      this.paused = undefined;
+      release();
+    };
+  }
+
   /** Releases requests held open by the `hang` mode. */
   releaseHanging(): void {
     for (const res of this.hanging) res.destroy();
@@ -157,6 +192,7 @@ export class TokenRoute {
   private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.calls.total++;
     const body = await readJson(req);
+    if (this.paused) await this.paused;
     switch (this.mode) {
       case "hang":
         this.hanging.add(res);

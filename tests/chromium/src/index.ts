@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
+import { waitUntilGone, watchProgress } from "./progress.ts";
 
 /** The flags a CI box needs: no sandbox (root in a container), no GPU, no background traffic. */
 export const CHROMIUM_FLAGS = [
@@ -24,7 +25,12 @@ export interface Chromium {
 export interface StartOptions {
   /** The browser to start; `chromiumExecutable()` when not given. */
   executablePath?: string;
-  /** How long one start may take before it is killed and tried again. */
+  /**
+   * How long one start may go without progress (no CPU used, no I/O, no process started or ended by
+   * the profile's chromium processes) before it is killed and tried again. See `watchProgress`.
+   */
+  stallMs?: number;
+  /** How long one start may take, however busy it keeps, before it is killed: a cap for a start that spins. */
   timeoutMs?: number;
   /** How many starts before giving up. */
   attempts?: number;
@@ -49,7 +55,8 @@ export function chromiumExecutable(): string {
  */
 export async function startChromium({
   executablePath = chromiumExecutable(),
-  timeoutMs = 45_000,
+  stallMs = 20_000,
+  timeoutMs = 600_000,
   attempts = 2,
   profilesIn = tmpdir(),
 }: StartOptions = {}): Promise<Chromium> {
@@ -57,7 +64,7 @@ export async function startChromium({
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const started = performance.now();
     try {
-      return await launch(executablePath, timeoutMs, profilesIn);
+      return await launch(executablePath, { stallMs, timeoutMs }, profilesIn);
     } catch (error) {
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       failures.push(`attempt ${attempt} (${seconds} s): ${(error as Error).message}`);
@@ -66,7 +73,11 @@ export async function startChromium({
   throw new Error(`Chromium (${executablePath}) did not start:\n${failures.join("\n\n")}`);
 }
 
-async function launch(executablePath: string, timeoutMs: number, profilesIn: string): Promise<Chromium> {
+async function launch(
+  executablePath: string,
+  { stallMs, timeoutMs }: { stallMs: number; timeoutMs: number },
+  profilesIn: string,
+): Promise<Chromium> {
   const profile = await mkdtemp(join(profilesIn, "dataloop-chromium-"));
   const removeProfile = () => rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   // Our own deadline, not Playwright's: past its timeout, Playwright tries to close a browser that
@@ -78,15 +89,9 @@ async function launch(executablePath: string, timeoutMs: number, profilesIn: str
     args: [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, "--remote-debugging-pipe", "--no-startup-window"],
     timeout: 0,
   });
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no answer on the DevTools pipe in ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-  });
+  const watch = watchProgress(() => chromiumProcesses(profile).map((p) => p.pid), { stallMs, timeoutMs });
   try {
-    const browser = await Promise.race([launching, deadline]);
+    const browser = await Promise.race([launching, watch.stuck]);
     return {
       browser,
       async close() {
@@ -107,24 +112,34 @@ async function launch(executablePath: string, timeoutMs: number, profilesIn: str
         process.kill(pid, "SIGKILL");
       } catch {}
     }
-    // Once its browser is gone Playwright gives up too, with the browser's stderr in its message.
-    const late = await Promise.race([
-      launching.then(
-        async (browser) => {
-          await browser.close().catch(() => {});
-          return "";
-        },
-        (e: Error) => e.message,
-      ),
-      new Promise<string>((resolve) => setTimeout(resolve, 5_000, "")),
-    ]);
+    // Once its browser is gone Playwright gives up too, with the browser's stderr in its message. It
+    // learns of the death from the pipe's end and the child's exit, which follow the SIGKILL without
+    // a wait of their own: we wait for that, not for a fixed time, and only as long as it takes the
+    // kernel to reap what we killed (then a few turns of our loop for Playwright's handlers). A
+    // browser that connected at the last moment is closed without waiting (its close can hang).
+    let settled = false;
+    const late = launching.then(
+      (browser) => {
+        void browser.close().catch(() => {});
+        return "";
+      },
+      (e: Error) => e.message,
+    );
+    void late.then(() => {
+      settled = true;
+    });
+    await waitUntilGone(
+      stuck.map((p) => p.pid),
+      () => settled,
+    );
+    const lateMessage = settled ? await late : "";
     await removeProfile();
     const lines = [(error as Error).message];
-    if (late) lines.push(late);
+    if (lateMessage) lines.push(lateMessage);
     if (stuck.length) lines.push(`chromium processes at the deadline:\n${describeProcesses(stuck)}`);
     throw new Error(lines.join("\n"));
   } finally {
-    clearTimeout(timer);
+    watch.stop();
   }
 }
 

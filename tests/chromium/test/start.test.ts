@@ -41,13 +41,15 @@ describe("startChromium", () => {
     await chmod(hangs, 0o755);
     const error = await startChromium({
       executablePath: hangs,
-      timeoutMs: 3_000,
+      stallMs: 3_000,
       attempts: 2,
       profilesIn,
     }).catch((e) => e);
     expect(error).toBeInstanceOf(Error);
     const message = (error as Error).message;
     expect(message).toContain(`Chromium (${hangs}) did not start`);
+    // Taken for hung because it stopped working, not because a wall-clock budget ran out.
+    expect(message.match(/no progress for 3000 ms/g)).toHaveLength(2);
     expect(message.match(/attempt \d \(\d+\.\d s\)/g)).toEqual([
       expect.stringMatching(/^attempt 1/),
       expect.stringMatching(/^attempt 2/),
@@ -59,6 +61,26 @@ describe("startChromium", () => {
     // Both hung processes were killed (gone, or a zombie until its parent reaps it).
     const pids = [...message.matchAll(/pid (\d+) browser/g)].map((m) => m[1] ?? "");
     expect(pids).toHaveLength(2);
+    for (const pid of pids) await expect.poll(() => running(pid)).toBe(false);
+  });
+
+  it("does not take a start that keeps working for a hung one: only the cap on the whole start ends it", async () => {
+    // Takes the flags like chromium, then computes without ever answering: progress, on any machine.
+    const spins = join(profilesIn, "chromium");
+    await writeFile(spins, `#!/bin/sh\nexec "${process.execPath}" -e "for (;;) {}" -- "$@"\n`);
+    await chmod(spins, 0o755);
+    const error = await startChromium({
+      executablePath: spins,
+      stallMs: 2_000,
+      timeoutMs: 5_000,
+      attempts: 1,
+      profilesIn,
+    }).catch((e) => e);
+    const message = (error as Error).message;
+    expect(message).toContain("no answer on the DevTools pipe in 5000 ms, though still busy");
+    expect(message).not.toContain("no progress");
+    const pids = [...message.matchAll(/pid (\d+) browser/g)].map((m) => m[1] ?? "");
+    expect(pids).toHaveLength(1);
     for (const pid of pids) await expect.poll(() => running(pid)).toBe(false);
   });
 });

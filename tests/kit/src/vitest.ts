@@ -1,4 +1,12 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+
+/**
+ * Heavy tests (`test/heavy/**`: a cold spec build, a thousand-file storm) are bounded by the work they do,
+ * not by a guess at how fast a machine is: they run apart, one file at a time, after the main suite
+ * (`pnpm test:heavy` in a package; `scripts/test.mjs` runs both). Picked by the script's name, so that
+ * the package scripts stay plain `vitest run`; `DATALOOP_TS_TESTS=heavy npx vitest run` does the same.
+ */
+const heavy = process.env.npm_lifecycle_event === "test:heavy" || process.env.DATALOOP_TS_TESTS === "heavy";
 
 /**
  * The one vitest configuration of the workspace's packages. Their tests start real servers, real
@@ -6,7 +14,9 @@ import { defineConfig } from "vitest/config";
  */
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
+    include: heavy ? ["test/heavy/**/*.test.ts"] : ["test/**/*.test.ts"],
+    exclude: heavy ? configDefaults.exclude : [...configDefaults.exclude, "test/heavy/**"],
+    ...(heavy ? { fileParallelism: false } : {}),
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
