@@ -83,3 +83,25 @@ export class AnnotationNotExpressibleError extends DataloopError {
 
 /** What a conversion lists instead of dropping: bad input, or what the target cannot express. */
 export type ConversionIssue = AnnotationInputError | AnnotationNotExpressibleError;
+
+/** Annotations were given for a filename that names no item of the dataset. */
+export class ItemNotFoundError extends DataloopError {
+  static override readonly code = "ITEM_NOT_FOUND" as const;
+  override name = "ItemNotFoundError";
+  override readonly code = "ITEM_NOT_FOUND" as const;
+  readonly datasetId: string;
+  readonly filename: string;
+
+  constructor(init: { datasetId: string; filename: string }) {
+    super({
+      message: `no item "${init.filename}" in dataset ${init.datasetId}`,
+      hint: "Upload the item first (dataloop items upload), or fix the filename in the annotations' JSON.",
+    });
+    this.datasetId = init.datasetId;
+    this.filename = init.filename;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), datasetId: this.datasetId, filename: this.filename };
+  }
+}

@@ -18,6 +18,15 @@ export {
   subtitle,
 } from "./builders.js";
 export {
+  type AnnotationEntry,
+  type AnnotationUploadResult,
+  type AnnotationUploadSummary,
+  type DownloadAnnotationsOptions,
+  downloadAnnotations,
+  type UploadAnnotationsOptions,
+  uploadAnnotations,
+} from "./bulk.js";
+export {
   type CocoAnnotation,
   type CocoCategory,
   type CocoFile,
@@ -32,6 +41,7 @@ export {
   AnnotationNotExpressibleError,
   type AnnotationPlace,
   type ConversionIssue,
+  ItemNotFoundError,
 } from "./errors.js";
 export { decodeMask, encodeMask, type Mask } from "./mask.js";
 export { isKnownType, readAnnotation } from "./readers.js";
