@@ -30,6 +30,8 @@ export const OPTIONS = {
   filter: { type: "string" },
   /** `items download`: the folder the items go to. */
   out: { type: "string" },
+  /** `annotations`: dataloop (default), coco or yolo. */
+  format: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
   version: { type: "boolean", short: "v", default: false },
 } as const;
@@ -55,6 +57,8 @@ export const USAGE = `dataloop — the Dataloop API from a terminal
   dataloop items upload PATH... --dataset ID [--remote-path /dir] [--concurrency N] [--mode skip|overwrite]
   dataloop items download --dataset ID --out DIR [--filter DQL|@file] [--concurrency N]
   dataloop items query --dataset ID [--filter DQL|@file]   one JSON line per item
+  dataloop annotations upload PATH --dataset ID [--format dataloop|coco|yolo] [--concurrency N]
+  dataloop annotations download --dataset ID --out DIR [--format dataloop|coco|yolo] [--filter DQL]
   dataloop logout                    forget the stored tokens of this environment
 
   --env prod|rc|dev|local  or  --gate URL   one session per environment (env: DATALOOP_GATE)

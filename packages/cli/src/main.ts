@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { resolveGate } from "@dataloop-ts/auth";
 import { fileStore } from "@dataloop-ts/auth/node";
 import { UsageError } from "@dataloop-ts/core";
+import { annotations } from "./annotations.js";
 import { parseCommandLine, USAGE } from "./args.js";
 import { bots, type Context, login, logout, request, sessionClient, token, whoami } from "./commands.js";
 import { items } from "./items.js";
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, (ctx: Context) => Promise<number>> = {
   request,
   bots,
   items,
+  annotations,
 };
 
 async function main(argv: string[], out: { current: Output }): Promise<number> {
