@@ -18,7 +18,7 @@ import {
   yoloToDataloop,
 } from "@dataloop-ts/client/annotations";
 import {
-  readCocoFile,
+  openCocoFile,
   readItemJsons,
   readYoloFolder,
   writeChunksAtomic,
@@ -142,7 +142,7 @@ async function upload(ctx: Context, dataset: string, path: string, format: Forma
   if (format === "dataloop") {
     entries = asEntries(readItemJsons(path));
   } else if (format === "coco") {
-    const coco = await readCocoFile(path);
+    const coco = await openCocoFile(path);
     total = coco.images.length;
     const conversion = cocoToDataloop(coco, { source: path });
     issues = conversion.issues;

@@ -24,9 +24,9 @@ const mb = (n) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
 async function toDataloop(cocoPath, outPath) {
   const { cocoToDataloop } = await import("../dist/annotations/index.js");
-  const { writeChunksAtomic, readCocoFile } = await import("../dist/annotations/node.js");
+  const { writeChunksAtomic, openCocoFile } = await import("../dist/annotations/node.js");
   const started = performance.now();
-  const conversion = cocoToDataloop(await readCocoFile(cocoPath));
+  const conversion = cocoToDataloop(await openCocoFile(cocoPath));
   await writeChunksAtomic(
     outPath,
     (async function* () {

@@ -2,8 +2,14 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AnnotationInputError, buildAnnotation, dataloopToYolo } from "../src/annotations/index.js";
 import {
+  AnnotationInputError,
+  buildAnnotation,
+  cocoToDataloop,
+  dataloopToYolo,
+} from "../src/annotations/index.js";
+import {
+  openCocoFile,
   readCocoFile,
   readItemJsons,
   readYoloFolder,
@@ -11,6 +17,7 @@ import {
   writeItemJsons,
   writeYoloFolder,
 } from "../src/annotations/node.js";
+import { cocoDataset } from "./annotations-fixtures.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -61,6 +68,32 @@ describe("annotation files on disk", () => {
     await writeFile(bad, JSON.stringify({ hello: 1 }));
     await expect(readItemJsons(bad).next()).rejects.toThrow(/bad\.json: not an item's annotations/);
     await expect(readCocoFile(bad)).rejects.toThrow(/bad\.json: not a COCO instances file/);
+  });
+
+  it("indexes a COCO file without parsing it whole, converting it as the parsed file converts", async () => {
+    const coco = cocoDataset();
+    // Names that a bracket counter without string handling would trip on.
+    coco.images[0] = { ...coco.images[0], file_name: 'a/]} "quoted" \\ [{.jpg' } as (typeof coco.images)[0];
+    coco.annotations.push({ id: 99, image_id: 42, category_id: 1, bbox: [0, 0, 1, 1] });
+    const path = join(dir, "coco-index.json");
+    await writeFile(path, JSON.stringify({ info: { year: 2026 }, ...coco }, null, 1));
+    const collect = async (c: ReturnType<typeof cocoToDataloop>) => {
+      const items = [];
+      for await (const i of c.items) items.push(i);
+      return { items, issues: c.issues.map((e) => e.message) };
+    };
+    const indexed = await collect(cocoToDataloop(await openCocoFile(path), { source: path }));
+    expect(indexed).toEqual(await collect(cocoToDataloop(coco, { source: path })));
+    expect(indexed.items[0]?.filename).toBe('/a/]} "quoted" \\ [{.jpg');
+    expect(indexed.issues).toEqual([`${path}, id 99: image_id 42 is not in images`]);
+  });
+
+  it("names the file and the bytes of a COCO file that is not JSON", async () => {
+    const path = join(dir, "broken.json");
+    await writeFile(path, '{"images": [], "categories": [], "annotations": [{"id": 1,}]}');
+    await expect(openCocoFile(path)).rejects.toThrow(/broken\.json: not JSON \(.*\) in bytes \d+–\d+/);
+    await writeFile(path, '{"images": [], "annotations": []}');
+    await expect(openCocoFile(path)).rejects.toThrow(/not a COCO instances file/);
   });
 
   it("writes a YOLO folder (labels/…txt and data.yaml) and reads it back", async () => {

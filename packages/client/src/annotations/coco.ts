@@ -124,37 +124,67 @@ function annotationsOf(a: CocoAnnotation, label: string, image: CocoImage, sourc
 }
 
 /**
+ * A COCO file grouped by image, its annotations read on demand: what `openCocoFile`
+ * (`@dataloop-ts/client/annotations/node`) gives for a big file, so that only one image's annotations
+ * are parsed at a time.
+ */
+export interface CocoIndex {
+  images: CocoImage[];
+  categories: CocoCategory[];
+  /** The annotations of one image (by `String(image.id)`). */
+  annotationsOf(imageId: string): CocoAnnotation[];
+  /** Annotations whose `image_id` is not in `images`. */
+  orphans: CocoAnnotation[];
+}
+
+/** Groups an in-memory COCO file by image. */
+export function indexCoco(coco: CocoFile): CocoIndex {
+  const byImage = new Map<string, CocoAnnotation[]>();
+  const ids = new Set((coco.images ?? []).map((i) => String(i.id)));
+  const orphans: CocoAnnotation[] = [];
+  for (const a of coco.annotations ?? []) {
+    const key = String(a.image_id);
+    if (!ids.has(key)) {
+      orphans.push(a);
+      continue;
+    }
+    const list = byImage.get(key);
+    if (list) list.push(a);
+    else byImage.set(key, [a]);
+  }
+  return {
+    images: coco.images ?? [],
+    categories: coco.categories ?? [],
+    annotationsOf: (id) => byImage.get(id) ?? [],
+    orphans,
+  };
+}
+
+/**
  * A COCO instances file as Dataloop JSON, one item per image (images with no annotations too), in the
  * order of `images`. Bad annotations (a category that does not exist, a polygon of two points, a mask
  * of the wrong size) are `issues`; the rest goes on.
  */
 export function cocoToDataloop(
-  coco: CocoFile,
+  file: CocoFile | CocoIndex,
   options: { source?: string } = {},
 ): Conversion<ItemAnnotationsJson> {
   const source = options.source ?? "coco.json";
   const issues: ConversionIssue[] = [];
   async function* items() {
+    const coco =
+      typeof (file as CocoIndex).annotationsOf === "function"
+        ? (file as CocoIndex)
+        : indexCoco(file as CocoFile);
     const labels = new Map<string, string>();
-    for (const c of coco.categories ?? []) labels.set(String(c.id), c.name);
-    const byImage = new Map<string, CocoAnnotation[]>();
-    const images = new Map<string, CocoImage>();
-    for (const image of coco.images ?? []) images.set(String(image.id), image);
-    for (const a of coco.annotations ?? []) {
-      const key = String(a.image_id);
-      if (!images.has(key)) {
-        issues.push(
-          new AnnotationInputError({ source, id: a.id, message: `image_id ${a.image_id} is not in images` }),
-        );
-        continue;
-      }
-      const list = byImage.get(key);
-      if (list) list.push(a);
-      else byImage.set(key, [a]);
-    }
-    for (const image of coco.images ?? []) {
+    for (const c of coco.categories) labels.set(String(c.id), c.name);
+    for (const a of coco.orphans)
+      issues.push(
+        new AnnotationInputError({ source, id: a.id, message: `image_id ${a.image_id} is not in images` }),
+      );
+    for (const image of coco.images) {
       const annotations: AnnotationBody[] = [];
-      for (const a of byImage.get(String(image.id)) ?? []) {
+      for (const a of coco.annotationsOf(String(image.id))) {
         const label = labels.get(String(a.category_id));
         if (label === undefined) {
           issues.push(

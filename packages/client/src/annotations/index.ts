@@ -31,9 +31,11 @@ export {
   type CocoCategory,
   type CocoFile,
   type CocoImage,
+  type CocoIndex,
   cocoToDataloop,
   type DataloopToCocoOptions,
   dataloopToCoco,
+  indexCoco,
 } from "./coco.js";
 export type { Conversion, Source } from "./conversion.js";
 export {

@@ -8,7 +8,8 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { writeFileAtomic } from "@dataloop-ts/core/node";
 import { glob } from "tinyglobby";
-import type { CocoFile } from "./coco.js";
+import type { CocoFile, CocoIndex } from "./coco.js";
+import { scanCoco } from "./coco-scan.js";
 import type { Source } from "./conversion.js";
 import { AnnotationInputError } from "./errors.js";
 import type { ItemAnnotationsJson } from "./types.js";
@@ -85,7 +86,16 @@ export async function* readItemJsons(path: string): AsyncGenerator<ItemAnnotatio
   }
 }
 
-/** A COCO instances file. */
+/**
+ * A COCO instances file indexed by image, without parsing it whole (for `cocoToDataloop`): memory holds
+ * the file's bytes and a few numbers per annotation; each image's annotations are parsed as it is
+ * converted. Bad JSON is an `AnnotationInputError` naming the file and the byte.
+ */
+export async function openCocoFile(path: string): Promise<CocoIndex> {
+  return scanCoco(await readFile(path), path);
+}
+
+/** A COCO instances file, parsed whole. */
 export async function readCocoFile(path: string): Promise<CocoFile> {
   let coco: CocoFile;
   try {
