@@ -34,6 +34,8 @@ export const OPTIONS = {
   filter: { type: "string" },
   /** `items download`: the folder the items go to. */
   out: { type: "string" },
+  /** `annotations`: dataloop (default), coco or yolo. */
+  format: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
   version: { type: "boolean", short: "v", default: false },
 } as const;
@@ -62,6 +64,8 @@ export const USAGE = `dataloop — the Dataloop API from a terminal
                                      [--follow-symlinks] (links in folders are listed, not followed, without it)
   dataloop items download --dataset ID --out DIR [--filter DQL|@file] [--concurrency N]
   dataloop items query --dataset ID [--filter DQL|@file]   one JSON line per item
+  dataloop annotations upload PATH --dataset ID [--format dataloop|coco|yolo] [--concurrency N]
+  dataloop annotations download --dataset ID --out DIR [--format dataloop|coco|yolo] [--filter DQL]
   dataloop logout                    forget the stored tokens of this environment
 
   --env prod|rc|dev|local  or  --gate URL   one session per environment (env: DATALOOP_GATE)

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { resolveGate } from "@dataloop-ts/auth";
 import { fileStore } from "@dataloop-ts/auth/node";
 import { UsageError } from "@dataloop-ts/core";
+import { annotations } from "./annotations.js";
 import { parseCommandLine, USAGE } from "./args.js";
 import { bots, type Context, login, logout, request, sessionClient, token, whoami } from "./commands.js";
 import { debugLogger } from "./debug.js";
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, (ctx: Context) => Promise<number>> = {
   request,
   bots,
   items,
+  annotations,
 };
 
 /** The gate this run talks to, and how to name it again in a hint; a gate without http(s):// is a usage error. */

@@ -1,0 +1,292 @@
+// Annotations in bulk: many items' annotations up, a dataset's annotations down (one JSON per item).
+import { backoffMs, type DataloopError, isTransientStatus, sleep } from "@dataloop-ts/core";
+import pMap from "p-map";
+import type { DataloopClient } from "../client.js";
+import { DataloopApiError, DataloopConnectionError } from "../errors.js";
+import { type DqlFilter, queryDataset } from "../query.js";
+import type { Source } from "./conversion.js";
+import { ItemNotFoundError } from "./errors.js";
+import type { AnnotationBody, ItemAnnotationsJson, StoredAnnotation } from "./types.js";
+
+type Client = Pick<DataloopClient<false>, "GET" | "POST">;
+
+/** One item's annotations to create: the item by id, or by its path in the dataset (`/dir/a.jpg`). */
+export type AnnotationEntry = { annotations: Array<AnnotationBody | StoredAnnotation> } & (
+  | { itemId: string; filename?: string }
+  | { filename: string; itemId?: undefined }
+);
+
+export interface AnnotationUploadResult {
+  /** The item's id, or its filename when that names no item of the dataset. */
+  itemId: string;
+  filename?: string;
+  ok: boolean;
+  /** Ids of the annotations created (those found already there after a failed attempt included). */
+  ids: string[];
+  /** Annotations a retry found had landed already, and so did not send again. */
+  alreadyThere: number;
+  error?: DataloopError | Error;
+}
+
+export interface AnnotationUploadSummary {
+  results: AnnotationUploadResult[];
+  /** Items all of whose annotations are in. */
+  done: number;
+  failed: number;
+  /** Annotations created. */
+  annotations: number;
+}
+
+export interface UploadAnnotationsOptions {
+  /** Annotations per `POST /items/{itemId}/annotations` (default 100): an item with more sends several, one after the other. */
+  batchSize?: number;
+  /** Items in flight at once (default 8). */
+  concurrency?: number;
+  /** Tries per batch, the first included (default 3). */
+  attempts?: number;
+  /** First backoff, ms (default 300), doubling; a `Retry-After` wins. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** After each item: the counts so far and its result. */
+  onProgress?(progress: {
+    done: number;
+    failed: number;
+    annotations: number;
+    result: AnnotationUploadResult;
+  }): void;
+  signal?: AbortSignal;
+}
+
+const isTransient = (error: unknown) =>
+  error instanceof DataloopConnectionError ||
+  (error instanceof DataloopApiError && isTransientStatus(error.status));
+
+const clientIdOf = (a: { metadata?: unknown }) =>
+  (a.metadata as { system?: { clientId?: unknown } } | undefined)?.system?.clientId as string | undefined;
+
+/** A copy of `a` as a request body carrying a client id (its own when it has one), without server fields. */
+function withClientId(a: AnnotationBody | StoredAnnotation): AnnotationBody {
+  const {
+    id: _id,
+    itemId: _i,
+    datasetId: _d,
+    url: _u,
+    item: _it,
+    dataset: _ds,
+    creator: _c,
+    createdAt: _ca,
+    updatedAt: _ua,
+    updatedBy: _ub,
+    hash: _h,
+    ...rest
+  } = a as StoredAnnotation;
+  const metadata = (rest.metadata ?? {}) as { system?: Record<string, unknown> };
+  return {
+    ...rest,
+    metadata: {
+      ...metadata,
+      system: { ...metadata.system, clientId: clientIdOf(a) ?? crypto.randomUUID() },
+    },
+  } as AnnotationBody;
+}
+
+/**
+ * Creates one batch on an item, never twice. POST is not idempotent, so the client does not retry it;
+ * here a batch that fails with a reset, a 429 or a 5xx is retried, but before each retry the item's
+ * annotations are read (`GET /items/{itemId}/annotations`, idempotent) and those whose
+ * `metadata.system.clientId` is there already are not sent again: a POST whose answer was lost after
+ * the gateway stored it creates nothing more. (A request still running on the gateway when the check
+ * reads could slip through; a reset or an error status means the gateway is done with it.)
+ */
+async function sendBatch(
+  dl: Client,
+  itemId: string,
+  batch: AnnotationBody[],
+  options: UploadAnnotationsOptions,
+): Promise<{ ids: string[]; alreadyThere: number }> {
+  const attempts = Math.max(1, options.attempts ?? 3);
+  const ids: string[] = [];
+  let alreadyThere = 0;
+  let pending = batch;
+  for (let n = 1; ; n++) {
+    if (n > 1) {
+      const { data } = await dl.GET("/items/{itemId}/annotations", {
+        params: { path: { itemId } },
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      const landed = new Map<string, string>();
+      for (const a of (data ?? []) as StoredAnnotation[]) {
+        const c = clientIdOf(a);
+        if (c) landed.set(c, a.id ?? "");
+      }
+      const left: AnnotationBody[] = [];
+      for (const a of pending) {
+        const id = landed.get(clientIdOf(a) as string);
+        if (id === undefined) left.push(a);
+        else {
+          ids.push(id);
+          alreadyThere++;
+        }
+      }
+      pending = left;
+      if (!pending.length) return { ids, alreadyThere };
+    }
+    try {
+      const { data, error, response } = await dl.POST("/items/{itemId}/annotations", {
+        params: { path: { itemId } },
+        body: pending as never,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      // A client made with throwOnError: false answers errors instead of throwing them.
+      if (error !== undefined || !response.ok)
+        throw new DataloopApiError({
+          status: response.status,
+          method: "POST",
+          path: new URL(response.url || "http://x/").pathname,
+          route: "/items/{itemId}/annotations",
+          body: error,
+        });
+      const created = (Array.isArray(data) ? data : [data]) as StoredAnnotation[];
+      for (const a of created) ids.push(a?.id ?? "");
+      return { ids, alreadyThere };
+    } catch (error) {
+      if (n >= attempts || !isTransient(error) || options.signal?.aborted) throw error;
+      const told = error instanceof DataloopApiError ? error.retryAfterMs : undefined;
+      await sleep(backoffMs(n, options, told), options.signal);
+    }
+  }
+}
+
+/**
+ * Creates many items' annotations: per item in batches of `batchSize` (arrays to
+ * `POST /items/{itemId}/annotations`), `concurrency` items at once, with progress and a summary listing
+ * every item with the ids created or its typed error; one item's failure never stops the others.
+ * Retried batches never create an annotation twice: each annotation carries a client id in
+ * `metadata.system.clientId`, checked before a retry (see `sendBatch`).
+ */
+export async function uploadAnnotations(
+  dl: Client,
+  datasetId: string,
+  entries: Source<AnnotationEntry>,
+  options: UploadAnnotationsOptions = {},
+): Promise<AnnotationUploadSummary> {
+  const size = Math.max(1, options.batchSize ?? 100);
+  const summary: AnnotationUploadSummary = { results: [], done: 0, failed: 0, annotations: 0 };
+  // Entries named by filename: the dataset's items are walked once, on the first such entry.
+  let byFilename: Promise<Map<string, string>> | undefined;
+  const idOf = async (entry: AnnotationEntry) => {
+    if (entry.itemId) return entry.itemId;
+    byFilename ??= (async () => {
+      const map = new Map<string, string>();
+      for await (const item of queryDataset(dl, datasetId, { filter: { $and: [{ type: "file" }] } }))
+        if ("filename" in item && typeof item.filename === "string") map.set(item.filename, item.id);
+      return map;
+    })();
+    const filename = entry.filename ?? "";
+    const id = (await byFilename).get(filename);
+    if (!id) throw new ItemNotFoundError({ datasetId, filename });
+    return id;
+  };
+  await pMap(
+    entries,
+    async (entry) => {
+      const result: AnnotationUploadResult = {
+        itemId: entry.itemId ?? entry.filename,
+        ...(entry.filename !== undefined ? { filename: entry.filename } : {}),
+        ok: true,
+        ids: [],
+        alreadyThere: 0,
+      };
+      try {
+        const itemId = await idOf(entry);
+        result.itemId = itemId;
+        const bodies = entry.annotations.map(withClientId);
+        for (let i = 0; i < bodies.length; i += size) {
+          const sent = await sendBatch(dl, itemId, bodies.slice(i, i + size), options);
+          result.ids.push(...sent.ids);
+          result.alreadyThere += sent.alreadyThere;
+        }
+        summary.done++;
+      } catch (error) {
+        result.ok = false;
+        result.error = error as Error;
+        summary.failed++;
+      }
+      summary.annotations += result.ids.length;
+      summary.results.push(result);
+      options.onProgress?.({
+        done: summary.done,
+        failed: summary.failed,
+        annotations: summary.annotations,
+        result,
+      });
+    },
+    { concurrency: options.concurrency ?? 8, ...(options.signal ? { signal: options.signal } : {}) },
+  );
+  return summary;
+}
+
+export interface DownloadAnnotationsOptions {
+  /** Which items (a DQL filter of items); every file item by default. */
+  filter?: DqlFilter;
+  /** Items per page (default 1000): what is held in memory at once, with their annotations. */
+  pageSize?: number;
+  /** After each page of items. */
+  onPage?(page: { items: number; annotations: number }): void;
+}
+
+type StoredItem = {
+  id: string;
+  filename?: string;
+  type?: string;
+  metadata?: { system?: Record<string, unknown> };
+};
+
+/**
+ * A dataset's annotations, one item at a time in dtlpy's layout (`{ id, filename, metadata, annotations }`),
+ * items with none included. It walks the items a page at a time, and per page asks DQL
+ * (`resource: "annotations"`) for the annotations of that page's items: memory is bounded by a page.
+ */
+export async function* downloadAnnotations(
+  dl: Client,
+  datasetId: string,
+  options: DownloadAnnotationsOptions = {},
+): AsyncGenerator<ItemAnnotationsJson> {
+  const pageSize = Math.min(1000, Math.max(1, options.pageSize ?? 1000));
+  const filter: DqlFilter = { ...options.filter, $and: [{ type: "file" }, ...(options.filter?.$and ?? [])] };
+  let page: StoredItem[] = [];
+  async function* flush(): AsyncGenerator<ItemAnnotationsJson> {
+    const byItem = new Map<string, StoredAnnotation[]>(page.map((i) => [i.id, []]));
+    let count = 0;
+    for await (const a of queryDataset(dl, datasetId, {
+      resource: "annotations",
+      filter: { $and: [{ itemId: { $in: page.map((i) => i.id) } }] },
+      pageSize,
+    })) {
+      const stored = a as StoredAnnotation;
+      byItem.get(stored.itemId ?? "")?.push(stored);
+      count++;
+    }
+    options.onPage?.({ items: page.length, annotations: count });
+    for (const item of page) {
+      const system = item.metadata?.system ?? {};
+      yield {
+        id: item.id,
+        filename: item.filename ?? `/${item.id}`,
+        metadata: {
+          system: {
+            ...(typeof system.width === "number" ? { width: system.width } : {}),
+            ...(typeof system.height === "number" ? { height: system.height } : {}),
+          },
+        },
+        annotations: byItem.get(item.id) ?? [],
+      };
+    }
+    page = [];
+  }
+  for await (const item of queryDataset(dl, datasetId, { filter, pageSize })) {
+    page.push(item as StoredItem);
+    if (page.length >= pageSize) yield* flush();
+  }
+  if (page.length) yield* flush();
+}

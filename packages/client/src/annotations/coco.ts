@@ -1,0 +1,413 @@
+// COCO instances ↔ Dataloop JSON (dtlpy's one-JSON-per-item layout).
+//
+// COCO → Dataloop: `bbox` alone is a box (a CVAT-style `attributes.rotation`, degrees, is its angle);
+// polygon `segmentation` is one `segment` per polygon (several polygons of one COCO annotation share a
+// `metadata.system.objectId`, which brings them back together); RLE (either form) is a `binary` mask of
+// the image's size; `iscrowd: 1` and any other `attributes` ride in `metadata.user.coco`. Dataloop →
+// COCO is the inverse; crowd masks are written as uncompressed RLE (as COCO's ground truth is), other
+// masks compressed. `area` is computed (w·h, the shoelace area, or the mask's pixel count), `bbox` of a
+// polygon or mask is its extent. Types COCO cannot hold (point, polyline, ellipse, class, …) are listed.
+import type { Conversion, Source } from "./conversion.js";
+import { AnnotationInputError, AnnotationNotExpressibleError, type ConversionIssue } from "./errors.js";
+import { decodeMask, encodeMask } from "./mask.js";
+import { isKnownType, readAnnotation } from "./readers.js";
+import { countsToString, maskToCounts, type Rle, rleToMask } from "./rle.js";
+import type { AnnotationBody, ItemAnnotationsJson, Point } from "./types.js";
+
+export interface CocoImage {
+  id: number | string;
+  file_name: string;
+  width?: number;
+  height?: number;
+  [key: string]: unknown;
+}
+
+export interface CocoAnnotation {
+  id: number | string;
+  image_id: number | string;
+  category_id: number | string;
+  bbox?: number[];
+  segmentation?: number[][] | Rle;
+  area?: number;
+  iscrowd?: number;
+  attributes?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface CocoCategory {
+  id: number | string;
+  name: string;
+  supercategory?: string;
+}
+
+export interface CocoFile {
+  images: CocoImage[];
+  annotations: CocoAnnotation[];
+  categories: CocoCategory[];
+  [key: string]: unknown;
+}
+
+interface CocoUserMetadata {
+  iscrowd?: number;
+  attributes?: Record<string, unknown>;
+}
+
+const filenameOf = (fileName: string) => `/${fileName.replace(/^\/+/, "")}`;
+
+function annotationsOf(a: CocoAnnotation, label: string, image: CocoImage, source: string): AnnotationBody[] {
+  const bad = (message: string) => new AnnotationInputError({ source, id: a.id, message });
+  let rotation: unknown;
+  let user: { user?: { coco: CocoUserMetadata } } = {};
+  // Most annotations have neither: the common case allocates nothing here.
+  if (a.iscrowd || a.attributes) {
+    const { rotation: r, ...otherAttributes } = a.attributes ?? {};
+    rotation = r;
+    const coco: CocoUserMetadata = {
+      ...(a.iscrowd ? { iscrowd: a.iscrowd } : {}),
+      ...(Object.keys(otherAttributes).length ? { attributes: otherAttributes } : {}),
+    };
+    if (Object.keys(coco).length) user = { user: { coco } };
+  }
+  const seg = a.segmentation;
+  if (seg && !Array.isArray(seg)) {
+    if (!Array.isArray(seg.size) || (typeof seg.counts !== "string" && !Array.isArray(seg.counts)))
+      throw bad("an RLE segmentation needs size [h, w] and counts");
+    const [h, w] = seg.size;
+    if (image.width !== undefined && image.height !== undefined && (w !== image.width || h !== image.height))
+      throw bad(`the mask is ${w}×${h} but image ${image.id} is ${image.width}×${image.height}`);
+    return [
+      {
+        type: "binary",
+        label,
+        coordinates: encodeMask(rleToMask(seg)),
+        ...(Object.keys(user).length ? { metadata: user } : {}),
+      },
+    ];
+  }
+  if (Array.isArray(seg) && seg.length) {
+    const polygons = seg.map((flat, n) => {
+      if (!Array.isArray(flat) || flat.length % 2 || flat.length < 6 || !flat.every(Number.isFinite))
+        throw bad(
+          `polygon ${n} has ${Array.isArray(flat) ? flat.length / 2 : 0} points; a polygon needs 3 or more (x, y pairs)`,
+        );
+      const points: Point[] = [];
+      for (let i = 0; i < flat.length; i += 2) points.push({ x: flat[i]!, y: flat[i + 1]!, z: 0 });
+      return points;
+    });
+    const system = polygons.length > 1 ? { system: { objectId: String(a.id) } } : {};
+    const metadata = { ...system, ...user };
+    // The points were checked above: the body is made here rather than by `segment`, which would
+    // check and copy each point again (a third of the conversion's time in the bench).
+    return polygons.map((points) => ({
+      type: "segment" as const,
+      label,
+      coordinates: [points],
+      ...(Object.keys(metadata).length ? { metadata } : {}),
+    }));
+  }
+  const b = a.bbox;
+  if (!Array.isArray(b) || b.length !== 4 || !b.every(Number.isFinite) || b[2]! < 0 || b[3]! < 0)
+    throw bad("an annotation with no segmentation needs a bbox [x, y, width, height]");
+  if (rotation !== undefined && !Number.isFinite(rotation))
+    throw bad("attributes.rotation must be a number of degrees");
+  const [x, y, w, h] = b as [number, number, number, number];
+  const tl = { x, y, z: 0 };
+  const br = { x: x + w, y: y + h, z: 0 };
+  return [
+    {
+      type: "box",
+      label,
+      coordinates: rotation ? [tl, br, rotation as number] : [tl, br],
+      ...(Object.keys(user).length ? { metadata: user } : {}),
+    },
+  ];
+}
+
+/**
+ * A COCO file grouped by image, its annotations read on demand: what `openCocoFile`
+ * (`@dataloop-ts/client/annotations/node`) gives for a big file, so that only one image's annotations
+ * are parsed at a time.
+ */
+export interface CocoIndex {
+  images: CocoImage[];
+  categories: CocoCategory[];
+  /** The annotations of one image (by `String(image.id)`). */
+  annotationsOf(imageId: string): CocoAnnotation[];
+  /** Annotations whose `image_id` is not in `images`. */
+  orphans: CocoAnnotation[];
+}
+
+/** Groups an in-memory COCO file by image. */
+export function indexCoco(coco: CocoFile): CocoIndex {
+  const byImage = new Map<string, CocoAnnotation[]>();
+  const ids = new Set((coco.images ?? []).map((i) => String(i.id)));
+  const orphans: CocoAnnotation[] = [];
+  for (const a of coco.annotations ?? []) {
+    const key = String(a.image_id);
+    if (!ids.has(key)) {
+      orphans.push(a);
+      continue;
+    }
+    const list = byImage.get(key);
+    if (list) list.push(a);
+    else byImage.set(key, [a]);
+  }
+  return {
+    images: coco.images ?? [],
+    categories: coco.categories ?? [],
+    annotationsOf: (id) => byImage.get(id) ?? [],
+    orphans,
+  };
+}
+
+/**
+ * A COCO instances file as Dataloop JSON, one item per image (images with no annotations too), in the
+ * order of `images`. Bad annotations (a category that does not exist, a polygon of two points, a mask
+ * of the wrong size) are `issues`; the rest goes on.
+ */
+export function cocoToDataloop(
+  file: CocoFile | CocoIndex,
+  options: { source?: string } = {},
+): Conversion<ItemAnnotationsJson> {
+  const source = options.source ?? "coco.json";
+  const issues: ConversionIssue[] = [];
+  async function* items() {
+    const coco =
+      typeof (file as CocoIndex).annotationsOf === "function"
+        ? (file as CocoIndex)
+        : indexCoco(file as CocoFile);
+    const labels = new Map<string, string>();
+    for (const c of coco.categories) labels.set(String(c.id), c.name);
+    for (const a of coco.orphans)
+      issues.push(
+        new AnnotationInputError({ source, id: a.id, message: `image_id ${a.image_id} is not in images` }),
+      );
+    for (const image of coco.images) {
+      const annotations: AnnotationBody[] = [];
+      for (const a of coco.annotationsOf(String(image.id))) {
+        const label = labels.get(String(a.category_id));
+        if (label === undefined) {
+          issues.push(
+            new AnnotationInputError({
+              source,
+              id: a.id,
+              message: `category_id ${a.category_id} is not in categories`,
+              hint: "Add the category to `categories`, or fix the annotation's category_id.",
+            }),
+          );
+          continue;
+        }
+        try {
+          annotations.push(...annotationsOf(a, label, image, source));
+        } catch (error) {
+          if (!(error instanceof AnnotationInputError)) throw error;
+          issues.push(error);
+        }
+      }
+      yield {
+        filename: filenameOf(image.file_name),
+        metadata: {
+          system: {
+            ...(image.width !== undefined ? { width: image.width } : {}),
+            ...(image.height !== undefined ? { height: image.height } : {}),
+          },
+        },
+        annotations,
+      } satisfies ItemAnnotationsJson;
+    }
+  }
+  return { items: items(), issues };
+}
+
+const shoelace = (p: Point[]) => {
+  let s = 0;
+  for (let i = 0, j = p.length - 1; i < p.length; j = i++) s += (p[j]!.x + p[i]!.x) * (p[j]!.y - p[i]!.y);
+  return Math.abs(s / 2);
+};
+
+function extent(points: Point[]): [number, number, number, number] {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const p of points) {
+    if (p.x < x0) x0 = p.x;
+    if (p.y < y0) y0 = p.y;
+    if (p.x > x1) x1 = p.x;
+    if (p.y > y1) y1 = p.y;
+  }
+  return [x0, y0, x1 - x0, y1 - y0];
+}
+
+export interface DataloopToCocoOptions {
+  /** Category names in id order (ids from 1); labels not listed get the next ids as they are met. */
+  categories?: readonly string[];
+  /** Extra top-level fields (`info`, `licenses`). */
+  header?: Record<string, unknown>;
+}
+
+/**
+ * Dataloop JSON (one item after another) as a COCO instances file, written as it is read: `chunks`
+ * yields the text, one item's annotations at a time; `images` and `categories` (one entry per item and
+ * per label) are kept until the end. What COCO cannot hold is listed in `issues`.
+ */
+export function dataloopToCoco(
+  source: Source<ItemAnnotationsJson>,
+  options: DataloopToCocoOptions = {},
+): Conversion<string> {
+  const issues: ConversionIssue[] = [];
+  async function* chunks() {
+    const categories = new Map<string, number>();
+    for (const name of options.categories ?? [])
+      if (!categories.has(name)) categories.set(name, categories.size + 1);
+    const categoryOf = (label: string) => {
+      const known = categories.get(label);
+      if (known !== undefined) return known;
+      const id = categories.size + 1;
+      categories.set(label, id);
+      return id;
+    };
+    const images: CocoImage[] = [];
+    let annotationId = 0;
+    let first = true;
+    const header = Object.entries(options.header ?? {}).map(
+      ([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)},`,
+    );
+    yield `{${header.join("")}"annotations":[`;
+    for await (const item of source) {
+      const imageId = images.length + 1;
+      const width = item.metadata?.system?.width;
+      const height = item.metadata?.system?.height;
+      const file = item.filename.replace(/^\/+/, "");
+      images.push({
+        id: imageId,
+        file_name: file,
+        ...(width !== undefined ? { width } : {}),
+        ...(height !== undefined ? { height } : {}),
+      });
+      const out: CocoAnnotation[] = [];
+      const groups = new Map<string, CocoAnnotation>();
+      for (const stored of item.annotations) {
+        const place = { source: item.filename, id: (stored as { id?: string }).id };
+        let a: ReturnType<typeof readAnnotation>;
+        try {
+          a = readAnnotation(stored as Parameters<typeof readAnnotation>[0], undefined, place);
+        } catch (error) {
+          if (!(error instanceof AnnotationInputError)) throw error;
+          issues.push(
+            isKnownType(stored.type)
+              ? error
+              : new AnnotationNotExpressibleError({ format: "COCO", type: stored.type, ...place }),
+          );
+          continue;
+        }
+        const coco = (a.metadata?.user?.coco ?? {}) as CocoUserMetadata;
+        const base = {
+          image_id: imageId,
+          category_id: categoryOf(a.label),
+          iscrowd: coco.iscrowd ?? 0,
+        };
+        if (a.type === "box") {
+          const [tl, br] = a.coordinates;
+          const w = br.x - tl.x;
+          const h = br.y - tl.y;
+          const attributes = { ...coco.attributes, ...(a.angle ? { rotation: a.angle } : {}) };
+          out.push({
+            id: ++annotationId,
+            ...base,
+            bbox: [tl.x, tl.y, w, h],
+            area: w * h,
+            segmentation: [],
+            ...(Object.keys(attributes).length ? { attributes } : {}),
+          });
+        } else if (a.type === "segment") {
+          const flat = new Array<number>(a.coordinates.length * 2);
+          for (let i = 0; i < a.coordinates.length; i++) {
+            flat[2 * i] = a.coordinates[i]?.x as number;
+            flat[2 * i + 1] = a.coordinates[i]?.y as number;
+          }
+          const group = a.metadata?.system?.objectId;
+          const joined = group !== undefined ? groups.get(`${group}\u0000${a.label}`) : undefined;
+          if (joined) {
+            (joined.segmentation as number[][]).push(flat);
+            (joined as unknown as { points: Point[] }).points.push(...a.coordinates);
+            joined.area! += shoelace(a.coordinates);
+            continue;
+          }
+          const ann = {
+            id: ++annotationId,
+            ...base,
+            segmentation: [flat],
+            area: shoelace(a.coordinates),
+            bbox: [] as number[],
+            points: [...a.coordinates],
+            ...(coco.attributes ? { attributes: coco.attributes } : {}),
+          };
+          if (group !== undefined) groups.set(`${group}\u0000${a.label}`, ann);
+          out.push(ann);
+        } else if (a.type === "binary") {
+          let mask: ReturnType<typeof decodeMask>;
+          try {
+            mask = decodeMask(
+              a.coordinates,
+              width !== undefined && height !== undefined ? { width, height } : undefined,
+              place,
+            );
+          } catch (error) {
+            if (!(error instanceof AnnotationInputError)) throw error;
+            issues.push(error);
+            continue;
+          }
+          const counts = maskToCounts(mask);
+          let area = 0;
+          let x0 = Infinity;
+          let y0 = Infinity;
+          let x1 = -Infinity;
+          let y1 = -Infinity;
+          for (let i = 0; i < mask.data.length; i++)
+            if (mask.data[i]) {
+              area++;
+              const x = i % mask.width;
+              const y = (i - x) / mask.width;
+              if (x < x0) x0 = x;
+              if (x > x1) x1 = x;
+              if (y < y0) y0 = y;
+              if (y > y1) y1 = y;
+            }
+          out.push({
+            id: ++annotationId,
+            ...base,
+            segmentation: {
+              size: [mask.height, mask.width],
+              counts: base.iscrowd ? counts : countsToString(counts),
+            },
+            area,
+            bbox: area ? [x0, y0, x1 - x0 + 1, y1 - y0 + 1] : [0, 0, 0, 0],
+            ...(coco.attributes ? { attributes: coco.attributes } : {}),
+          });
+        } else {
+          issues.push(new AnnotationNotExpressibleError({ format: "COCO", type: a.type, ...place }));
+        }
+      }
+      const text = out
+        .map((ann) => {
+          if ("points" in ann) {
+            ann.bbox = extent(ann.points as Point[]);
+            delete ann.points;
+          }
+          return JSON.stringify(ann);
+        })
+        .join(",");
+      if (text) {
+        yield `${first ? "" : ","}\n${text}`;
+        first = false;
+      }
+    }
+    yield `\n],"images":[\n${images.map((i) => JSON.stringify(i)).join(",\n")}\n],"categories":[\n${[
+      ...categories,
+    ]
+      .map(([name, id]) => JSON.stringify({ id, name }))
+      .join(",\n")}\n]}\n`;
+  }
+  return { items: chunks(), issues };
+}

@@ -1,0 +1,89 @@
+// COCO's run-length encoding of masks (pycocotools' maskApi.c): counts of alternating 0s and 1s,
+// starting with 0s, in column-major order; the compressed form is rleToString's LEB128-like text.
+import type { Mask } from "./mask.js";
+
+export interface Rle {
+  /** `[height, width]`, as COCO writes it. */
+  size: [number, number];
+  counts: number[] | string;
+}
+
+/** pycocotools' rleFrString. */
+export function countsFromString(s: string): number[] {
+  const counts: number[] = [];
+  let p = 0;
+  while (p < s.length) {
+    let x = 0;
+    let k = 0;
+    let more = 1;
+    let c = 0;
+    while (more) {
+      c = s.charCodeAt(p) - 48;
+      x |= (c & 0x1f) << (5 * k);
+      more = c & 0x20;
+      p++;
+      k++;
+      if (!more && c & 0x10) x |= -1 << (5 * k);
+    }
+    if (counts.length > 2) x += counts[counts.length - 2]!;
+    counts.push(x);
+  }
+  return counts;
+}
+
+/** pycocotools' rleToString. */
+export function countsToString(counts: readonly number[]): string {
+  let s = "";
+  for (let i = 0; i < counts.length; i++) {
+    let x = counts[i]!;
+    if (i > 2) x -= counts[i - 2]!;
+    let more = 1;
+    while (more) {
+      let c = x & 0x1f;
+      x >>= 5;
+      more = c & 0x10 ? (x !== -1 ? 1 : 0) : x !== 0 ? 1 : 0;
+      if (more) c |= 0x20;
+      s += String.fromCharCode(c + 48);
+    }
+  }
+  return s;
+}
+
+/** An RLE (either form) to a row-major mask. */
+export function rleToMask(rle: Rle): Mask {
+  const [height, width] = rle.size;
+  const counts = typeof rle.counts === "string" ? countsFromString(rle.counts) : rle.counts;
+  const data = new Uint8Array(width * height);
+  let i = 0;
+  let value = 0;
+  for (const n of counts) {
+    if (value)
+      for (let j = i; j < i + n && j < data.length; j++) {
+        // j is a column-major index: column j / height, row j % height.
+        data[(j % height) * width + Math.floor(j / height)] = 1;
+      }
+    i += n;
+    value ^= 1;
+  }
+  return { width, height, data };
+}
+
+/** A row-major mask to RLE counts (column-major, starting with a run of 0s). */
+export function maskToCounts(mask: Mask): number[] {
+  const { width, height, data } = mask;
+  const counts: number[] = [];
+  let value = 0;
+  let run = 0;
+  for (let x = 0; x < width; x++)
+    for (let y = 0; y < height; y++) {
+      const v = data[y * width + x] ? 1 : 0;
+      if (v !== value) {
+        counts.push(run);
+        run = 0;
+        value = v;
+      }
+      run++;
+    }
+  counts.push(run);
+  return counts;
+}

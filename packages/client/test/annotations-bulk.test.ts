@@ -1,0 +1,206 @@
+// Annotations up and down through the typed client, against a local gateway that keeps them and
+// misbehaves on purpose (429, 503, connections reset before and after storing).
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  buildAnnotation,
+  type CocoFile,
+  cocoToDataloop,
+  dataloopToCoco,
+  dataloopToYolo,
+  downloadAnnotations,
+  type ItemAnnotationsJson,
+  ItemNotFoundError,
+  readAnnotation,
+  uploadAnnotations,
+  yoloToDataloop,
+} from "../src/annotations/index.js";
+import { createDataloopClient, DataloopApiError, type DataloopClient } from "../src/index.js";
+import { cocoComparable, expectClose, yoloComparable } from "./annotations-compare.js";
+import { cocoDataset, everyType, yoloDataset } from "./annotations-fixtures.js";
+import { type AnnotationServer, startAnnotationServer } from "./annotations-server.js";
+
+let server: AnnotationServer;
+let dl: DataloopClient;
+
+async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+beforeEach(async () => {
+  await server?.stop();
+  server = await startAnnotationServer();
+  dl = createDataloopClient({
+    gateUrl: server.url,
+    auth: { getToken: async () => "opaque-test-token" },
+    retry: { attempts: 3, baseDelayMs: 1 },
+  });
+});
+afterAll(() => server?.stop());
+
+const fast = { baseDelayMs: 1, maxDelayMs: 5 };
+
+describe("uploadAnnotations", () => {
+  it("round-trips every annotation type through the gateway", async () => {
+    const itemId = server.addItem("/all.png", { width: 8, height: 6 });
+    const summary = await uploadAnnotations(dl, "d1", [
+      { itemId, annotations: everyType.map((a) => buildAnnotation(a)) },
+    ]);
+    expect(summary).toMatchObject({ done: 1, failed: 0, annotations: everyType.length });
+    const [item] = await all(downloadAnnotations(dl, "d1"));
+    expect(item?.filename).toBe("/all.png");
+    const back = (item?.annotations ?? []).map((a) => {
+      const { id: _id, ...typed } = readAnnotation(a as never);
+      const system = { ...typed.metadata?.system };
+      delete system.clientId;
+      const metadata = { ...typed.metadata, system };
+      return Object.keys(system).length || Object.keys(metadata).length > 1
+        ? { ...typed, metadata }
+        : (({ metadata: _m, ...rest }) => rest)(typed);
+    });
+    expect(back).toEqual(everyType);
+  });
+
+  it("batches per item with a bounded batch size, and reports progress per item", async () => {
+    const ids = [server.addItem("/a.jpg"), server.addItem("/b.jpg")];
+    const annotations = Array.from({ length: 25 }, (_, i) =>
+      buildAnnotation({ type: "point", label: `p${i}`, coordinates: { x: i, y: i } }),
+    );
+    const progress: number[] = [];
+    const summary = await uploadAnnotations(
+      dl,
+      "d1",
+      ids.map((itemId) => ({ itemId, annotations })),
+      { batchSize: 10, concurrency: 2, onProgress: (p) => progress.push(p.done) },
+    );
+    expect(server.counts.get("POST annotations")).toBe(6); // 10 + 10 + 5 per item
+    expect(summary.annotations).toBe(50);
+    expect(progress).toEqual([1, 2]);
+    for (const id of ids)
+      expect(server.annotations.get(id)?.map((a) => a.label)).toEqual(annotations.map((a) => a.label));
+  });
+
+  it("never creates an annotation twice when the connection resets after the gateway stored the batch", async () => {
+    const itemId = server.addItem("/a.jpg");
+    server.plan.push("reset-after", "503", "reset-before");
+    const annotations = [0, 1, 2].map((i) => buildAnnotation({ type: "class", label: `c${i}` }));
+    const summary = await uploadAnnotations(dl, "d1", [{ itemId, annotations }], { ...fast, attempts: 4 });
+    expect(summary.failed).toBe(0);
+    expect(server.annotations.get(itemId)).toHaveLength(3);
+    expect(summary.results[0]).toMatchObject({ ok: true, alreadyThere: 3 });
+    expect(summary.results[0]?.ids).toEqual(server.annotations.get(itemId)?.map((a) => a.id));
+    // The first POST landed; the check after it found all three, so no second POST went out.
+    expect(server.counts.get("POST annotations")).toBe(1);
+    expect(server.counts.get("GET annotations")).toBe(1);
+  });
+
+  it("retries a 429 and a 503 answered before storing, and sends the batch once it is through", async () => {
+    const itemId = server.addItem("/a.jpg");
+    server.plan.push("429", "503");
+    const annotations = [buildAnnotation({ type: "class", label: "c" })];
+    const summary = await uploadAnnotations(dl, "d1", [{ itemId, annotations }], fast);
+    expect(summary).toMatchObject({ done: 1, failed: 0, annotations: 1 });
+    expect(server.counts.get("POST annotations")).toBe(3);
+    expect(server.annotations.get(itemId)).toHaveLength(1);
+  });
+
+  it("lists a failing item with its typed error and goes on with the others", async () => {
+    const good = server.addItem("/good.jpg");
+    server.plan.push("ok", "503", "503", "503");
+    const summary = await uploadAnnotations(
+      dl,
+      "d1",
+      [
+        { itemId: good, annotations: [buildAnnotation({ type: "class", label: "g" })] },
+        { itemId: server.addItem("/bad.jpg"), annotations: [buildAnnotation({ type: "class", label: "b" })] },
+        { itemId: "000000000000000000000bad", annotations: [buildAnnotation({ type: "class", label: "x" })] },
+        { filename: "/nowhere.jpg", annotations: [buildAnnotation({ type: "class", label: "y" })] },
+      ],
+      { ...fast, concurrency: 1 },
+    );
+    expect(summary).toMatchObject({ done: 1, failed: 3 });
+    const [, busy, missing, unknown] = summary.results;
+    expect(busy?.error).toBeInstanceOf(DataloopApiError);
+    expect((busy?.error as DataloopApiError | undefined)?.status).toBe(503);
+    expect((missing?.error as DataloopApiError | undefined)?.status).toBe(404);
+    expect(unknown?.error).toBeInstanceOf(ItemNotFoundError);
+    expect(unknown?.error?.message).toBe('no item "/nowhere.jpg" in dataset d1');
+    expect(server.annotations.get(good)).toHaveLength(1);
+  });
+
+  it("finds items by filename with one walk of the dataset", async () => {
+    const a = server.addItem("/x/a.jpg");
+    const b = server.addItem("/x/b ü.jpg");
+    const summary = await uploadAnnotations(dl, "d1", [
+      { filename: "/x/a.jpg", annotations: [buildAnnotation({ type: "class", label: "a" })] },
+      { filename: "/x/b ü.jpg", annotations: [buildAnnotation({ type: "class", label: "b" })] },
+    ]);
+    expect(summary.results.map((r) => r.itemId).sort()).toEqual([a, b].sort());
+    expect(server.counts.get("query items")).toBe(1);
+  });
+});
+
+describe("downloadAnnotations", () => {
+  it("yields every item (with none too) with its annotations, a page of items at a time", async () => {
+    const ids = Array.from({ length: 7 }, (_, i) => server.addItem(`/p/${i}.jpg`, { width: 10, height: 10 }));
+    for (const [n, itemId] of ids.entries())
+      if (n % 3)
+        await uploadAnnotations(dl, "d1", [
+          {
+            itemId,
+            annotations: Array.from({ length: n }, () => buildAnnotation({ type: "class", label: `l${n}` })),
+          },
+        ]);
+    const pages: Array<{ items: number; annotations: number }> = [];
+    const items = await all(downloadAnnotations(dl, "d1", { pageSize: 3, onPage: (p) => pages.push(p) }));
+    expect(items.map((i) => [i.filename, i.annotations.length])).toEqual(
+      ids.map((_, n) => [`/p/${n}.jpg`, n % 3 ? n : 0]),
+    );
+    expect(pages).toEqual([
+      { items: 3, annotations: 1 + 2 },
+      { items: 3, annotations: 4 + 5 },
+      { items: 1, annotations: 0 },
+    ]);
+    expect(items[0]?.metadata?.system).toEqual({ width: 10, height: 10 });
+  });
+});
+
+describe("round trips through the gateway", () => {
+  it("COCO → upload → download → COCO is the input (ids and area aside)", async () => {
+    const input = cocoDataset();
+    for (const image of input.images)
+      server.addItem(`/${image.file_name}`, { width: image.width ?? 0, height: image.height ?? 0 });
+    const conversion = cocoToDataloop(input);
+    const summary = await uploadAnnotations(
+      dl,
+      "d1",
+      (async function* () {
+        for await (const item of conversion.items)
+          yield { filename: item.filename, annotations: item.annotations };
+      })(),
+    );
+    expect(conversion.issues).toEqual([]);
+    expect(summary.failed).toBe(0);
+    const back = dataloopToCoco(downloadAnnotations(dl, "d1"));
+    const coco = JSON.parse((await all(back.items)).join("")) as CocoFile;
+    expect(back.issues).toEqual([]);
+    expectClose(cocoComparable(coco), cocoComparable(input));
+  });
+
+  it("YOLO → upload → download → YOLO is the input (within 1e-6)", async () => {
+    const { names, files } = yoloDataset();
+    for (const f of files) server.addItem(f.filename, { width: f.width, height: f.height });
+    const conversion = yoloToDataloop(files, names);
+    const entries: ItemAnnotationsJson[] = await all(conversion.items);
+    await uploadAnnotations(
+      dl,
+      "d1",
+      entries.map((e) => ({ filename: e.filename, annotations: e.annotations })),
+    );
+    const back = dataloopToYolo(downloadAnnotations(dl, "d1"), { names });
+    const out = await all(back.items);
+    expect(back.issues).toEqual([]);
+    expectClose(yoloComparable(out), yoloComparable(files));
+  });
+});
