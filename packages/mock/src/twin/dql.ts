@@ -1,0 +1,130 @@
+// DQL with sift (17.x), not mingo (7.x). Measured on 100,000 items, a two-field filter ($in + $gte on a
+// dotted field), in this process on the 2-core CI machine: sift 40 ms warm (112–120 ms for the first
+// runs), mingo 109–193 ms; sift 456 KB installed against mingo's 4.2 MB; both throw on an unknown
+// operator ("Unsupported operation: $bogus"), and sift takes a top-level `$not`, which DQL writes and
+// mingo 7 refuses ("unknown top level operator: $not"). Aggregation, mingo's strength, DQL does not use.
+import siftModule from "sift";
+import { badRequest } from "./errors.js";
+import { MAX_PAGE_SIZE, pageOf, pageParams, type TwinPage } from "./paging.js";
+
+// sift is CommonJS typed as an ES module with a default export: under Node's ESM the import is the
+// module object, its function under `default` (as with ajv-formats in validate.ts).
+const sift = ((siftModule as unknown as { default?: unknown }).default ?? siftModule) as (
+  query: object,
+) => (value: unknown) => boolean;
+
+/** The operators a DQL filter may use: MongoDB's query family, as Dataloop's `Filters` writes them. */
+const OPERATORS = new Set([
+  "$and",
+  "$or",
+  "$nor",
+  "$not",
+  "$eq",
+  "$ne",
+  "$gt",
+  "$gte",
+  "$lt",
+  "$lte",
+  "$in",
+  "$nin",
+  "$exists",
+  "$regex",
+  "$options",
+  "$elemMatch",
+  "$size",
+  "$all",
+  "$type",
+  "$mod",
+]);
+
+/** Every `$…` key of a filter that DQL does not have (`$where` runs code: never). */
+function unknownOperators(node: unknown, found: Set<string> = new Set()): Set<string> {
+  if (Array.isArray(node)) for (const v of node) unknownOperators(v, found);
+  else if (node && typeof node === "object" && !(node instanceof RegExp))
+    for (const [k, v] of Object.entries(node)) {
+      if (k.startsWith("$") && !OPERATORS.has(k)) found.add(k);
+      unknownOperators(v, found);
+    }
+  return found;
+}
+
+/** A predicate for a DQL filter; an operator it does not know is a 400, never a match-all. */
+export function compileFilter(filter: unknown): (value: unknown) => boolean {
+  if (filter === undefined || filter === null) return () => true;
+  if (typeof filter !== "object" || Array.isArray(filter))
+    throw badRequest("Invalid DQL", ['filter must be an object, e.g. { "$and": [{ "dir": "/cats" }] }']);
+  const unknown = unknownOperators(filter);
+  if (unknown.size)
+    throw badRequest(
+      "Invalid DQL",
+      [...unknown].map((op) => `unknown query operator ${op}`),
+    );
+  try {
+    return sift(filter);
+  } catch (error) {
+    throw badRequest("Invalid DQL", [(error as Error).message]);
+  }
+}
+
+/** The value at a dotted path (`metadata.system.size`). */
+export function valueAt(value: unknown, path: string): unknown {
+  let node = value;
+  for (const key of path.split(".")) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+type Direction = 1 | -1;
+
+/** DQL's `sort`: `{ field: "ascending" | "descending" | 1 | -1 }`, fields in order. */
+export function sortKeys(sort: unknown): Array<[string, Direction]> {
+  if (sort === undefined || sort === null) return [];
+  if (typeof sort !== "object" || Array.isArray(sort))
+    throw badRequest("Invalid DQL", ["sort must be an object"]);
+  return Object.entries(sort as Record<string, unknown>).map(([field, d]) => {
+    if (d === 1 || d === "ascending" || d === "asc") return [field, 1];
+    if (d === -1 || d === "descending" || d === "desc") return [field, -1];
+    throw badRequest("Invalid DQL", [`sort.${field} must be "ascending", "descending", 1 or -1`]);
+  });
+}
+
+const compare = (a: unknown, b: unknown): number => {
+  if (a === b) return 0;
+  if (a === undefined || a === null) return -1;
+  if (b === undefined || b === null) return 1;
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  const x = String(a);
+  const y = String(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+export interface DqlQuery {
+  resource?: unknown;
+  filter?: unknown;
+  sort?: unknown;
+  page?: unknown;
+  pageSize?: unknown;
+}
+
+/**
+ * A page of `all` (held in id order) for a DQL query: filtered, sorted, paged. The whole list is
+ * scanned for `totalItemsCount`, as the gateway counts the whole query.
+ */
+export function runDql<T>(all: readonly T[], query: DqlQuery): TwinPage<T> {
+  const { page, pageSize } = pageParams(query.page, query.pageSize ?? MAX_PAGE_SIZE);
+  const test = compileFilter(query.filter);
+  const keys = sortKeys(query.sort);
+  const matches = all.filter(test);
+  // Held in id order already: sorting by id ascending is a no-op, the keyset walk's case.
+  if (keys.length && !(keys.length === 1 && keys[0]?.[0] === "id" && keys[0][1] === 1))
+    matches.sort((a, b) => {
+      for (const [field, dir] of keys) {
+        const c = compare(valueAt(a, field), valueAt(b, field));
+        if (c) return c * dir;
+      }
+      return 0;
+    });
+  return pageOf(matches, page, pageSize);
+}
