@@ -84,6 +84,11 @@ export class GatewayTwin {
     this.reset();
   }
 
+  /** The seed of the held data. */
+  get seed(): number {
+    return this.options.seed ?? 1;
+  }
+
   /** Back to the seeded data and the fixtures; the request log emptied, the faults off. */
   reset(): void {
     this.store.clear(this.options.seed ?? 1);
