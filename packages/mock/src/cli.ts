@@ -70,7 +70,7 @@ async function main() {
     ...(values.verbose ? { prismLogLevel: "info" as const } : {}),
     ...(values.seed !== undefined ? { seed: whole(values.seed, "--seed", 0) } : {}),
     ...(values.fixtures ? { fixtures: values.fixtures } : {}),
-    ...(values.permissive ? { strict: false } : {}),
+    strict: !values.permissive,
   });
   const { startup, spec } = gateway;
   console.log(`Dataloop mock gateway ready in ${startup.ms} ms (${startup.cache === "hit" ? "warm" : "cold"})

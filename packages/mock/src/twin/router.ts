@@ -53,8 +53,11 @@ export function twinRouter(
   table: RouteTable,
   validator: SpecValidator,
   document: { paths: Record<string, unknown> },
-  /** Where a GET/DELETE of an id the twin does not hold goes instead of a 404 (the permissive mode). */
-  fallback?: (req: IncomingMessage, res: ServerResponse) => void,
+  /**
+   * Where a request for an id the twin does not hold goes instead of a 404 (the permissive mode):
+   * with the body when the route read it already, else with the request still unread.
+   */
+  fallback?: (req: IncomingMessage, res: ServerResponse, body?: Buffer) => void,
 ) {
   const hasBodySchema = (template: string, method: string) =>
     Boolean(
@@ -71,6 +74,7 @@ export function twinRouter(
     if (!found) return false;
     const route = table[`${method} ${found.template}`] as TwinRoute;
     const url = new URL(req.url ?? "/", "http://twin");
+    let read: string | undefined;
     const ctx: TwinContext = {
       req,
       res,
@@ -79,6 +83,7 @@ export function twinRouter(
       caller: callerOf(req),
       async body() {
         const text = await readText(req);
+        read = text;
         let value: unknown;
         try {
           value = text ? JSON.parse(text) : undefined;
@@ -90,19 +95,20 @@ export function twinRouter(
         if (!hasBodySchema(found.template, lower)) return value;
         const pointer = `/paths/${escapePointer(found.template)}/${lower}/requestBody/content/application~1json/schema`;
         const errors = validator.atPointer(pointer, value);
+        // 422, as Prism answers the same mistake on the routes it serves: one status for "breaks the spec".
         if (errors.length)
-          throw badRequest(
-            "Invalid request",
-            errors.map((e) => `body${e.startsWith("(root)") ? e.slice(6) : e}`),
-          );
+          throw new TwinHttpError({
+            status: 422,
+            message: "Invalid request",
+            errors: errors.map((e) => `body${e.startsWith("(root)") ? e.slice(6) : e}`),
+          });
         return value;
       },
     };
     const fail = (error: unknown) => {
       if (res.headersSent) return void res.destroy();
-      const bodiless = method === "GET" || method === "DELETE" || method === "HEAD";
-      if (fallback && bodiless && error instanceof TwinHttpError && error.status === 404)
-        return fallback(req, res);
+      if (fallback && error instanceof TwinHttpError && error.status === 404)
+        return fallback(req, res, read === undefined ? undefined : Buffer.from(read));
       req.resume();
       if (error instanceof TwinHttpError) sendJson(res, error.status, error.body());
       else

@@ -62,10 +62,8 @@ function stream(req: IncomingMessage, res: ServerResponse, held: HeldItem): void
   req.resume();
   const size = held.bytes.length;
   const range = byteRange(req.headers.range, size);
-  const type = String(
-    (held.item.metadata as { system?: { mimetype?: string } })?.system?.mimetype ??
-      "application/octet-stream",
-  );
+  // Bytes as bytes, whatever the file: the gateway's stream route answers octet-stream.
+  const type = "application/octet-stream";
   if (range === null) {
     res.writeHead(416, { "content-range": `bytes */${size}`, "content-type": "application/json" });
     res.end(
@@ -152,7 +150,7 @@ export function itemRoutes(store: TwinStore, options: ItemRoutesOptions = {}): R
       const missing = ["type", "path"].filter((f) => !fields[f]);
       if (missing.length)
         throw new TwinHttpError({
-          status: 400,
+          status: 422,
           message: "Invalid request",
           errors: missing.map((f) => `body must have required property '${f}'`),
         });
