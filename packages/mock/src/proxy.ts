@@ -1,5 +1,4 @@
 import { Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
-import type { Handler } from "./front.js";
 
 /** Rewrites a JSON answer of Prism's before it is sent: gets the request path and the parsed body. */
 export type AnswerRewrite = (method: string, path: string, body: unknown) => unknown;

@@ -513,3 +513,38 @@ describe("permissive (strict: false, startMockGateway's default for now)", () =>
     }
   });
 });
+
+describe("fixtures keep their own metadata", () => {
+  it("a fixture item's metadata.system.mimetype is the one DQL filters on", async () => {
+    const D = "65f1c0ffee0123456789d0d0";
+    const g = await startMockGateway({
+      strict: true,
+      fixtures: {
+        datasets: [{ id: D, name: "typed" }],
+        items: [
+          {
+            datasetId: D,
+            filename: "/a.jpg",
+            metadata: { system: { mimetype: "image/jpeg" }, user: { score: 3 } },
+          },
+          { datasetId: D, filename: "/b.txt" },
+        ],
+      },
+    });
+    try {
+      const page = await call(
+        "POST",
+        `/datasets/${D}/query`,
+        { filter: { "metadata.system.mimetype": "image/jpeg" } },
+        g,
+        await login(g),
+      );
+      expect(page.body).toMatchObject({
+        totalItemsCount: 1,
+        items: [{ name: "a.jpg", metadata: { user: { score: 3 } } }],
+      });
+    } finally {
+      await g.stop();
+    }
+  });
+});

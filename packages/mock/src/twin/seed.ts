@@ -130,6 +130,7 @@ function addFixtureItem(
   creator: string,
 ): HeldItem["item"] {
   const { id, text = "", filename, datasetId, ...rest } = fixture;
+  const own = (rest.metadata ?? {}) as { system?: Record<string, unknown> } & Record<string, unknown>;
   const remote = filename.startsWith("/") ? filename : `/${filename}`;
   const slash = remote.lastIndexOf("/");
   const bytes = Buffer.from(text, "utf8");
@@ -151,7 +152,8 @@ function addFixtureItem(
         annotationsCount: 0,
         ...rest,
         metadata: {
-          ...((rest.metadata as Record<string, unknown>) ?? {}),
+          ...own,
+          // The fixture's own system fields (a mimetype, a size of a file it does not give) win.
           system: {
             ...system,
             size: bytes.length,
@@ -159,6 +161,7 @@ function addFixtureItem(
             originalname: remote.slice(slash + 1),
             originalPath: remote,
             encoding: "7bit",
+            ...own.system,
           },
         },
       },
