@@ -116,4 +116,17 @@ describe("the client against the twin", () => {
     expect(walked).toEqual(["a.jpg", "b.jpg", "c.jpg", "d.png", "e.txt"]);
     expect(pages).toBe(3);
   });
+
+  it("a 429 fault with Retry-After is retried by the client, as the mock's README shows", async () => {
+    const retrying = createDataloopClient({
+      gateUrl: gateway.gateUrl,
+      auth: { email: "bot@example.com", password: "password" },
+    });
+    gateway.fault({ route: "GET /projects", fault: { kind: "429", retryAfterSeconds: 0 }, times: 1 });
+    const { data } = await retrying.GET("/projects");
+    expect(data?.map((p) => p.name)).toContain("twin");
+    expect(
+      gateway.requests.filter((r) => r.method === "GET" && r.url === "/api/v1/projects").map((r) => r.status),
+    ).toEqual([429, 200]);
+  });
 });
