@@ -6,5 +6,5 @@ export { defaultCacheDir, type MockSpec, type MockSpecOptions, prepareMockSpec }
 export type { FaultRule, TwinFault } from "./twin/faults.js";
 export type { LoggedRequest } from "./twin/request-log.js";
 export { type TwinFixtures, TwinFixturesError } from "./twin/seed.js";
-export { GatewayTwin, type TwinOptions } from "./twin/twin.js";
+export type { GatewayTwin, TwinOptions } from "./twin/twin.js";
 export { createSpecValidator, type SpecValidator } from "./validate.js";
