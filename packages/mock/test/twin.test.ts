@@ -365,6 +365,14 @@ describe("DQL evaluated", () => {
       { type: "class", label: "tiger" },
     ]);
     await call("POST", `/items/${items[1]?.id}/annotations`, { type: "class", label: "cat" });
+    await call("POST", `/items/${items[1]?.id}/annotations`, {
+      type: "class",
+      label: "fox",
+      attributes: ["red", "wild"],
+    });
+    // $in on an array field: any element listed matches.
+    const red = await query({ resource: "annotations", filter: { attributes: { $in: ["red", "blue"] } } });
+    expect((red.body.items as Array<{ label: string }>).map((a) => a.label)).toEqual(["fox"]);
     const cats = await query({ resource: "annotations", filter: { label: "cat" } });
     expect(cats.body.totalItemsCount).toBe(2);
     expect((cats.body.items as Array<{ itemId: string }>).map((a) => a.itemId).sort()).toEqual(

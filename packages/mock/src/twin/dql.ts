@@ -3,15 +3,40 @@
 // runs), mingo 109–193 ms; sift 456 KB installed against mingo's 4.2 MB; both throw on an unknown
 // operator ("Unsupported operation: $bogus"), and sift takes a top-level `$not`, which DQL writes and
 // mingo 7 refuses ("unknown top level operator: $not"). Aggregation, mingo's strength, DQL does not use.
-import siftModule from "sift";
+import { createRequire } from "node:module";
 import { badRequest } from "./errors.js";
 import { MAX_PAGE_SIZE, pageOf, pageParams, type TwinPage } from "./paging.js";
 
-// sift is CommonJS typed as an ES module with a default export: under Node's ESM the import is the
-// module object, its function under `default` (as with ajv-formats in validate.ts).
-const sift = ((siftModule as unknown as { default?: unknown }).default ?? siftModule) as (
-  query: object,
-) => (value: unknown) => boolean;
+// sift is CommonJS typed as an ES module: its exports are read with require, the same under Node's
+// ESM and under vitest's interop (a default import is the module object in one, the function in the other).
+type Operation = (params: unknown, ownerQuery: unknown, options: unknown, name: string) => unknown;
+const siftExports = createRequire(import.meta.url)("sift") as {
+  default: (
+    query: object,
+    options?: { operations?: Record<string, Operation> },
+  ) => (value: unknown) => boolean;
+  createEqualsOperation: (
+    test: (value: unknown) => boolean,
+    ownerQuery: unknown,
+    options: unknown,
+  ) => unknown;
+  $in: Operation;
+};
+const sift = siftExports.default;
+
+/**
+ * `$in` of plain values as a Set lookup. sift's own compares the value with each listed one in turn:
+ * with 40 folders listed, 100,000 items took 320–660 ms against 83–125 ms this way (measured side by
+ * side on the shared CI box; array fields still match when any element is listed, as sift's
+ * equality walks arrays). Anything else (regexes, objects, null) stays sift's.
+ */
+const $in: Operation = (params, ownerQuery, options, name) => {
+  if (Array.isArray(params) && params.every((p) => p !== null && typeof p !== "object")) {
+    const set = new Set<unknown>(params);
+    return siftExports.createEqualsOperation((value) => set.has(value), ownerQuery, options);
+  }
+  return siftExports.$in(params, ownerQuery, options, name);
+};
 
 /** The operators a DQL filter may use: MongoDB's query family, as Dataloop's `Filters` writes them. */
 const OPERATORS = new Set([
@@ -60,7 +85,7 @@ export function compileFilter(filter: unknown): (value: unknown) => boolean {
       [...unknown].map((op) => `unknown query operator ${op}`),
     );
   try {
-    return sift(filter);
+    return sift(filter, { operations: { $in } });
   } catch (error) {
     throw badRequest("Invalid DQL", [(error as Error).message]);
   }
@@ -118,13 +143,22 @@ export function runDql<T>(all: readonly T[], query: DqlQuery): TwinPage<T> {
   const keys = sortKeys(query.sort);
   const matches = all.filter(test);
   // Held in id order already: sorting by id ascending is a no-op, the keyset walk's case.
-  if (keys.length && !(keys.length === 1 && keys[0]?.[0] === "id" && keys[0][1] === 1))
-    matches.sort((a, b) => {
-      for (const [field, dir] of keys) {
-        const c = compare(valueAt(a, field), valueAt(b, field));
-        if (c) return c * dir;
-      }
-      return 0;
-    });
-  return pageOf(matches, page, pageSize);
+  if (!keys.length || (keys.length === 1 && keys[0]?.[0] === "id" && keys[0][1] === 1))
+    return pageOf(matches, page, pageSize);
+  // The sort keys read once per entity, not once per comparison (dotted paths: 2 × n log n walks).
+  const keyed = matches.map((entity) => ({ entity, values: keys.map(([field]) => valueAt(entity, field)) }));
+  keyed.sort((a, b) => {
+    for (let k = 0; k < keys.length; k++) {
+      const c = compare(a.values[k], b.values[k]);
+      if (c) return c * (keys[k] as [string, Direction])[1];
+    }
+    return 0;
+  });
+  const start = page * pageSize;
+  return {
+    items: keyed.slice(start, start + pageSize).map((k) => k.entity),
+    totalItemsCount: matches.length,
+    totalPagesCount: Math.ceil(matches.length / pageSize),
+    hasNextPage: start + pageSize < matches.length,
+  };
 }
