@@ -9,6 +9,7 @@ import { DEFAULT_BOT, type MockUser, TokenRoute, type TokenRouteOptions } from "
 import { twinControl } from "./twin/control.js";
 import type { FaultRule } from "./twin/faults.js";
 import type { LoggedRequest } from "./twin/request-log.js";
+import { readFixtures } from "./twin/seed.js";
 import { GatewayTwin, type TwinOptions } from "./twin/twin.js";
 import { createSpecValidator, type SpecValidator } from "./validate.js";
 
@@ -76,6 +77,8 @@ export interface MockGateway {
  */
 export async function startMockGateway(options: MockGatewayOptions = {}): Promise<MockGateway> {
   const started = performance.now();
+  // A fixtures file is read first: a wrong path fails at once, not after the spec's preparation.
+  const fixtures = typeof options.fixtures === "string" ? readFixtures(options.fixtures) : options.fixtures;
   const spec = await prepareMockSpec(options);
   const [route, prism] = await Promise.all([
     TokenRoute.create(options),
@@ -92,7 +95,7 @@ export async function startMockGateway(options: MockGatewayOptions = {}): Promis
     spec.document,
     lazyValidator(spec.document),
     route,
-    options,
+    { ...options, ...(fixtures ? { fixtures } : {}) },
     (options.users?.[0] ?? DEFAULT_BOT).username,
     proxy.handler,
   );
