@@ -373,6 +373,12 @@ describe("DQL evaluated", () => {
     // $in on an array field: any element listed matches.
     const red = await query({ resource: "annotations", filter: { attributes: { $in: ["red", "blue"] } } });
     expect((red.body.items as Array<{ label: string }>).map((a) => a.label)).toEqual(["fox"]);
+    // Plain equality on an array field matches an element too (sift decides, not the scalar fast path).
+    const wild = await query({
+      resource: "annotations",
+      filter: { $and: [{ attributes: "wild" }, { type: "class" }] },
+    });
+    expect((wild.body.items as Array<{ label: string }>).map((a) => a.label)).toEqual(["fox"]);
     const cats = await query({ resource: "annotations", filter: { label: "cat" } });
     expect(cats.body.totalItemsCount).toBe(2);
     expect((cats.body.items as Array<{ itemId: string }>).map((a) => a.itemId).sort()).toEqual(
