@@ -197,15 +197,30 @@ export function runDql<T>(all: readonly T[], query: DqlQuery): TwinPage<T> {
   // Held in id order already: sorting by id ascending is a no-op, the keyset walk's case.
   if (!keys.length || (keys.length === 1 && keys[0]?.[0] === "id" && keys[0][1] === 1))
     return pageOf(matches, page, pageSize);
-  // The sort keys read once per entity, not once per comparison (dotted paths: 2 × n log n walks).
-  const keyed = matches.map((entity) => ({ entity, values: keys.map(([field]) => valueAt(entity, field)) }));
-  keyed.sort((a, b) => {
-    for (let k = 0; k < keys.length; k++) {
-      const c = compare(a.values[k], b.values[k]);
-      if (c) return c * (keys[k] as [string, Direction])[1];
-    }
-    return 0;
-  });
+  // The sort keys read once per entity, not once per comparison (dotted paths: 2 × n log n walks);
+  // one key (the usual sort) without an array per entity.
+  type Keyed = { entity: T; value: unknown; values: unknown[] };
+  const single = keys.length === 1 ? (keys[0] as [string, Direction]) : undefined;
+  const keyed: Keyed[] = matches.map((entity) =>
+    single
+      ? { entity, value: valueAt(entity, single[0]), values: [] }
+      : { entity, value: undefined, values: keys.map(([field]) => valueAt(entity, field)) },
+  );
+  if (single) {
+    const dir = single[1];
+    keyed.sort((a, b) =>
+      typeof a.value === "number" && typeof b.value === "number"
+        ? (a.value - b.value) * dir
+        : compare(a.value, b.value) * dir,
+    );
+  } else
+    keyed.sort((a, b) => {
+      for (let k = 0; k < keys.length; k++) {
+        const c = compare(a.values[k], b.values[k]);
+        if (c) return c * (keys[k] as [string, Direction])[1];
+      }
+      return 0;
+    });
   const start = page * pageSize;
   return {
     items: keyed.slice(start, start + pageSize).map((k) => k.entity),
