@@ -11,6 +11,10 @@ Prism serving the repaired Dataloop spec (by default @dataloop-ts/spec's: the on
   --cache-dir DIR     where the prepared spec is cached (default: the per-user cache, ~/.cache/dataloop-ts;
                       DATALOOP_TS_CACHE overrides it)
   --no-cache          prepare the spec afresh, keep nothing
+  --seed N            the seed of the held data: the same N, the same ids, names and dates (default 1)
+  --fixtures FILE     load your own orgs, projects, datasets, items and annotations (JSON) after the seed's
+  --permissive        unknown ids fall through to Prism's examples (the mock before the twin), uploads make
+                      their dataset; by default an unknown id is a 404, as on the gateway
   -v, --verbose       log each request Prism answers
   -h, --help          this text`;
 
@@ -43,6 +47,9 @@ async function main() {
       lifetime: { type: "string" },
       "cache-dir": { type: "string" },
       "no-cache": { type: "boolean", default: false },
+      seed: { type: "string" },
+      fixtures: { type: "string" },
+      permissive: { type: "boolean", default: false },
       verbose: { type: "boolean", short: "v", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -61,6 +68,9 @@ async function main() {
         ? { cacheDir: values["cache-dir"] }
         : {}),
     ...(values.verbose ? { prismLogLevel: "info" as const } : {}),
+    ...(values.seed !== undefined ? { seed: whole(values.seed, "--seed", 0) } : {}),
+    ...(values.fixtures ? { fixtures: values.fixtures } : {}),
+    strict: !values.permissive,
   });
   const { startup, spec } = gateway;
   console.log(`Dataloop mock gateway ready in ${startup.ms} ms (${startup.cache === "hit" ? "warm" : "cold"})
@@ -69,7 +79,8 @@ async function main() {
   Swagger UI:    ${gateway.docsUrl}
   spec:          ${spec.title} ${spec.version}, sha256 ${spec.sha256.slice(0, 12)}… (${gateway.apiUrl}/swagger-file)
   browser login: ${gateway.gateUrl}/login?callback=http://localhost:PORT
-  default bot:   ${gateway.defaultBot.username} / ${gateway.defaultBot.password}${
+  default bot:   ${gateway.defaultBot.username} / ${gateway.defaultBot.password}
+  held data:     seed ${gateway.twin.seed}${values.fixtures ? ` + ${values.fixtures}` : ""}: ${gateway.twin.store.projects.size} projects, ${gateway.twin.store.datasets.size} datasets, ${gateway.twin.store.items.size} items (POST ${gateway.gateUrl}/_twin/reset brings them back)${
     startup.cacheError
       ? `\n  note: the prepared spec could not be cached (${startup.cacheError}); every start is cold`
       : ""

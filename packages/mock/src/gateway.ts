@@ -2,13 +2,34 @@ import { listOperations } from "@dataloop-ts/codegen";
 import { listenLoopback } from "@dataloop-ts/core/node";
 import { apiDocs } from "./docs.js";
 import { gatewayFront, type Handler } from "./front.js";
-import { ItemsStore } from "./items-store.js";
 import { startPrism } from "./prism.js";
 import { prismProxy, routeMatcher, sameIdRewrite } from "./proxy.js";
 import { type MockSpec, type MockSpecOptions, prepareMockSpec } from "./spec.js";
 import { DEFAULT_BOT, type MockUser, TokenRoute, type TokenRouteOptions } from "./token-route.js";
+import { twinControl } from "./twin/control.js";
+import type { FaultRule } from "./twin/faults.js";
+import type { LoggedRequest } from "./twin/request-log.js";
+import { readFixtures } from "./twin/seed.js";
+import { GatewayTwin, type TwinOptions } from "./twin/twin.js";
+import { createSpecValidator, type SpecValidator } from "./validate.js";
 
-export interface MockGatewayOptions extends TokenRouteOptions, MockSpecOptions {
+/**
+ * The spec validator, made on first use: building it (Ajv over the whole document) costs ~0.3 s,
+ * a third of the warm start's budget, and a test that never writes never needs it.
+ */
+function lazyValidator(document: object): SpecValidator {
+  let validator: SpecValidator | undefined;
+  const get = () => {
+    validator ??= createSpecValidator(document);
+    return validator;
+  };
+  return {
+    atPointer: (pointer, value) => get().atPointer(pointer, value),
+    response: (method, path, status, body) => get().response(method, path, status, body),
+  };
+}
+
+export interface MockGatewayOptions extends TokenRouteOptions, MockSpecOptions, TwinOptions {
   /** Port of the gateway (default: a free one). */
   port?: number;
   prismLogLevel?: "silent" | "error" | "warn" | "info" | "debug";
@@ -35,6 +56,14 @@ export interface MockGateway {
     examples: number;
     operations: number;
   };
+  /** Back to the seeded data (and fixtures): what tests call between them (`POST ${gateUrl}/_twin/reset` over HTTP). */
+  reset(): void;
+  /** The API requests answered since the start or the last `reset()`: method, url, status, when. */
+  requests: readonly LoggedRequest[];
+  /** Switches a fault on for a route (latency, 429 with Retry-After, a status, a dropped connection); returns its off switch. */
+  fault(rule: FaultRule): () => void;
+  /** The twin: its store, faults and log, for what the options above do not cover. */
+  twin: GatewayTwin;
   stop(): Promise<void>;
 }
 
@@ -48,6 +77,8 @@ export interface MockGateway {
  */
 export async function startMockGateway(options: MockGatewayOptions = {}): Promise<MockGateway> {
   const started = performance.now();
+  // A fixtures file is read first: a wrong path fails at once, not after the spec's preparation.
+  const fixtures = typeof options.fixtures === "string" ? readFixtures(options.fixtures) : options.fixtures;
   const spec = await prepareMockSpec(options);
   const [route, prism] = await Promise.all([
     TokenRoute.create(options),
@@ -59,25 +90,45 @@ export async function startMockGateway(options: MockGatewayOptions = {}): Promis
       .map(({ path }) => `GET ${path}`),
   );
   const proxy = prismProxy(prism.url, sameId.wants, sameId.rewrite);
-  // Uploads kept in memory for the mock's life; the rest of the item routes are Prism's.
-  const uploadAnswer = spec.document.paths["/datasets/{datasetId}/items"]?.post?.responses?.["200"] as
-    | { content?: Record<string, { example?: Record<string, unknown> }> }
-    | undefined;
-  const store = new ItemsStore(uploadAnswer?.content?.["application/json"]?.example ?? {});
+  // The core resources held as state (the twin); the long tail is Prism's.
+  const twin = new GatewayTwin(
+    spec.document,
+    lazyValidator(spec.document),
+    route,
+    { ...options, ...(fixtures ? { fixtures } : {}) },
+    (options.users?.[0] ?? DEFAULT_BOT).username,
+    proxy.handler,
+  );
   const api: Handler = (req, res) => {
-    if (!store.handle(req, res)) proxy.handler(req, res);
+    const path = ((req.url ?? "/").split("?")[0] ?? "/").replace(/^\/api\/v1/, "") || "/";
+    if (!twin.handle(req, res, path)) proxy.handler(req, res);
   };
   const stats = { api: 0, unauthorized: 0 };
   const isPublic = routeMatcher(spec.publicOperations);
   const front = gatewayFront(route, api, {
     stats,
     isPublic: (method, path) => isPublic(method, path) !== undefined,
-    pages: [apiDocs(spec.document, route, spec.upstream)],
+    pages: [apiDocs(spec.document, route, spec.upstream), twinControl(twin)],
   });
+  // Every API call is logged and may meet a fault, before the Bearer check (a 429 comes before a 401).
+  const gateway: Handler = (req, res) => {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (!path.startsWith("/api/v1/")) return front(req, res);
+    twin.log.record(req, res);
+    twin.faults.apply(req, res, path.slice("/api/v1".length), () => front(req, res));
+  };
   let server: Awaited<ReturnType<typeof listenLoopback>>;
   try {
-    server = await listenLoopback(front, options.port ?? 0);
+    server = await listenLoopback(gateway, options.port ?? 0);
   } catch (error) {
+    proxy.close();
+    await prism.close();
+    throw error;
+  }
+  try {
+    twin.listen(`${server.url}/api/v1`);
+  } catch (error) {
+    await server.stop();
     proxy.close();
     await prism.close();
     throw error;
@@ -103,6 +154,12 @@ export async function startMockGateway(options: MockGatewayOptions = {}): Promis
       examples: spec.examples.added,
       operations: spec.operations.length,
     },
+    reset: () => twin.reset(),
+    get requests() {
+      return twin.log.entries;
+    },
+    fault: (rule) => twin.faults.add(rule),
+    twin,
     async stop() {
       route.releaseHanging();
       await server.stop();

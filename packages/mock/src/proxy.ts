@@ -1,11 +1,13 @@
-import { Agent, request as httpRequest } from "node:http";
-import type { Handler } from "./front.js";
+import { Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 
 /** Rewrites a JSON answer of Prism's before it is sent: gets the request path and the parsed body. */
 export type AnswerRewrite = (method: string, path: string, body: unknown) => unknown;
 
+/** Forwards a request to Prism; `body`: the request's bytes when they were read already (a twin that passed it on). */
+export type ProxyHandler = (req: IncomingMessage, res: ServerResponse, body?: Buffer) => void;
+
 export interface PrismProxy {
-  handler: Handler;
+  handler: ProxyHandler;
   close(): void;
 }
 
@@ -21,7 +23,7 @@ export function prismProxy(
   const target = new URL(prismUrl);
   // No keep-alive to Prism: its server drops idle sockets without notice, and a reused dead socket is a 502.
   const agent = new Agent({ keepAlive: false, maxSockets: 64 });
-  const handler: Handler = (req, res) => {
+  const handler: ProxyHandler = (req, res, body) => {
     const path = (req.url ?? "/").replace(/^\/api\/v1/, "") || "/";
     const method = req.method ?? "GET";
     const upstream = httpRequest(
@@ -61,7 +63,8 @@ export function prismProxy(
       if (!res.headersSent) res.writeHead(502, { "content-type": "application/json" });
       res.end(JSON.stringify({ status: 502, message: `mock gateway: Prism failed (${error.message})` }));
     });
-    req.pipe(upstream);
+    if (body) upstream.end(body);
+    else req.pipe(upstream);
   };
   return { handler, close: () => agent.destroy() };
 }

@@ -19,3 +19,21 @@ export function theLightEntryHasNoPrism() {
   // @ts-expect-error the Prism gateway is the main entry's
   light.startMockGateway;
 }
+
+export async function theTwinsOptionsAndFaults() {
+  const gateway = await startMockGateway({ seed: 7, fixtures: "fixtures.json", strict: true });
+  gateway.reset();
+  const off = gateway.fault({
+    route: "GET /items/{id}",
+    fault: { kind: "latency", latencyMs: 50 },
+    times: 1,
+  });
+  expectTypeOf(off).toEqualTypeOf<() => void>();
+  // @ts-expect-error a 429 says how long in seconds, as Retry-After does
+  gateway.fault({ route: "*", fault: { kind: "429", retryAfterMs: 5 } });
+  // @ts-expect-error a latency fault needs its latencyMs
+  gateway.fault({ route: "*", fault: { kind: "latency" } });
+  expectTypeOf(gateway.requests[0]?.status).toEqualTypeOf<number | undefined>();
+  // @ts-expect-error fixtures name their items' dataset
+  await startMockGateway({ fixtures: { items: [{ filename: "/a.txt" }] } });
+}
