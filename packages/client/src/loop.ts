@@ -131,6 +131,7 @@ class Failed extends Outcome {
 }
 
 const NO_PARAMS = {};
+const NOTHING = () => {};
 const DEFAULT_QUERY = createQuerySerializer();
 const resolvedQuerySerializer = (
   global: LoopSettings["querySerializer"],
@@ -210,22 +211,33 @@ export async function runCall(
   const url = createFinalURL(schemaPath, { baseUrl, params, querySerializer, pathSerializer });
 
   // The body: made once and sent as it is on every attempt, or (a BodySource) made per attempt.
-  const merged = mergeHeaders(settings.headers, headers, params.header as HeadersOptions | undefined);
+  // Headers merged as openapi-fetch merges them, when there are any besides ours.
+  const merged =
+    settings.headers || headers || params.header
+      ? mergeHeaders(settings.headers, headers, params.header as HeadersOptions | undefined)
+      : undefined;
   let made: MadeBody | undefined;
   let source: BodySource | undefined;
   if (body instanceof BodySource) source = body;
   else if (body !== undefined)
-    made = await wireOf((bodySerializer as (b: unknown, h: Headers) => unknown)(body, merged));
+    made = await wireOf(
+      (bodySerializer as (b: unknown, h: Headers) => unknown)(body, merged ?? new Headers()),
+    );
   const hasBody = source !== undefined || made !== undefined;
   const requestHeaders: Record<string, string> = {};
-  for (const [name, value] of merged) requestHeaders[name] = value;
+  if (merged) for (const [name, value] of merged) requestHeaders[name] = value;
   if (made?.contentType) requestHeaders["content-type"] = made.contentType;
   else if (hasBody && requestHeaders["content-type"] === undefined)
     requestHeaders["content-type"] = "application/json";
   // A stream handed to the call is read as it is sent: once. A source makes a new body each time.
   const again = !(made?.body instanceof ReadableStream);
 
-  const retry = callRetry === false || settings.retry === false ? false : { ...settings.retry, ...callRetry };
+  const retry =
+    callRetry === false || settings.retry === false
+      ? false
+      : callRetry === undefined
+        ? settings.retry
+        : { ...settings.retry, ...callRetry };
   const attempts = retry === false ? 1 : Math.max(1, retry.attempts ?? 3);
   const repeatable = retry !== false && attempts > 1 && safeToRetry(method, schemaPath, idempotent, retry);
   const statuses = retry === false ? undefined : retry.statuses;
@@ -234,7 +246,7 @@ export async function runCall(
   // The caller's signal and the total deadline as one signal (none made when neither is there).
   let signal = callerSignal ?? undefined;
   let total: ReturnType<typeof setTimeout> | undefined;
-  let stopFollowing = () => {};
+  let stopFollowing = NOTHING;
   if (totalTimeoutMs !== false && totalTimeoutMs !== undefined) {
     const controller = new AbortController();
     const follow = () => controller.abort(callerSignal?.reason);
@@ -249,9 +261,8 @@ export async function runCall(
   const middleware = callMiddleware?.length
     ? [...settings.middleware, ...callMiddleware]
     : settings.middleware;
-  const where = `${method} ${pathOf(url)}`;
   const log = settings.log;
-  const target = { method, url };
+  const where = log ? `${method} ${pathOf(url)}` : "";
 
   let attempt = 0;
   let renewed = false;
@@ -313,7 +324,7 @@ export async function runCall(
         if (transient(status) && repeatable && again && attempt < attempts) {
           const wait = backoffMs(attempt, retry || {}, retryAfter(answer));
           answer.discard();
-          await pause(wait, signal, target);
+          await pause(wait, signal, request);
           continue;
         }
         try {
@@ -343,7 +354,7 @@ export async function runCall(
         !again ||
         attempt >= attempts;
       if (final) throw error;
-      await pause(backoffMs(attempt, retry || {}), signal, target);
+      await pause(backoffMs(attempt, retry || {}), signal, request);
     }
   } finally {
     if (!keepTimer) {

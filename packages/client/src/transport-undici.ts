@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { Agent, type Dispatcher, interceptors } from "undici";
+import { Agent, type Dispatcher } from "undici";
 import { type Answer, failureOf, type Transport, type TransportRequest, type WireBody } from "./transport.js";
 
 /**
@@ -10,24 +10,30 @@ import { type Answer, failureOf, type Transport, type TransportRequest, type Wir
  * written, so it counts from the last byte sent: an upload is not cut off for the time its sending
  * takes) and `bodyTimeout` (the longest silence between two chunks of the answer).
  *
- * One keep-alive `Agent` for the process, as undici's global dispatcher is; it follows redirects
- * as `fetch` would (undici drops `Authorization` on a redirect to another origin).
+ * One keep-alive `Agent` for the process, as undici's global dispatcher is.
  */
-let shared: Dispatcher | undefined;
+let shared: Agent | undefined;
 const dispatcher = () => {
-  shared ??= new Agent({ keepAliveTimeout: 10_000 }).compose(interceptors.redirect({ maxRedirections: 5 }));
+  shared ??= new Agent({ keepAliveTimeout: 10_000 });
   return shared;
 };
 
 /** Bodies up to this size are sent from memory in one write; larger ones as a stream (written in chunks). */
 const IN_ONE_WRITE = 1 << 20;
 
-async function wire(body: WireBody | undefined): Promise<Dispatcher.DispatchOptions["body"]> {
+function wire(
+  body: WireBody | undefined,
+): Dispatcher.DispatchOptions["body"] | Promise<Dispatcher.DispatchOptions["body"]> {
   if (body === undefined || typeof body === "string" || body instanceof Uint8Array) return body;
   if (body instanceof Blob)
-    return body.size <= IN_ONE_WRITE ? new Uint8Array(await body.arrayBuffer()) : (body.stream() as never);
+    return body.size <= IN_ONE_WRITE
+      ? body.arrayBuffer().then((b) => new Uint8Array(b))
+      : (body.stream() as never);
   return body as never; // a web stream is an async iterable of chunks: undici writes it as it is read
 }
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
 
 /** `https://host:port/path?q` → origin and path, without a URL object per call. */
 function split(url: string): { origin: string; path: string } {
@@ -35,32 +41,64 @@ function split(url: string): { origin: string; path: string } {
   return at < 0 ? { origin: url, path: "/" } : { origin: url.slice(0, at), path: url.slice(at) };
 }
 
+/**
+ * Redirects are followed as `fetch` follows them (undici's `request()` does not): a 303, or a 301/302
+ * to a POST, becomes a GET without a body; `Authorization` is dropped on the way to another origin; a
+ * streamed body (read once) is not sent again, so its redirect is the answer.
+ */
 export function undiciTransport(): Transport {
   return {
-    async send(request) {
-      const { origin, path } = split(request.url);
-      const headers =
-        request.body instanceof Blob && !("content-length" in request.headers)
-          ? { ...request.headers, "content-length": String(request.body.size) }
-          : request.headers;
-      try {
-        const answer = await dispatcher().request({
-          origin,
-          path,
-          method: request.method as Dispatcher.HttpMethod,
-          headers,
-          body: await wire(request.body),
-          signal: request.signal,
-          // 0: none, in undici's terms.
-          headersTimeout: request.timeoutMs === false ? 0 : request.timeoutMs,
-          bodyTimeout: request.bodyTimeoutMs === false ? 0 : request.bodyTimeoutMs,
-        });
-        return new UndiciAnswer(answer, request);
-      } catch (error) {
-        throw failureOf(request, error, request.signal);
-      }
+    send(request) {
+      return sendOnce(request).then((answer) =>
+        REDIRECTS.has(answer.status) ? redirected(request, answer) : answer,
+      );
     },
   };
+}
+
+async function redirected(request: TransportRequest, first: Answer): Promise<Answer> {
+  let current = request;
+  let answer = first;
+  for (let hop = 0; ; hop++) {
+    const location = REDIRECTS.has(answer.status) ? answer.header("location") : null;
+    if (location === null || hop === MAX_REDIRECTS || current.body instanceof ReadableStream) return answer;
+    answer.discard();
+    const url = new URL(location, current.url).href;
+    const toGet = answer.status === 303 || (answer.status <= 302 && current.method === "POST");
+    const headers = { ...current.headers };
+    if (split(url).origin !== split(current.url).origin) delete headers.authorization;
+    if (toGet) {
+      delete headers["content-type"];
+      delete headers["content-length"];
+    }
+    current = { ...current, url, headers, ...(toGet ? { method: "GET", body: undefined } : {}) };
+    answer = await sendOnce(current);
+  }
+}
+
+async function sendOnce(request: TransportRequest): Promise<Answer> {
+  const { origin, path } = split(request.url);
+  const headers =
+    request.body instanceof Blob && !("content-length" in request.headers)
+      ? { ...request.headers, "content-length": String(request.body.size) }
+      : request.headers;
+  try {
+    const body = wire(request.body);
+    const answer = await dispatcher().request({
+      origin,
+      path,
+      method: request.method as Dispatcher.HttpMethod,
+      headers,
+      body: body instanceof Promise ? await body : body,
+      signal: request.signal,
+      // 0: none, in undici's terms.
+      headersTimeout: request.timeoutMs === false ? 0 : request.timeoutMs,
+      bodyTimeout: request.bodyTimeoutMs === false ? 0 : request.bodyTimeoutMs,
+    });
+    return new UndiciAnswer(answer, request);
+  } catch (error) {
+    throw failureOf(request, error, request.signal);
+  }
 }
 
 type Body = Dispatcher.ResponseData["body"];
