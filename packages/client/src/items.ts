@@ -98,11 +98,11 @@ const quoted = (name: string) =>
  * through a stream of its parts (the items bench measures both); a stream source gives a stream of the
  * form, read as the file is, nothing held but the chunk in flight.
  */
-function multipart<F extends Blob | ReadableStream<Uint8Array>>(
+function multipart(
   fields: Record<string, string>,
-  file: F,
+  file: Blob | Uint8Array | ReadableStream<Uint8Array>,
   remotePath: string,
-): { body: F extends Blob ? Blob : ReadableStream<Uint8Array>; contentType: string; fileBytes(): number } {
+): { body: Blob | Uint8Array | ReadableStream<Uint8Array>; contentType: string; fileBytes(): number } {
   const boundary = `----dataloop-ts-${crypto.randomUUID()}`;
   let head = "";
   for (const name in fields)
@@ -113,7 +113,17 @@ function multipart<F extends Blob | ReadableStream<Uint8Array>>(
   const tail = `\r\n--${boundary}--\r\n`;
   const contentType = `multipart/form-data; boundary=${boundary}`;
   if (file instanceof Blob)
-    return { body: new Blob([head, file, tail]) as never, contentType, fileBytes: () => file.size };
+    return { body: new Blob([head, file, tail]), contentType, fileBytes: () => file.size };
+  if (file instanceof Uint8Array) {
+    // Bytes in memory: the form as one buffer (one copy), written to the socket at once.
+    const before = encoder.encode(head);
+    const after = encoder.encode(tail);
+    const body = new Uint8Array(before.byteLength + file.byteLength + after.byteLength);
+    body.set(before, 0);
+    body.set(file, before.byteLength);
+    body.set(after, before.byteLength + file.byteLength);
+    return { body, contentType, fileBytes: () => file.byteLength };
+  }
   const reader = (file as ReadableStream<Uint8Array>).getReader();
   let started = false;
   let bytes = 0;
@@ -175,22 +185,18 @@ export async function uploadItem(
     ...(options.metadata ? { metadata: JSON.stringify(options.metadata) } : {}),
     ...(options.description ? { description: options.description } : {}),
   };
-  const blobOf = async (): Promise<Blob> =>
+  const fileOf = async (): Promise<Blob | Uint8Array> =>
     typeof source === "function"
       ? (source as () => Blob | Promise<Blob>)()
-      : source instanceof Blob
+      : source instanceof Blob || source instanceof Uint8Array
         ? source
-        : new Blob([
-            source instanceof Uint8Array
-              ? (source as Uint8Array<ArrayBuffer>)
-              : new Uint8Array(source as ArrayBuffer),
-          ]);
+        : new Uint8Array(source as ArrayBuffer);
   // The bytes of the file part of the last attempt made: what the gateway's answer is checked against.
   let form: ReturnType<typeof multipart> | undefined;
   const make = async (): Promise<MadeBody> => {
     form = isStreamSource(source)
       ? multipart(fields, await source.open(), options.remotePath)
-      : multipart(fields, await blobOf(), options.remotePath);
+      : multipart(fields, await fileOf(), options.remotePath);
     return { body: form.body, contentType: form.contentType };
   };
   const oneShot = source instanceof ReadableStream;
