@@ -1,14 +1,26 @@
 import type { Readable } from "node:stream";
 import { Agent, type Dispatcher } from "undici";
-import { type Answer, failureOf, type Transport, type TransportRequest, type WireBody } from "./transport.js";
+import { startDeadline } from "./deadlines.js";
+import {
+  type Answer,
+  DeadlineExceeded,
+  failureOf,
+  type Transport,
+  type TransportRequest,
+  type WireBody,
+} from "./transport.js";
 
 /**
  * The transport on Node: undici's dispatcher API (`request()`), the Node project's own HTTP client,
  * without the Fetch standard's layers (a `Request`, a `Response` and web streams per call) that
  * `fetch` adds on top of the same dispatcher — half the time per request on loopback (the client
- * bench). Its deadlines are undici's own: `headersTimeout` (its timer refreshed while the body is
- * written, so it counts from the last byte sent: an upload is not cut off for the time its sending
- * takes) and `bodyTimeout` (the longest silence between two chunks of the answer).
+ * bench). Its deadlines: undici's `bodyTimeout` (the longest silence between two chunks of the
+ * answer) and `headersTimeout` for a request without a body; for one with a body, a deadline of ours
+ * pushed back each time undici takes a chunk of it, so that it counts from the last byte handed over
+ * (an upload is not cut off for the time its sending takes, and one the gateway stops reading fails).
+ * Why not undici's own for those too: it refreshes its headers timer only on some writes (a buffer is
+ * one write, its timer started at dispatch), and an 8 MB upload read slowly failed by `timeoutMs`
+ * (the test "an upload is not cut off for the time its sending takes").
  *
  * One keep-alive `Agent` for the process, as undici's global dispatcher is.
  */
@@ -18,19 +30,29 @@ const dispatcher = () => {
   return shared;
 };
 
-/** Bodies up to this size are sent from memory in one write; larger ones as a stream (written in chunks). */
-const IN_ONE_WRITE = 1 << 20;
-
-function wire(
-  body: WireBody | undefined,
-): Dispatcher.DispatchOptions["body"] | Promise<Dispatcher.DispatchOptions["body"]> {
-  if (body === undefined || typeof body === "string" || body instanceof Uint8Array) return body;
-  if (body instanceof Blob)
-    return body.size <= IN_ONE_WRITE
-      ? body.arrayBuffer().then((b) => new Uint8Array(b))
-      : (body.stream() as never);
-  return body as never; // a web stream is an async iterable of chunks: undici writes it as it is read
+/** A body as chunks, in order: what undici writes (and what the send deadline watches). */
+async function* chunksOf(body: WireBody): AsyncGenerator<Uint8Array> {
+  if (typeof body === "string") yield encoder.encode(body);
+  else if (body instanceof Uint8Array) yield* slices(body);
+  else if (body instanceof Blob && body.size <= IN_ONE_READ)
+    yield* slices(new Uint8Array(await body.arrayBuffer()));
+  else yield* (body instanceof Blob ? body.stream() : body) as unknown as AsyncIterable<Uint8Array>;
 }
+const encoder = new TextEncoder();
+const IN_ONE_READ = 1 << 20;
+function* slices(bytes: Uint8Array, size = 64 * 1024) {
+  for (let at = 0; at < bytes.byteLength; at += size) yield bytes.subarray(at, at + size);
+}
+
+/** The length of a body known before it is sent (a stream's is not). */
+const lengthOf = (body: WireBody | undefined) =>
+  typeof body === "string"
+    ? undefined
+    : body instanceof Blob
+      ? body.size
+      : body instanceof Uint8Array
+        ? body.byteLength
+        : undefined;
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
@@ -78,26 +100,61 @@ async function redirected(request: TransportRequest, first: Answer): Promise<Ans
 
 async function sendOnce(request: TransportRequest): Promise<Answer> {
   const { origin, path } = split(request.url);
+  const { body, timeoutMs } = request;
+  if (body === undefined)
+    return dispatch(request, origin, path, request.headers, undefined, request.signal, timeoutMs);
+  const length = lengthOf(body);
   const headers =
-    request.body instanceof Blob && !("content-length" in request.headers)
-      ? { ...request.headers, "content-length": String(request.body.size) }
+    length !== undefined && !("content-length" in request.headers)
+      ? { ...request.headers, "content-length": String(length) }
       : request.headers;
+  if (timeoutMs === false)
+    return dispatch(request, origin, path, headers, chunksOf(body), request.signal, false);
+  // The send deadline: from the start, pushed back at each chunk taken, over when the headers arrive.
+  const controller = new AbortController();
+  const outer = request.signal;
+  const follow = () => controller.abort(outer?.reason);
+  if (outer?.aborted) follow();
+  else outer?.addEventListener("abort", follow, { once: true });
+  const deadline = startDeadline(timeoutMs, () => controller.abort(new DeadlineExceeded("timeoutMs")));
+  async function* watched() {
+    for await (const chunk of chunksOf(body as WireBody)) {
+      deadline.pushBack();
+      yield chunk;
+    }
+    deadline.pushBack();
+  }
   try {
-    const body = wire(request.body);
+    return await dispatch(request, origin, path, headers, watched(), controller.signal, false);
+  } finally {
+    deadline.cancel();
+  }
+}
+
+async function dispatch(
+  request: TransportRequest,
+  origin: string,
+  path: string,
+  headers: Record<string, string>,
+  body: AsyncIterable<Uint8Array> | undefined,
+  signal: AbortSignal | undefined,
+  headersMs: number | false,
+): Promise<Answer> {
+  try {
     const answer = await dispatcher().request({
       origin,
       path,
       method: request.method as Dispatcher.HttpMethod,
       headers,
-      body: body instanceof Promise ? await body : body,
-      signal: request.signal,
+      body: body as Dispatcher.DispatchOptions["body"],
+      signal,
       // 0: none, in undici's terms.
-      headersTimeout: request.timeoutMs === false ? 0 : request.timeoutMs,
+      headersTimeout: headersMs === false ? 0 : headersMs,
       bodyTimeout: request.bodyTimeoutMs === false ? 0 : request.bodyTimeoutMs,
     });
-    return new UndiciAnswer(answer, request);
+    return new UndiciAnswer(answer, { ...request, signal });
   } catch (error) {
-    throw failureOf(request, error, request.signal);
+    throw failureOf(request, error, signal);
   }
 }
 

@@ -220,10 +220,10 @@ describe.each(Object.entries(TRANSPORTS))("the call loop over %s", (_name, trans
       const api = await gateway(() => {}); // reads every body, never answers
       const dl = client(api.url, { timeoutMs: 150, retry: false });
       for (const call of [
-        dl.GET("/users/me"),
-        uploadItem(dl, "d", new Uint8Array(2), { remotePath: "/two.bin" }),
+        () => dl.GET("/users/me"),
+        () => uploadItem(dl, "d", new Uint8Array(2), { remotePath: "/two.bin" }),
       ]) {
-        const error = await failure(call);
+        const error = await failure(call());
         expect(error).toBeInstanceOf(DataloopConnectionError);
         expect(error).toMatchObject({
           kind: "timeout",
@@ -365,5 +365,66 @@ describe.each(Object.entries(TRANSPORTS))("the call loop over %s", (_name, trans
       expect(statuses).toEqual([401, 503, 503, 200]);
       expect(api.seen.map((s) => s.auth)).toEqual(requests);
     });
+  });
+});
+
+describe("uploads on undici, the transport of Node", () => {
+  it("an upload is not cut off for the time its sending takes: timeoutMs counts from the last byte sent", async () => {
+    // A source that gives a chunk every 40 ms (a slow disk, a network share): its sending outlasts
+    // timeoutMs many times over, no gap comes near it, and the gateway answers once it has all.
+    const api = await gateway((_q, res, _n, body) =>
+      json(res, 200, {
+        id: "slow",
+        metadata: { system: { size: body.includes("x".repeat(1000)) ? 30_000 : -1 } },
+      }),
+    );
+    const chunks = 30;
+    let given = 0;
+    const slow = {
+      size: chunks * 1000,
+      open: () =>
+        new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            await new Promise((r) => setTimeout(r, 40));
+            if (given++ === chunks) controller.close();
+            else controller.enqueue(new TextEncoder().encode("x".repeat(1000)));
+          },
+        }),
+    };
+    const dl = createDataloopClient({ gateUrl: api.url, auth: tokens(), timeoutMs: 300, retry: false });
+    const { item } = await uploadItem(dl, "d", slow, { remotePath: "/slow.bin" });
+    expect(item.id).toBe("slow");
+    expect(chunks * 40).toBeGreaterThan(300 * 3); // the source's own gaps alone outlast timeoutMs
+  });
+});
+
+describe("mode skip checks the item already there", () => {
+  it("an item of another size than the source is uploaded again with overwrite, not skipped", async () => {
+    const api = await gateway((req, res) =>
+      req.url?.includes("mode=skip")
+        ? json(res, 200, { id: "old", metadata: { system: { size: 3 } } }, { "x-item-op": "skip" })
+        : json(res, 200, { id: "new", metadata: { system: { size: 10 } } }, { "x-item-op": "overwrite" }),
+    );
+    const dl = createDataloopClient({ gateUrl: api.url, auth: tokens() });
+    const uploaded = await uploadItem(dl, "d", new Uint8Array(10), { remotePath: "/s.bin" });
+    expect(uploaded).toMatchObject({ op: "overwrite", item: { id: "new" } });
+    expect(api.seen.map((s) => new URL(s.url, api.url).searchParams.get("mode"))).toEqual([
+      "skip",
+      "overwrite",
+    ]);
+
+    const same = await gateway((_q, res) =>
+      json(res, 200, { id: "old", metadata: { system: { size: 10 } } }, { "x-item-op": "skip" }),
+    );
+    const kept = await uploadItem(
+      createDataloopClient({ gateUrl: same.url, auth: tokens() }),
+      "d",
+      new Uint8Array(10),
+      {
+        remotePath: "/s.bin",
+      },
+    );
+    expect(kept).toMatchObject({ op: "skip", item: { id: "old" } });
+    expect(same.seen).toHaveLength(1);
   });
 });
