@@ -266,13 +266,16 @@ export async function runCall(
 
   let attempt = 0;
   let renewed = false;
-  let token: string | undefined;
+  // The token the session gave after a 401: the next attempt's. Otherwise each attempt asks (a retry
+  // after a long wait may find the held token due for renewal).
+  let renewedToken: string | undefined;
   let keepTimer = false;
   try {
     for (;;) {
       attempt++;
       log?.(`dataloop → ${where}${attempt > 1 ? ` (attempt ${attempt})` : ""}`);
-      token ??= await settings.auth.token();
+      const token = renewedToken ?? (await settings.auth.token());
+      renewedToken = undefined;
       const sent = source ? await source.make() : made;
       if (source && sent?.contentType) requestHeaders["content-type"] = sent.contentType;
       requestHeaders.authorization = `Bearer ${token}`;
@@ -318,7 +321,7 @@ export async function runCall(
           answer.discard();
           renewed = true;
           attempt--; // a renewal is not a retry: the budget stays
-          token = await settings.auth.rejected(token);
+          renewedToken = await settings.auth.rejected(token);
           continue;
         }
         if (transient(status) && repeatable && again && attempt < attempts) {
