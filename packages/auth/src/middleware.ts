@@ -1,4 +1,3 @@
-import { keepForReplay, replayOf } from "@dataloop-ts/core";
 import type { Middleware } from "openapi-fetch";
 import { TokenRejectedError } from "./errors.js";
 import type { HeldToken } from "./token.js";
@@ -14,10 +13,22 @@ export interface TokenSource {
 }
 
 /**
+ * A copy of each request's body, kept for the replay after a 401: held weakly by the request, so it
+ * goes when the request goes, whichever way the call ended. (The Dataloop client does not use this
+ * middleware: its loop makes each attempt's body from its source; this is for bare openapi-fetch.)
+ */
+const kept = new WeakMap<Request, Request>();
+const keepForReplay = (request: Request) => {
+  if (request.body !== null && !kept.has(request)) kept.set(request, request.clone());
+};
+/** The request to send again: a copy of its kept body, or the request itself when it has none. */
+const replayOf = (request: Request) => (request.body === null ? request : kept.get(request));
+
+/**
  * Puts `Authorization: Bearer …` on every request and, on a 401, renews once and replays the request.
- * A request with a body keeps a copy of it for that replay (`keepForReplay`, shared with the retry
- * middleware). Register it last (`client.use(..., auth.middleware)`) so it sees the final request and
- * the raw 401.
+ * A request with a body keeps a copy of it for that replay (a branch of its stream: a large upload is
+ * held in memory until the answer, so send those through the Dataloop client, which re-makes bodies).
+ * Register it last (`client.use(..., auth.middleware)`) so it sees the final request and the raw 401.
  */
 export function authMiddleware(source: TokenSource): Middleware {
   const replayAfter401 = async (request: Request, response: Response, doFetch: typeof fetch) => {

@@ -12,13 +12,15 @@ import {
   tokenAuth,
 } from "@dataloop-ts/auth";
 import { InvalidArgumentError } from "@dataloop-ts/core";
-import createClient, { type Client, type ClientOptions } from "openapi-fetch";
-import { errorMiddleware } from "./errors.js";
-import type { paths } from "./generated/schema.js";
-import { debugFromEnv, loggingMiddleware } from "./logging.js";
-import { type RetryOptions, retryMiddleware } from "./retry.js";
-import { deadlineFetch } from "./timeout.js";
-import type { ThrowingClient } from "./types.js";
+import type { ClientOptions, Middleware } from "openapi-fetch";
+// The transport of this platform: undici's dispatcher on Node, `fetch` elsewhere (the package's
+// `imports` map picks it by export condition, so browser bundles never carry undici).
+import { platformTransport } from "#transport";
+import { debugFromEnv } from "./logging.js";
+import { type CallInit, type LoopSettings, runCall } from "./loop.js";
+import type { RetryOptions } from "./retry.js";
+import { fetchTransport } from "./transport-fetch.js";
+import type { ResultClient, ThrowingClient } from "./types.js";
 
 /** Every way in, as plain values; or a ready `Auth` / strategy from @dataloop-ts/auth. */
 export type Credentials =
@@ -37,12 +39,20 @@ export interface DataloopClientOptions
   /** Any other gateway origin (or its `/api/v1` base); wins over `env`. */
   gateUrl?: string;
   auth: Credentials;
-  /** Retries of network errors, 429 and 5xx (idempotent methods only by default); `false` turns them off. */
+  /**
+   * Retries of network errors, 408, 429 and 5xx, for calls safe to send again (idempotent methods, the
+   * DQL query, uploads); `false` turns them off, for every call (a call may say otherwise: `retry`).
+   */
   retry?: RetryOptions | false;
-  /** Deadline of each attempt until the response's headers arrive, ms (default 60 000); `false` for none. */
+  /**
+   * Deadline of each attempt until the response's headers arrive, counted from the last byte of the
+   * request sent (an upload is not cut off for its sending), ms (default 60 000); `false` for none.
+   */
   timeoutMs?: number | false;
   /** Longest silence while a response body streams in, ms (default 60 000); `false` for none. */
   bodyTimeoutMs?: number | false;
+  /** Deadline of a whole call, its retries and waits included, ms (default: none). */
+  totalTimeoutMs?: number | false;
   /** Throw `DataloopApiError` on error statuses (default true); `false` keeps openapi-fetch's `{ error }`. */
   throwOnError?: boolean;
   /**
@@ -58,7 +68,7 @@ export interface DataloopClientOptions
  */
 export type DataloopClient<ThrowOnError extends boolean = true> = (ThrowOnError extends true
   ? ThrowingClient
-  : Client<paths>) & {
+  : ResultClient) & {
   /** The session: `await client.auth.token()` gives the current JWT. */
   readonly auth: Auth;
   readonly gateUrl: string;
@@ -66,7 +76,8 @@ export type DataloopClient<ThrowOnError extends boolean = true> = (ThrowOnError 
   readonly apiUrl: string;
 };
 
-const isAuth = (a: Credentials): a is Auth => typeof (a as Auth).middleware === "object";
+const isAuth = (a: Credentials): a is Auth =>
+  typeof (a as Auth).token === "function" && typeof (a as Auth).rejected === "function";
 
 function toStrategy(credentials: Exclude<Credentials, Auth>): AuthStrategy {
   if (isAuthStrategy(credentials)) return credentials;
@@ -81,9 +92,9 @@ function toStrategy(credentials: Exclude<Credentials, Auth>): AuthStrategy {
 }
 
 /**
- * A typed Dataloop client: every path, parameter and body checked by TypeScript; logged in, retried,
- * timed out and turned into typed errors by middleware, in this order:
- * logging → errors → auth → retry (requests); responses pass them in reverse. Timeouts wrap fetch.
+ * A typed Dataloop client: every path, parameter and body checked by TypeScript. Every call goes through
+ * one loop (`runCall`): a token per attempt (renewed once after a 401), retries with one budget per call,
+ * deadlines per attempt and per call, typed errors; your middleware (`dl.use`) sees every attempt.
  * @example
  * const dl = createDataloopClient({ auth: { email: "bot@org.ai", password } });
  * const { data: project } = await dl.GET("/projects/{projectId}", { params: { path: { projectId } } });
@@ -104,6 +115,7 @@ export function createDataloopClient(options: DataloopClientOptions): DataloopCl
     retry,
     timeoutMs,
     bodyTimeoutMs,
+    totalTimeoutMs,
     throwOnError,
     logger: loggerOption,
     skewMs,
@@ -124,18 +136,68 @@ export function createDataloopClient(options: DataloopClientOptions): DataloopCl
         ...(rest.fetch ? { fetch: rest.fetch as typeof fetch } : {}),
       });
   const apiUrl = `${gateUrl}/api/v1`;
-  const baseFetch = (rest.fetch as typeof fetch | undefined) ?? globalThis.fetch;
-  const client = createClient<paths>({
-    ...rest,
+  const {
+    fetch: ownFetch,
+    headers,
+    querySerializer,
+    bodySerializer,
+    pathSerializer,
+    baseUrl: _ignored,
+  } = rest as ClientOptions;
+  const middleware: Middleware[] = [];
+  const settings: LoopSettings = {
     baseUrl: apiUrl,
-    fetch: deadlineFetch({ headersMs: timeoutMs ?? 60_000, bodyIdleMs: bodyTimeoutMs ?? 60_000 }, baseFetch),
-  });
-  // Errors first, logging second: answers pass them in reverse, so an error answer is logged ("←")
-  // before it is thrown. Always: a failure without an answer becomes a DataloopConnectionError;
-  // statuses throw unless told not to; bodies are redacted with every token the session knows.
-  client.use(errorMiddleware({ throwOnStatus: throwOnError !== false, redact: (text) => auth.redact(text) }));
-  if (logger?.debug) client.use(loggingMiddleware(logger));
-  client.use(auth.middleware);
-  if (retry !== false) client.use(retryMiddleware(retry ?? {}));
-  return Object.assign(client, { auth, gateUrl, apiUrl }) as DataloopClient<boolean>;
+    auth,
+    // A fetch of your own is used as it is (openapi-fetch's contract): through the fetch transport.
+    transport: ownFetch ? fetchTransport(ownFetch as typeof fetch, true) : platformTransport(),
+    fetch: (ownFetch as typeof fetch | undefined) ?? globalThis.fetch,
+    middleware,
+    retry: retry ?? {},
+    timeoutMs: timeoutMs ?? 60_000,
+    bodyTimeoutMs: bodyTimeoutMs ?? 60_000,
+    totalTimeoutMs: totalTimeoutMs ?? false,
+    throwOnError: throwOnError !== false,
+    headers,
+    querySerializer: querySerializer as LoopSettings["querySerializer"],
+    bodySerializer: bodySerializer as LoopSettings["bodySerializer"],
+    pathSerializer,
+    log: logger?.debug ? (line) => logger.debug?.(auth.redact(line)) : undefined,
+  };
+  const method =
+    (name: string) =>
+    (url: string, init?: CallInit): Promise<unknown> =>
+      runCall(settings, name, url, init);
+  const client = {
+    GET: method("GET"),
+    PUT: method("PUT"),
+    POST: method("POST"),
+    DELETE: method("DELETE"),
+    OPTIONS: method("OPTIONS"),
+    HEAD: method("HEAD"),
+    PATCH: method("PATCH"),
+    TRACE: method("TRACE"),
+    request: (name: string, url: string, init?: CallInit) => runCall(settings, name.toUpperCase(), url, init),
+    /** Your middleware: it sees every attempt's `Request` and `Response` (openapi-fetch's hooks). */
+    use(...added: Middleware[]) {
+      for (const m of added) {
+        if (!m) continue;
+        if (typeof m !== "object" || !("onRequest" in m || "onResponse" in m || "onError" in m))
+          throw new InvalidArgumentError({
+            message: "A middleware must be an object with onRequest, onResponse or onError.",
+            hint: "Pass { onRequest({ request }) { … } } (openapi-fetch's middleware).",
+          });
+        middleware.push(m);
+      }
+    },
+    eject(...removed: Middleware[]) {
+      for (const m of removed) {
+        const at = middleware.indexOf(m);
+        if (at !== -1) middleware.splice(at, 1);
+      }
+    },
+    auth,
+    gateUrl,
+    apiUrl,
+  };
+  return client as unknown as DataloopClient<boolean>;
 }

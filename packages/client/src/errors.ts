@@ -1,6 +1,5 @@
 import { DataloopError, redactTokens } from "@dataloop-ts/auth";
 import { retryAfterMs } from "@dataloop-ts/core";
-import type { Middleware } from "openapi-fetch";
 
 const REQUEST_ID_HEADERS = ["x-request-id", "x-dataloop-request-id", "x-amzn-trace-id", "traceparent"];
 
@@ -83,14 +82,28 @@ export class DataloopApiError extends DataloopError {
   }
 }
 
+/** The client option whose deadline ran out. */
+export type DeadlineOption = "timeoutMs" | "bodyTimeoutMs" | "totalTimeoutMs";
+
 export interface DataloopConnectionErrorInit {
   kind: "timeout" | "network" | "aborted";
   method: string;
   path: string;
+  /** For a timeout: the option whose deadline ran out. */
+  deadline?: DeadlineOption | undefined;
   cause?: unknown;
 }
 
-/** The request never got an answer: network failure, or the timeout ran out, or the caller aborted it. */
+const DEADLINE_HINTS: Record<DeadlineOption, string> = {
+  timeoutMs:
+    "The gateway did not answer in time (no response headers within timeoutMs, counted from the last byte sent): raise timeoutMs, or try again later.",
+  bodyTimeoutMs:
+    "The response body stalled (no byte for bodyTimeoutMs): raise bodyTimeoutMs, or try again later.",
+  totalTimeoutMs:
+    "The call, its retries included, outlived totalTimeoutMs: raise totalTimeoutMs, or try again later.",
+};
+
+/** The request never got an answer: network failure, or a deadline ran out, or the caller aborted it. */
 export class DataloopConnectionError extends DataloopError {
   static override readonly code = "CONNECTION_ERROR" as const;
   override name = "DataloopConnectionError";
@@ -98,31 +111,62 @@ export class DataloopConnectionError extends DataloopError {
   readonly kind: "timeout" | "network" | "aborted";
   readonly method: string;
   readonly path: string;
+  /** For a timeout: which option's deadline ran out (`timeoutMs`, `bodyTimeoutMs`, `totalTimeoutMs`). */
+  readonly deadline: DeadlineOption | undefined;
 
   constructor(init: DataloopConnectionErrorInit) {
-    const { kind, method, path } = init;
+    const { kind, method, path, deadline } = init;
     super({
       message:
         kind === "timeout"
-          ? `${method} ${path} timed out`
+          ? `${method} ${path} timed out${deadline ? ` (${deadline})` : ""}`
           : kind === "aborted"
             ? `${method} ${path} was aborted by the caller`
             : `${method} ${path} could not reach the gateway`,
       hint:
         kind === "timeout"
-          ? "The gateway did not answer in time: raise timeoutMs, or try again later."
+          ? DEADLINE_HINTS[deadline ?? "timeoutMs"]
           : kind === "aborted"
             ? "Your signal aborted the request."
-            : "Check the network and the gate URL; retries already ran for idempotent requests.",
+            : "Check the network and the gate URL; retries already ran for requests safe to send again.",
       cause: init.cause,
     });
     this.kind = kind;
     this.method = method;
     this.path = path;
+    this.deadline = deadline;
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), kind: this.kind, method: this.method, path: this.path };
+    const { kind, method, path, deadline } = this;
+    return { ...super.toJSON(), kind, method, path, deadline };
+  }
+}
+
+/** A success status whose body is not what the route answers (JSON that does not parse). */
+export class DataloopResponseError extends DataloopError {
+  static override readonly code = "MALFORMED_RESPONSE" as const;
+  override name = "DataloopResponseError";
+  override readonly code = "MALFORMED_RESPONSE" as const;
+  readonly status: number;
+  readonly method: string;
+  readonly path: string;
+
+  constructor(init: { status: number; method: string; path: string; reason: string; cause?: unknown }) {
+    const { status, method, path } = init;
+    super({
+      message: `${method} ${path} answered HTTP ${status} with a malformed body: ${init.reason}`,
+      hint: "The gateway (or a proxy in front of it) sent a broken answer: try again; if it persists, report it with the path.",
+      cause: init.cause,
+    });
+    this.status = status;
+    this.method = method;
+    this.path = path;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    const { status, method, path } = this;
+    return { ...super.toJSON(), status, method, path };
   }
 }
 
@@ -132,63 +176,39 @@ function summary(body: unknown): string {
   return typeof text === "string" && text ? `: ${text.slice(0, 200)}` : "";
 }
 
-const pathOf = (url: string) => new URL(url).pathname;
-
-/** A failure without an answer, as the error a user sees: ours unchanged, anything else a DataloopConnectionError. */
-export function connectionErrorOf(request: Request, error: unknown): DataloopError {
-  if (error instanceof DataloopError) return error; // already typed and actionable
-  const name = (error as Error)?.name;
-  const kind = name === "TimeoutError" ? "timeout" : name === "AbortError" ? "aborted" : "network";
-  return new DataloopConnectionError({
-    kind,
-    method: request.method,
-    path: pathOf(request.url),
-    cause: error,
-  });
+/** The path of a URL (`/api/v1/…`), the query string dropped: what errors name. */
+export function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start < 0) return "/";
+  const end = url.search(/[?#]/);
+  return end < 0 ? url.slice(start) : url.slice(start, end);
 }
 
-/**
- * Turns fetch failures into DataloopConnectionErrors, and (with `throwOnStatus`, the default) error
- * statuses into thrown DataloopApiErrors.
- */
-export function errorMiddleware(
-  options: { throwOnStatus?: boolean; redact?: (text: string) => string } = {},
-): Middleware {
-  const throwOnStatus = options.throwOnStatus ?? true;
-  const redact = options.redact ?? redactTokens;
-  return {
-    // Synchronous when the response is fine: no promise per successful call.
-    onResponse({ request, response, schemaPath }) {
-      if (response.ok || !throwOnStatus) return undefined;
-      return toApiError(request, response, schemaPath, redact);
-    },
-    onError({ request, error }) {
-      return connectionErrorOf(request, error);
-    },
-  };
-}
-
-async function toApiError(
-  request: Request,
-  response: Response,
-  schemaPath: string,
-  redact: (text: string) => string,
-): Promise<never> {
+/** An error status as the error a user sees: the body redacted before it is parsed. */
+export function apiErrorOf(init: {
+  status: number;
+  method: string;
+  url: string;
+  route: string;
+  text: string;
+  header: (name: string) => string | null;
+  redact: (text: string) => string;
+}): DataloopApiError {
   // Redacted before it is parsed: a body that echoes a token (a JWT, or an opaque one the session
   // knows) keeps it out of `body`, `message`, `stack`, `toJSON()` and `util.inspect` alike.
-  const text = redact(await response.text());
+  const text = init.redact(init.text);
   let body: unknown = text;
   try {
     body = text ? JSON.parse(text) : undefined;
   } catch {}
-  const requestId = REQUEST_ID_HEADERS.map((h) => response.headers.get(h)).find(Boolean) ?? undefined;
-  throw new DataloopApiError({
-    status: response.status,
-    method: request.method,
-    path: pathOf(request.url),
-    route: schemaPath,
+  const requestId = REQUEST_ID_HEADERS.map((h) => init.header(h)).find(Boolean) ?? undefined;
+  return new DataloopApiError({
+    status: init.status,
+    method: init.method,
+    path: pathOf(init.url),
+    route: init.route,
     body,
     requestId,
-    retryAfterMs: retryAfterMs(response.headers.get("retry-after")),
+    retryAfterMs: retryAfterMs(init.header("retry-after")),
   });
 }

@@ -1,5 +1,5 @@
 // The public surface of @dataloop-ts/client: what its README documents (api-report.md records it).
-// The middleware, the timeout and the logger are internal: tests import them by path.
+// The loop, its transports and the logger are internal: tests import them by path.
 export type { Logger } from "@dataloop-ts/auth";
 export { DataloopError } from "@dataloop-ts/core";
 export {
@@ -15,7 +15,12 @@ export {
   type DataloopClient,
   type DataloopClientOptions,
 } from "./client.js";
-export { DataloopApiError, DataloopConnectionError } from "./errors.js";
+export {
+  DataloopApiError,
+  DataloopConnectionError,
+  DataloopResponseError,
+  type DeadlineOption,
+} from "./errors.js";
 export { apiSpec, type OperationName, operationIndex } from "./generated/operations.js";
 export type { components, operations, paths } from "./generated/schema.js";
 export {
@@ -25,12 +30,14 @@ export {
   type ItemSource,
   type StreamSource,
   UnreadableSourceError,
+  UploadCorruptedError,
   type UploadedItem,
   type UploadItemOptions,
   UploadNotReplayableError,
   uploadItem,
   uploadLink,
 } from "./items.js";
+export type { CallOptions } from "./loop.js";
 export { type Page, type PaginateOptions, paginate } from "./paginate.js";
 export {
   type DqlCondition,
@@ -42,4 +49,4 @@ export {
   queryDataset,
 } from "./query.js";
 export type { RetryOptions } from "./retry.js";
-export type { Succeeded, ThrowingClient } from "./types.js";
+export type { ResultClient, Succeeded, ThrowingClient } from "./types.js";

@@ -1,8 +1,10 @@
-import { DataloopError, isTransientStatus, NO_REPLAY_HEADER, withRetries } from "@dataloop-ts/core";
-import { sendAsMade } from "./body-source.js";
+import { DataloopError, isTransientStatus } from "@dataloop-ts/core";
+import { bodySource, type MadeBody } from "./body.js";
 import type { DataloopClient } from "./client.js";
-import { DataloopApiError, DataloopConnectionError } from "./errors.js";
+import { DataloopApiError, DataloopConnectionError, DataloopResponseError } from "./errors.js";
 import type { components } from "./generated/schema.js";
+import type { RetryOptions } from "./retry.js";
+import type { ThrowingClient } from "./types.js";
 
 export type Item =
   | components["schemas"]["APIDatasetFileItem"]
@@ -24,6 +26,8 @@ export type ItemSource =
 /** A source read as a stream that can be opened again for another attempt (a file by its path). */
 export interface StreamSource {
   open(): ReadableStream<Uint8Array> | Promise<ReadableStream<Uint8Array>>;
+  /** Its size in bytes when known before it is read (a file's): checked against the item's in `skip` mode too. */
+  size?: number;
 }
 const isStreamSource = (s: ItemSource): s is StreamSource =>
   typeof s === "object" && s !== null && typeof (s as StreamSource).open === "function";
@@ -36,8 +40,10 @@ export interface UploadItemOptions {
   description?: string;
   /** `skip` (default): an item already at that path is kept and returned; `overwrite` replaces it. */
   mode?: "skip" | "overwrite";
-  /** Attempts in all for a source that can be sent again (default 3). */
+  /** Attempts in all for a source that can be sent again (default: the client's `retry.attempts`, 3). */
   attempts?: number;
+  /** This upload's retries, over the client's; `false`: one attempt. */
+  retry?: RetryOptions | false;
   signal?: AbortSignal;
 }
 
@@ -75,7 +81,8 @@ export class UnreadableSourceError extends DataloopError {
   override readonly code = "SOURCE_UNREADABLE" as const;
 }
 
-type Client = Pick<DataloopClient<false>, "POST"> & { auth?: { token(): Promise<string> } };
+/** Either client (`throwOnError` true or false): the helpers ask each call to throw, whatever it is. */
+type Client = Pick<DataloopClient<boolean>, "POST">;
 
 const fileName = (remotePath: string) => remotePath.slice(remotePath.lastIndexOf("/") + 1) || "file";
 
@@ -91,11 +98,11 @@ const quoted = (name: string) =>
  * through a stream of its parts (the items bench measures both); a stream source gives a stream of the
  * form, read as the file is, nothing held but the chunk in flight.
  */
-function multipart<F extends Blob | ReadableStream<Uint8Array>>(
+function multipart(
   fields: Record<string, string>,
-  file: F,
+  file: Blob | Uint8Array | ReadableStream<Uint8Array>,
   remotePath: string,
-): { body: F extends Blob ? Blob : ReadableStream<Uint8Array>; contentType: string; fileBytes(): number } {
+): { body: Blob | Uint8Array | ReadableStream<Uint8Array>; contentType: string; fileBytes(): number } {
   const boundary = `----dataloop-ts-${crypto.randomUUID()}`;
   let head = "";
   for (const name in fields)
@@ -106,7 +113,17 @@ function multipart<F extends Blob | ReadableStream<Uint8Array>>(
   const tail = `\r\n--${boundary}--\r\n`;
   const contentType = `multipart/form-data; boundary=${boundary}`;
   if (file instanceof Blob)
-    return { body: new Blob([head, file, tail]) as never, contentType, fileBytes: () => file.size };
+    return { body: new Blob([head, file, tail]), contentType, fileBytes: () => file.size };
+  if (file instanceof Uint8Array) {
+    // Bytes in memory: the form as one buffer (one copy), written to the socket at once.
+    const before = encoder.encode(head);
+    const after = encoder.encode(tail);
+    const body = new Uint8Array(before.byteLength + file.byteLength + after.byteLength);
+    body.set(before, 0);
+    body.set(file, before.byteLength);
+    body.set(after, before.byteLength + file.byteLength);
+    return { body, contentType, fileBytes: () => file.byteLength };
+  }
   const reader = (file as ReadableStream<Uint8Array>).getReader();
   let started = false;
   let bytes = 0;
@@ -137,17 +154,23 @@ function multipart<F extends Blob | ReadableStream<Uint8Array>>(
   return { body: body as never, contentType, fileBytes: () => bytes };
 }
 
-/** Worth another attempt, with the same bytes: no answer, a refused token (renewed since), a transient status. */
+/** A failure that another attempt might have cured, had the body been one that can be sent again. */
 const retryable = (error: unknown) =>
   error instanceof DataloopConnectionError
     ? error.kind !== "aborted"
     : error instanceof DataloopApiError && (error.status === 401 || isTransientStatus(error.status));
 
+const sizeOf = (item: Item | undefined) =>
+  (item?.metadata as { system?: { size?: unknown } } | undefined)?.system?.size;
+
 /**
  * Uploads one item (`POST /datasets/{datasetId}/items`, the gateway's multipart form, the file part
- * last) through the client: logged in, typed errors. The body is sent once per attempt and never
- * copied: a source that can be made again (bytes, a Blob, a function) is retried from the source; a
- * stream is sent once, with a fresh token, and fails with `UploadNotReplayableError`.
+ * last) through the client's loop: logged in, renewed after a 401, retried (an upload with
+ * `mode=skip|overwrite` is safe to send again), deadlines, typed errors. The form is made anew for each
+ * attempt from the source: bytes and Blobs reused, a stream source opened again; a `ReadableStream` is
+ * sent once, and a failure of it is an `UploadNotReplayableError`. The item the gateway answers is
+ * checked against the bytes sent (`UploadCorruptedError`); in `skip` mode an item already there with
+ * another size than the source's (when known) is uploaded again with `overwrite`.
  * @example const { item } = await uploadItem(dl, datasetId, file, { remotePath: "/cats/a.jpg" });
  */
 export async function uploadItem(
@@ -162,77 +185,85 @@ export async function uploadItem(
     ...(options.metadata ? { metadata: JSON.stringify(options.metadata) } : {}),
     ...(options.description ? { description: options.description } : {}),
   };
-  /** One POST of the form; the answer checked against the bytes of the file that were sent. */
-  const send = async ({ body, contentType, fileBytes }: ReturnType<typeof multipart>) => {
-    const { data, response } = await dl.POST("/datasets/{datasetId}/items", {
-      params: { path: { datasetId }, query: { mode: options.mode ?? "skip" } },
-      body: fields as never,
-      bodySerializer: () => body as never,
-      headers: { [NO_REPLAY_HEADER]: "1", "content-type": contentType },
-      middleware: [sendAsMade(body, contentType)],
-      ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
-      // Not "follow": to be able to resend a body on a redirect, fetch keeps every byte of it until the
-      // answer (measured: a 1 GB upload grew the process by 1.1 GB). The upload route does not redirect.
-      redirect: "error",
+  const fileOf = async (): Promise<Blob | Uint8Array> =>
+    typeof source === "function"
+      ? (source as () => Blob | Promise<Blob>)()
+      : source instanceof Blob || source instanceof Uint8Array
+        ? source
+        : new Uint8Array(source as ArrayBuffer);
+  // The bytes of the file part of the last attempt made: what the gateway's answer is checked against.
+  let form: ReturnType<typeof multipart> | undefined;
+  const make = async (): Promise<MadeBody> => {
+    form = isStreamSource(source)
+      ? multipart(fields, await source.open(), options.remotePath)
+      : multipart(fields, await fileOf(), options.remotePath);
+    return { body: form.body, contentType: form.contentType };
+  };
+  const oneShot = source instanceof ReadableStream;
+  const known = isStreamSource(source) ? source.size : undefined;
+  const post = dl.POST as ThrowingClient["POST"];
+  const send = async (mode: "skip" | "overwrite"): Promise<UploadedItem> => {
+    let body: unknown;
+    if (oneShot) {
+      form = multipart(fields, source, options.remotePath);
+      body = form.body;
+    } else body = bodySource(make);
+    const retry =
+      options.retry ?? (options.attempts !== undefined ? { attempts: options.attempts } : undefined);
+    const { data, response } = await post("/datasets/{datasetId}/items", {
+      params: { path: { datasetId }, query: { mode } },
+      body: body as never,
+      ...(oneShot ? { bodySerializer: () => body, headers: { "content-type": form?.contentType } } : {}),
+      // Safe to send again: with `skip` or `overwrite` a second copy of the form leaves one item.
+      idempotent: true,
+      throwOnError: true,
+      ...(retry !== undefined ? { retry } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    const uploaded = { item: data as Item, op: response.headers.get("x-item-op") ?? "created" };
+    const item = data as Item | undefined;
+    if (typeof item !== "object" || item === null || typeof item.id !== "string")
+      throw new DataloopResponseError({
+        status: response.status,
+        method: "POST",
+        path: `/datasets/${datasetId}/items`,
+        reason: "the answer to an upload holds no item",
+      });
+    return { item, op: response.headers.get("x-item-op") ?? "created" };
+  };
+  let uploaded: UploadedItem;
+  try {
+    uploaded = await send(options.mode ?? "skip");
+    const stored = sizeOf(uploaded.item);
+    if (uploaded.op === "skip") {
+      // An item already there: the same file only if it has the size of ours (when ours is known).
+      const local = form && !oneShot && !isStreamSource(source) ? form.fileBytes() : known;
+      if (typeof stored === "number" && local !== undefined && stored !== local) {
+        if (oneShot)
+          throw new UploadNotReplayableError({
+            message: `An item of another size is at ${options.remotePath}; its source is a stream, read once, so it was not sent again.`,
+            hint: "Upload it with mode overwrite.",
+          });
+        uploaded = await send("overwrite");
+      }
+    }
     // Bytes sent vs `metadata.system.size` of the answer, as Dataloop's own SDK checks.
-    const stored = (uploaded.item?.metadata as { system?: { size?: unknown } } | undefined)?.system?.size;
-    const sent = fileBytes();
-    if (typeof stored === "number" && stored !== sent && uploaded.op !== "skip") {
+    const size = sizeOf(uploaded.item);
+    const sent = form?.fileBytes();
+    if (uploaded.op !== "skip" && typeof size === "number" && sent !== undefined && size !== sent) {
       throw new UploadCorruptedError({
-        message: `The gateway stored ${stored} bytes of ${options.remotePath}, ${sent} were sent.`,
+        message: `The gateway stored ${size} bytes of ${options.remotePath}, ${sent} were sent.`,
         hint: "Upload it again with mode overwrite; if it happens again, report it with the item id.",
       });
     }
     return uploaded;
-  };
-  if (source instanceof ReadableStream) {
-    await dl.auth?.token(); // fresh before the stream starts: a 401 midway could not be replayed
-    try {
-      return await send(multipart(fields, source, options.remotePath));
-    } catch (error) {
-      if (!retryable(error)) throw error;
-      throw new UploadNotReplayableError({
-        message: `The upload of ${options.remotePath} failed (${(error as Error).message}); its source is a stream, read once, so it was not sent again.`,
-        hint: "Upload from a path, a Buffer or a Blob to have failed attempts retried; or upload the stream again.",
-        cause: error,
-      });
-    }
+  } catch (error) {
+    if (!oneShot || !retryable(error)) throw error;
+    throw new UploadNotReplayableError({
+      message: `The upload of ${options.remotePath} failed (${(error as Error).message}); its source is a stream, read once, so it was not sent again.`,
+      hint: "Upload from a path, a Buffer or a Blob to have failed attempts retried; or upload the stream again.",
+      cause: error,
+    });
   }
-  // One attempt from a source that can be made again: a stream source opened anew (sent as it is
-  // read), or a Blob (bytes in memory wrapped, a Blob factory called).
-  const attempt = isStreamSource(source)
-    ? async () => {
-        await dl.auth?.token();
-        return send(multipart(fields, await source.open(), options.remotePath));
-      }
-    : async () => {
-        const blob = await blobOf();
-        return send(multipart(fields, blob, options.remotePath));
-      };
-  const blobOf = async (): Promise<Blob> =>
-    typeof source === "function"
-      ? (source as () => Blob | Promise<Blob>)()
-      : source instanceof Blob
-        ? source
-        : new Blob([
-            source instanceof Uint8Array
-              ? (source as Uint8Array<ArrayBuffer>)
-              : new Uint8Array(source as ArrayBuffer),
-          ]);
-  return withRetries(
-    attempt,
-    (error) =>
-      retryable(error)
-        ? { retry: true, retryAfterMs: (error as Partial<DataloopApiError>).retryAfterMs }
-        : { retry: false },
-    {
-      attempts: options.attempts ?? 3,
-      ...(options.signal ? { signal: options.signal } : {}),
-    },
-  );
 }
 
 /**
@@ -262,12 +293,14 @@ export function uploadLink(
 
 /** An item's bytes (`GET /items/{id}/stream`) as a stream: read it, pipe it, never all of it in memory. */
 export async function downloadItem(
-  dl: Pick<DataloopClient<false>, "GET">,
+  dl: Pick<DataloopClient<boolean>, "GET">,
   itemId: string,
 ): Promise<ReadableStream<Uint8Array>> {
-  const { data } = await dl.GET("/items/{id}/stream", {
+  const { data } = await (dl.GET as ThrowingClient["GET"])("/items/{id}/stream", {
     params: { path: { id: itemId } },
     parseAs: "stream",
+    // An error status throws whatever the client's option: a 404 is not an empty item.
+    throwOnError: true,
   });
   // An empty item is answered with no body at all (Content-Length: 0): an empty stream all the same.
   return (

@@ -1,5 +1,7 @@
 import type { DataloopClient } from "./client.js";
+import { DataloopResponseError } from "./errors.js";
 import type { components } from "./generated/schema.js";
+import type { ThrowingClient } from "./types.js";
 
 /** DQL's comparison operators (`{ field: { $op: value } }`). */
 export type DqlOperator =
@@ -50,7 +52,7 @@ export interface QueryOptions<R extends keyof DqlResources> {
  * for await (const item of queryDataset(dl, datasetId, { filter: { $and: [{ dir: "/cats" }] } })) console.log(item.filename);
  */
 export async function* queryDataset<R extends keyof DqlResources = "items">(
-  dl: Pick<DataloopClient<false>, "POST">,
+  dl: Pick<DataloopClient<boolean>, "POST">,
   datasetId: string,
   options: QueryOptions<R> = {},
 ): AsyncGenerator<DqlResources[R]> {
@@ -59,7 +61,10 @@ export async function* queryDataset<R extends keyof DqlResources = "items">(
   let lastId: string | undefined;
   for (;;) {
     const and = [...(filter.$and ?? []), ...(lastId ? [{ id: { $gt: lastId } }] : [])];
-    const { data } = await dl.POST("/datasets/{id}/query", {
+    // A read sent as a POST: the client's loop retries it (a known-safe route). An error status throws
+    // whatever the client's option, so that a failing query never reads as an empty one.
+    const { data, response } = await (dl.POST as ThrowingClient["POST"])("/datasets/{id}/query", {
+      throwOnError: true,
       params: { path: { id: datasetId } },
       body: {
         resource,
@@ -70,7 +75,14 @@ export async function* queryDataset<R extends keyof DqlResources = "items">(
         ...(join ? { join } : {}),
       } as never,
     });
-    const items = (data?.items ?? []) as Array<DqlResources[R] & { id?: string }>;
+    if (typeof data !== "object" || data === null || !Array.isArray(data.items))
+      throw new DataloopResponseError({
+        status: response.status,
+        method: "POST",
+        path: `/datasets/${datasetId}/query`,
+        reason: "the answer to a query holds no `items` list",
+      });
+    const items = data.items as Array<DqlResources[R] & { id?: string }>;
     onPage?.({
       items: items.length,
       totalItemsCount: data?.totalItemsCount ?? 0,

@@ -1,13 +1,15 @@
 import type { Client, FetchResponse, MaybeOptionalInit } from "openapi-fetch";
 import type { HttpMethod, MediaType, PathsWithMethod, RequiredKeysOf } from "openapi-typescript-helpers";
 import type { paths } from "./generated/schema.js";
+import type { CallOptions } from "./loop.js";
 
 // As openapi-fetch's own (not exported): the init argument is required when the route has required
 // parameters or a required body, optional otherwise.
+// Ours beside them: a call's retries, deadlines, signal and `throwOnError` (`CallOptions`).
 type InitParam<Init> =
   RequiredKeysOf<Init> extends never
-    ? [(Init & { [key: string]: unknown })?]
-    : [Init & { [key: string]: unknown }];
+    ? [(Init & CallOptions & { [key: string]: unknown })?]
+    : [Init & CallOptions & { [key: string]: unknown }];
 
 /**
  * What a call resolves to when error statuses throw: openapi-fetch's success branch, `data` always
@@ -33,6 +35,14 @@ type ThrowingMethod<Paths extends {}, Method extends HttpMethod> = <
   url: Path,
   ...init: InitParam<Init>
 ) => Promise<Succeeded<FetchResponse<Operation<Paths, Path, Method>, Init, MediaType>>>;
+// openapi-fetch's ClientMethod as it is (`{ data } | { error }`), with our call options typed.
+type ResultMethod<Paths extends {}, Method extends HttpMethod> = <
+  Path extends PathsWithMethod<Paths, Method>,
+  Init extends MaybeOptionalInit<Paths[Path], Method & keyof Paths[Path]>,
+>(
+  url: Path,
+  ...init: InitParam<Init>
+) => Promise<FetchResponse<Operation<Paths, Path, Method>, Init, MediaType>>;
 
 /**
  * The client when error statuses throw (the default): a call that returns has succeeded, so `data` is
@@ -47,4 +57,16 @@ export interface ThrowingClient extends Omit<Client<paths>, Uppercase<HttpMethod
   HEAD: ThrowingMethod<paths, "head">;
   PATCH: ThrowingMethod<paths, "patch">;
   TRACE: ThrowingMethod<paths, "trace">;
+}
+
+/** The client when error statuses do not throw (`throwOnError: false`): openapi-fetch's `{ data } | { error }`. */
+export interface ResultClient extends Omit<Client<paths>, Uppercase<HttpMethod>> {
+  GET: ResultMethod<paths, "get">;
+  PUT: ResultMethod<paths, "put">;
+  POST: ResultMethod<paths, "post">;
+  DELETE: ResultMethod<paths, "delete">;
+  OPTIONS: ResultMethod<paths, "options">;
+  HEAD: ResultMethod<paths, "head">;
+  PATCH: ResultMethod<paths, "patch">;
+  TRACE: ResultMethod<paths, "trace">;
 }

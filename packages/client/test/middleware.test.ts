@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { retryAfterMs } from "@dataloop-ts/core";
 import { type LoopbackServer, listenLoopback } from "@dataloop-ts/mock";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   createDataloopClient,
   DataloopApiError,
@@ -52,10 +52,14 @@ describe("retries", () => {
       json(res, 200, { id: "p1", name: "project" });
     });
     const dl = client(server.url, { retry: { baseDelayMs: 10 } });
+    // The waits asked of the timers, not the time that passed (a busy machine adds to the latter).
+    const waits = vi.spyOn(globalThis, "setTimeout");
     const { data } = await dl.GET("/projects/{projectId}", { params: { path: { projectId: "p1" } } });
+    const asked = waits.mock.calls.map((c) => c[1]);
+    waits.mockRestore();
     expect(data?.name).toBe("project");
     expect(seen).toHaveLength(3);
-    expect((seen[2]?.at ?? 0) - (seen[1]?.at ?? 0)).toBeGreaterThanOrEqual(950); // honoured Retry-After
+    expect(asked).toContain(1000); // honoured Retry-After
     expect(seen.every((s) => s.auth === `Bearer ${TOKEN}`)).toBe(true);
   });
 
@@ -142,13 +146,11 @@ describe("typed errors", () => {
 describe("timeouts and cancellation", () => {
   it("a call that outlives timeoutMs is a DataloopConnectionError of kind timeout", async () => {
     const { server } = await api(() => {}); // never answers
-    const started = Date.now();
     const error = await client(server.url, { timeoutMs: 200, retry: false })
       .GET("/users/me")
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DataloopConnectionError);
-    expect((error as DataloopConnectionError).kind).toBe("timeout");
-    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(error).toMatchObject({ kind: "timeout", deadline: "timeoutMs" });
   });
 
   it("the caller's own signal still aborts", async () => {

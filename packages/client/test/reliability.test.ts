@@ -72,11 +72,9 @@ describe("every failure a user sees is a documented error class", () => {
       res.write('{"id":');
       // …and nothing more, ever (the server stops it after the test).
     });
-    const started = Date.now();
     const error = await failure(client(server.url, { retry: false, bodyTimeoutMs: 300 }).GET("/users/me"));
     expect(error).toBeInstanceOf(DataloopConnectionError);
-    expect((error as DataloopConnectionError).kind).toBe("timeout");
-    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(error).toMatchObject({ kind: "timeout", deadline: "bodyTimeoutMs" });
   });
 
   it("read as a stream, a body that stalls fails the reader with a typed timeout too", async () => {

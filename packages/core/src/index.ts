@@ -3,7 +3,6 @@ export { DataloopError, type DataloopErrorInit, InvalidArgumentError, UsageError
 export { escapeHtml, htmlPage, printable } from "./html.js";
 export { isHttpUrl, isTransientStatus, operationKey } from "./http.js";
 export type { Logger } from "./logger.js";
-export { keepForReplay, NO_REPLAY_HEADER, replayOf } from "./replay.js";
 export {
   backoffMs,
   DEFAULT_RETRY,

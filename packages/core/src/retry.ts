@@ -1,5 +1,5 @@
 /**
- * The one retry of dataloop-ts (the client's requests, the codegen's spec download): `attempts` in
+ * The retry policy of dataloop-ts (the client's call loop, the codegen's spec download): `attempts` in
  * all, the first included; exponential backoff with full jitter from `baseDelayMs`, each wait capped at
  * `maxDelayMs`; a server's `Retry-After` wins over the backoff (capped too).
  */
@@ -50,7 +50,8 @@ export type RetryVerdict = { retry: false } | { retry: true; retryAfterMs?: numb
 
 /**
  * Runs `attempt` until it succeeds, `judge` says its failure is final, or the attempts run out; the
- * last failure is thrown as it was.
+ * last failure is thrown as it was. (The client's calls retry in its own loop, which classifies answers
+ * rather than exceptions; this is for a function that throws, such as a download of the spec.)
  */
 export async function withRetries<T>(
   attempt: (n: number) => Promise<T>,

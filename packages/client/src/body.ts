@@ -1,0 +1,22 @@
+import type { WireBody } from "./transport.js";
+
+/** A body as one attempt sends it, with the headers made for it. */
+export interface MadeBody {
+  body: WireBody;
+  /** Its `Content-Type` (a multipart form's boundary is made with the body). */
+  contentType?: string;
+}
+
+/**
+ * A body made anew for each attempt: what lets the loop send again a body that is read as it is sent
+ * (a file, opened again), where a `ReadableStream` handed to a call can be sent once only.
+ */
+export class BodySource {
+  constructor(
+    /** Makes the body of one attempt. */
+    readonly make: () => MadeBody | Promise<MadeBody>,
+  ) {}
+}
+
+/** A body for `dl.POST(…, { body })` that is made again for each attempt (a re-opened file, a new form). */
+export const bodySource = (make: () => MadeBody | Promise<MadeBody>): BodySource => new BodySource(make);

@@ -1,0 +1,237 @@
+import type { Readable } from "node:stream";
+import { Agent, type Dispatcher } from "undici";
+import { startDeadline } from "./deadlines.js";
+import {
+  type Answer,
+  DeadlineExceeded,
+  failureOf,
+  type Transport,
+  type TransportRequest,
+  type WireBody,
+} from "./transport.js";
+
+/**
+ * The transport on Node: undici's dispatcher API (`request()`), the Node project's own HTTP client,
+ * without the Fetch standard's layers (a `Request`, a `Response` and web streams per call) that
+ * `fetch` adds on top of the same dispatcher — half the time per request on loopback (the client
+ * bench). Its deadlines: undici's `bodyTimeout` (the longest silence between two chunks of the
+ * answer) and `headersTimeout` for a request without a body; for one with a body, a deadline of ours
+ * pushed back each time undici takes a chunk of it, so that it counts from the last byte handed over
+ * (an upload is not cut off for the time its sending takes, and one the gateway stops reading fails).
+ * Why not undici's own for those too: it refreshes its headers timer only on some writes (a buffer is
+ * one write, its timer started at dispatch), and an 8 MB upload read slowly failed by `timeoutMs`
+ * (the test "an upload is not cut off for the time its sending takes").
+ *
+ * One keep-alive `Agent` for the process, as undici's global dispatcher is.
+ */
+let shared: Agent | undefined;
+const dispatcher = () => {
+  shared ??= new Agent({ keepAliveTimeout: 10_000 });
+  return shared;
+};
+
+/** A body as chunks, in order: what undici writes (and what the send deadline watches). */
+async function* chunksOf(body: WireBody): AsyncGenerator<Uint8Array> {
+  if (typeof body === "string") yield encoder.encode(body);
+  else if (body instanceof Uint8Array) yield* slices(body);
+  else if (body instanceof Blob && body.size <= IN_ONE_READ)
+    yield* slices(new Uint8Array(await body.arrayBuffer()));
+  else yield* (body instanceof Blob ? body.stream() : body) as unknown as AsyncIterable<Uint8Array>;
+}
+const encoder = new TextEncoder();
+const IN_ONE_READ = 1 << 20;
+function* slices(bytes: Uint8Array, size = 64 * 1024) {
+  for (let at = 0; at < bytes.byteLength; at += size) yield bytes.subarray(at, at + size);
+}
+
+/** The length of a body known before it is sent (a stream's is not). */
+const lengthOf = (body: WireBody | undefined) =>
+  typeof body === "string"
+    ? undefined
+    : body instanceof Blob
+      ? body.size
+      : body instanceof Uint8Array
+        ? body.byteLength
+        : undefined;
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+
+/** `https://host:port/path?q` → origin and path, without a URL object per call. */
+function split(url: string): { origin: string; path: string } {
+  const at = url.indexOf("/", url.indexOf("//") + 2);
+  return at < 0 ? { origin: url, path: "/" } : { origin: url.slice(0, at), path: url.slice(at) };
+}
+
+/**
+ * Redirects are followed as `fetch` follows them (undici's `request()` does not): a 303, or a 301/302
+ * to a POST, becomes a GET without a body; `Authorization` is dropped on the way to another origin; a
+ * streamed body (read once) is not sent again, so its redirect is the answer.
+ */
+export function undiciTransport(): Transport {
+  return {
+    send(request) {
+      return sendOnce(request).then((answer) =>
+        REDIRECTS.has(answer.status) ? redirected(request, answer) : answer,
+      );
+    },
+  };
+}
+
+async function redirected(request: TransportRequest, first: Answer): Promise<Answer> {
+  let current = request;
+  let answer = first;
+  for (let hop = 0; ; hop++) {
+    const location = REDIRECTS.has(answer.status) ? answer.header("location") : null;
+    if (location === null || hop === MAX_REDIRECTS || current.body instanceof ReadableStream) return answer;
+    answer.discard();
+    const url = new URL(location, current.url).href;
+    const toGet = answer.status === 303 || (answer.status <= 302 && current.method === "POST");
+    const headers = { ...current.headers };
+    if (split(url).origin !== split(current.url).origin) delete headers.authorization;
+    if (toGet) {
+      delete headers["content-type"];
+      delete headers["content-length"];
+    }
+    current = { ...current, url, headers, ...(toGet ? { method: "GET", body: undefined } : {}) };
+    answer = await sendOnce(current);
+  }
+}
+
+async function sendOnce(request: TransportRequest): Promise<Answer> {
+  const { origin, path } = split(request.url);
+  const { body, timeoutMs } = request;
+  if (body === undefined)
+    return dispatch(request, origin, path, request.headers, undefined, request.signal, timeoutMs);
+  const length = lengthOf(body);
+  const headers =
+    length !== undefined && !("content-length" in request.headers)
+      ? { ...request.headers, "content-length": String(length) }
+      : request.headers;
+  if (timeoutMs === false)
+    return dispatch(request, origin, path, headers, chunksOf(body), request.signal, false);
+  // The send deadline: from the start, pushed back at each chunk taken, over when the headers arrive.
+  const controller = new AbortController();
+  const outer = request.signal;
+  const follow = () => controller.abort(outer?.reason);
+  if (outer?.aborted) follow();
+  else outer?.addEventListener("abort", follow, { once: true });
+  const deadline = startDeadline(timeoutMs, () => controller.abort(new DeadlineExceeded("timeoutMs")));
+  async function* watched() {
+    for await (const chunk of chunksOf(body as WireBody)) {
+      deadline.pushBack();
+      yield chunk;
+    }
+    deadline.pushBack();
+  }
+  try {
+    return await dispatch(request, origin, path, headers, watched(), controller.signal, false);
+  } finally {
+    deadline.cancel();
+  }
+}
+
+async function dispatch(
+  request: TransportRequest,
+  origin: string,
+  path: string,
+  headers: Record<string, string>,
+  body: AsyncIterable<Uint8Array> | undefined,
+  signal: AbortSignal | undefined,
+  headersMs: number | false,
+): Promise<Answer> {
+  try {
+    const answer = await dispatcher().request({
+      origin,
+      path,
+      method: request.method as Dispatcher.HttpMethod,
+      headers,
+      body: body as Dispatcher.DispatchOptions["body"],
+      signal,
+      // 0: none, in undici's terms.
+      headersTimeout: headersMs === false ? 0 : headersMs,
+      bodyTimeout: request.bodyTimeoutMs === false ? 0 : request.bodyTimeoutMs,
+    });
+    return new UndiciAnswer(answer, { ...request, signal });
+  } catch (error) {
+    throw failureOf(request, error, signal);
+  }
+}
+
+type Body = Dispatcher.ResponseData["body"];
+
+class UndiciAnswer implements Answer {
+  readonly status: number;
+  readonly #raw: Dispatcher.ResponseData["headers"];
+  readonly #body: Body;
+  readonly #request: TransportRequest;
+
+  constructor(answer: Dispatcher.ResponseData, request: TransportRequest) {
+    this.status = answer.statusCode;
+    this.#raw = answer.headers;
+    this.#body = answer.body;
+    this.#request = request;
+  }
+
+  header(name: string): string | null {
+    const value = this.#raw[name];
+    return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+  }
+
+  headers(): Headers {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(this.#raw)) {
+      if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+      else if (value !== undefined) headers.append(name, value);
+    }
+    return headers;
+  }
+
+  async text(): Promise<string> {
+    try {
+      return await this.#body.text();
+    } catch (error) {
+      throw failureOf(this.#request, error, this.#request.signal);
+    }
+  }
+
+  async bytes(): Promise<Uint8Array> {
+    try {
+      return await this.#body.bytes();
+    } catch (error) {
+      throw failureOf(this.#request, error, this.#request.signal);
+    }
+  }
+
+  stream(): ReadableStream<Uint8Array> | null {
+    const body = this.#body as unknown as Readable;
+    const chunks = body[Symbol.asyncIterator]();
+    const request = this.#request;
+    // Pulled chunk by chunk from the Node stream (its own buffer reads ahead); a failure is typed.
+    return new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          try {
+            const { done, value } = await chunks.next();
+            if (done) controller.close();
+            else controller.enqueue(value as Uint8Array);
+          } catch (error) {
+            controller.error(failureOf(request, error, request.signal));
+          }
+        },
+        cancel() {
+          // The reader is gone: the connection too (its error, if any, has no one left to tell).
+          body.on("error", () => {});
+          body.destroy();
+        },
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  discard(): void {
+    // Read off and dropped (up to undici's limit, 128 KiB), so the connection can serve the next request.
+    this.#body.dump().catch(() => {});
+  }
+}
+export const platformTransport = undiciTransport;

@@ -1,0 +1,92 @@
+import { DataloopConnectionError, type DeadlineOption, pathOf } from "./errors.js";
+
+/** A body as a transport sends it: bytes or text in memory, a Blob, or a stream read once. */
+export type WireBody = string | Uint8Array | Blob | ReadableStream<Uint8Array>;
+
+/** One attempt of a call, as the loop built it. */
+export interface TransportRequest {
+  method: string;
+  url: string;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  body: WireBody | undefined;
+  /** The caller's signal and the call's total deadline, as one. */
+  signal: AbortSignal | undefined;
+  /** No response headers this long after the last byte of the request was sent: a timeout. */
+  timeoutMs: number | false;
+  /** No byte of the response body for this long: a timeout. */
+  bodyTimeoutMs: number | false;
+}
+
+/**
+ * An answer's status and headers, its body not read yet. Every failure reading the body is a
+ * `DataloopConnectionError` (a break-off `network`, a stall `timeout` naming `bodyTimeoutMs`).
+ */
+export interface Answer {
+  readonly status: number;
+  /** A header's value (`name` lower-case), joined with `, ` when repeated; null when absent. */
+  header(name: string): string | null;
+  /** Every header, as a `Headers` (made when asked: the default path never asks). */
+  headers(): Headers;
+  text(): Promise<string>;
+  bytes(): Promise<Uint8Array>;
+  /** The body as a web stream for the caller to read; null when there is none. */
+  stream(): ReadableStream<Uint8Array> | null;
+  /** The body will not be read: released (the connection kept when it can be). */
+  discard(): void;
+}
+
+/** How an attempt reaches the gateway: undici's dispatcher on Node, the platform's `fetch` elsewhere. */
+export interface Transport {
+  send(request: TransportRequest): Promise<Answer>;
+}
+
+/**
+ * Why a signal aborted an attempt when a deadline did it: the option that fired travels as the abort's
+ * reason, so that the error names it.
+ */
+export class DeadlineExceeded extends Error {
+  override name = "TimeoutError";
+  constructor(readonly option: DeadlineOption) {
+    super(`${option} ran out`);
+  }
+}
+
+// undici's codes for its own deadlines (its errors' `code`), by the option that sets them.
+const UNDICI_DEADLINES: Record<string, DeadlineOption> = {
+  UND_ERR_HEADERS_TIMEOUT: "timeoutMs",
+  UND_ERR_CONNECT_TIMEOUT: "timeoutMs",
+  UND_ERR_BODY_TIMEOUT: "bodyTimeoutMs",
+};
+
+/**
+ * A failure without an answer (or while its body streamed in) as the error a user sees: a deadline of
+ * ours (the signal's reason, or undici's own timeout codes) is a `timeout` naming its option, the
+ * caller's abort `aborted`, anything else `network`.
+ */
+export function failureOf(
+  request: Pick<TransportRequest, "method" | "url">,
+  error: unknown,
+  signal?: AbortSignal,
+): DataloopConnectionError {
+  if (error instanceof DataloopConnectionError) return error;
+  const { method } = request;
+  const path = pathOf(request.url);
+  const reason = signal?.aborted ? signal.reason : error;
+  if (reason instanceof DeadlineExceeded)
+    return new DataloopConnectionError({
+      kind: "timeout",
+      deadline: reason.option,
+      method,
+      path,
+      cause: error,
+    });
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const deadline = typeof code === "string" ? UNDICI_DEADLINES[code] : undefined;
+  if (deadline) return new DataloopConnectionError({ kind: "timeout", deadline, method, path, cause: error });
+  if (signal?.aborted)
+    return new DataloopConnectionError({ kind: "aborted", method, path, cause: signal.reason });
+  const name = (error as Error | undefined)?.name;
+  const kind = name === "TimeoutError" ? "timeout" : name === "AbortError" ? "aborted" : "network";
+  return new DataloopConnectionError({ kind, method, path, cause: error });
+}
