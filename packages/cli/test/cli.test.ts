@@ -26,6 +26,7 @@ const SPACED_PASSWORD = "  sp4ced pass  ";
 
 beforeAll(async () => {
   gateway = await startMockGateway({
+    strict: false,
     users: [
       { username: "bot@example.com", password: PASSWORD },
       { username: "spaced@example.com", password: SPACED_PASSWORD },

@@ -1,6 +1,5 @@
 // Quick start: a local mock gateway, a bot login, a typed call, a paged listing, and a refresh after
 // the token expires. Run: node examples/quickstart.ts (from packages/client, after `pnpm build`).
-import { createAuth, passwordAuth } from "@dataloop-ts/auth";
 import { createDataloopClient, paginate } from "@dataloop-ts/client";
 import { manualClock } from "@dataloop-ts/core";
 import { startMockGateway } from "@dataloop-ts/mock";
@@ -14,18 +13,15 @@ const clock = manualClock(Date.now());
 // 1. The mock gateway: the token route (real JWTs, one-hour lifetime, as the gateway's) in front of
 //    Prism serving the document the client is typed from (@dataloop-ts/spec), with believable,
 //    seeded example data.
-const gateway = await startMockGateway({ clock });
+const gateway = await startMockGateway({ clock, strict: false });
 say(`mock gateway: ${gateway.apiUrl} (started in ${gateway.startup.ms} ms)`);
 
 try {
-  // 2. Bot (M2M) login: the session logs in on first use and keeps the token fresh. (`auth` also takes
-  //    the credentials themselves, `{ email, password }`; a session of your own is how to give it a clock.)
+  // 2. Bot (M2M) login: the session logs in on first use and keeps the token fresh.
   const dl = createDataloopClient({
     gateUrl: gateway.gateUrl,
-    auth: createAuth(
-      passwordAuth({ email: gateway.defaultBot.username, password: gateway.defaultBot.password }),
-      { gateUrl: gateway.gateUrl, clock },
-    ),
+    auth: { email: gateway.defaultBot.username, password: gateway.defaultBot.password },
+    clock,
   });
 
   // 3. A typed call: path parameters and the response body are checked by TypeScript.

@@ -32,7 +32,7 @@ export type Credentials =
   | Auth;
 
 export interface DataloopClientOptions
-  extends Pick<AuthOptions, "skewMs" | "store" | "storeKey">,
+  extends Pick<AuthOptions, "skewMs" | "store" | "storeKey" | "clock">,
     Omit<ClientOptions, "baseUrl"> {
   /** `prod` (default), `rc`, `dev`, `local`. */
   env?: "prod" | "rc" | "dev" | "local";
@@ -121,6 +121,7 @@ export function createDataloopClient(options: DataloopClientOptions): DataloopCl
     skewMs,
     store,
     storeKey,
+    clock,
     ...rest
   } = options;
   const gateUrl = resolveGate(gateOption ?? env ?? "prod");
@@ -130,6 +131,7 @@ export function createDataloopClient(options: DataloopClientOptions): DataloopCl
     : createAuth(toStrategy(credentials), {
         gateUrl,
         ...(skewMs !== undefined ? { skewMs } : {}),
+        ...(clock ? { clock } : {}),
         ...(store ? { store } : {}),
         ...(storeKey ? { storeKey } : {}),
         ...(logger ? { logger } : {}),

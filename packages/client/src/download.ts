@@ -108,10 +108,12 @@ export async function downloadFile(
       params: { path: { id: itemId } },
       parseAs: "stream",
       retry: false,
+      // An error status throws typed (with the gateway's body), whatever the client's throwOnError.
+      throwOnError: true,
       ...(have ? { headers: { range: `bytes=${have}-` } } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     } as const;
-    const { data, response } = await dl.GET("/items/{id}/stream", init as never);
+    const { data, response } = await dl.GET("/items/{id}/stream", init);
     const body = data as ReadableStream<Uint8Array> | null | undefined;
     if (!response.ok) {
       await body?.cancel().catch(() => {});

@@ -20,10 +20,12 @@ export const isPseudoFsPath = (realPath: string) => /^\/(proc|sys|dev)(\/|$)/.te
  * a device never end); a file that cannot be read says why before anything is sent. With `noFollow`, a
  * link at `path` (put there since it was listed) is not opened.
  */
-export function fileSource(path: string, options: { noFollow?: boolean } = {}): FileSource {
+export function fileSource(path: string, options: { noFollow?: boolean; size?: number } = {}): FileSource {
   let read = 0;
   return {
     path,
+    // The size when listed: an upload in skip mode compares it with the item already there.
+    ...(options.size !== undefined ? { size: options.size } : {}),
     bytesRead: () => read,
     async open() {
       read = 0;

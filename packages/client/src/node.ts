@@ -1,5 +1,5 @@
 // What needs Node itself (a file system): apart, so that "@dataloop-ts/client" bundles for browsers.
-import { realpath } from "node:fs/promises";
+import { realpath, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { type BatchOptions, type BatchSummary, uploadItems } from "./batch.js";
 import { fileSource, isPseudoFsPath } from "./file-source.js";
@@ -42,7 +42,11 @@ export async function uploadFile(
       hint: "Copy what it holds into a regular file and upload that.",
     });
   }
-  return uploadItem(dl, datasetId, fileSource(real), {
+  const size = await stat(real).then(
+    (info) => (info.isFile() ? info.size : undefined),
+    () => undefined,
+  );
+  return uploadItem(dl, datasetId, fileSource(real, size !== undefined ? { size } : {}), {
     ...options,
     remotePath: options.remotePath ?? `/${basename(path)}`,
   });

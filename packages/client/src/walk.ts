@@ -62,7 +62,7 @@ export async function entriesOf(
 
   /** A file to send: read from `real` (no link on the way when `noFollow`), reported as `localPath`. */
   const file = (localPath: string, real: string, remotePath: string, size: number, noFollow: boolean) => {
-    entries.push({ source: fileSource(real, { noFollow }), remotePath, localPath, size });
+    entries.push({ source: fileSource(real, { noFollow, size }), remotePath, localPath, size });
   };
 
   /** Walks `dir`, its entries going to `remoteDir/rel/…`; `ancestors` are the real folders above (a link loop ends there). */

@@ -29,7 +29,7 @@ const bytesOf = async (stream: ReadableStream<Uint8Array>) =>
   new Uint8Array(await new Response(stream).arrayBuffer());
 
 beforeAll(async () => {
-  gateway = await startMockGateway();
+  gateway = await startMockGateway({ strict: false });
   dl = createDataloopClient({
     gateUrl: gateway.gateUrl,
     auth: { email: "bot@example.com", password: "password" },

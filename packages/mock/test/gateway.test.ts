@@ -7,7 +7,7 @@ import { type MockGateway, startMockGateway } from "../src/index.js";
 let gateway: MockGateway;
 let token: string;
 beforeAll(async () => {
-  gateway = await startMockGateway();
+  gateway = await startMockGateway({ strict: false });
   const grant = await fetch(`${gateway.gateUrl}/token?default`, {
     method: "POST",
     headers: { "content-type": "application/json" },

@@ -25,10 +25,9 @@ export interface TwinOptions {
   /** The time the twin stamps (`createdAt`, `updatedAt`, the request log). Default: the system clock. */
   clock?: Clock;
   /**
-   * `true`: an id the twin does not hold is a 404, as on the gateway — what a test of "not found"
-   * needs, and what the `dataloop-mock` CLI does. `false` (the default of `startMockGateway()`, for
-   * now: tests written against the permissive mock use made-up ids): a request for an id the twin
-   * does not hold is Prism's (its example, with the id asked for), and an upload makes its dataset.
+   * `true` (the default): an id the twin does not hold is a 404, as on the gateway, so that a test of
+   * "not found" can be written. `false`: a request for an id the twin does not hold is Prism's (its
+   * example, with the id asked for), and an upload makes its dataset — for tests written with made-up ids.
    */
   strict?: boolean;
 }
@@ -58,7 +57,7 @@ export class GatewayTwin {
     this.store = new TwinStore(templatesOf(document), options.seed ?? 1, clock);
     this.log = new RequestLog(() => clock.now());
     this.fixtures = typeof options.fixtures === "string" ? readFixtures(options.fixtures) : options.fixtures;
-    const strict = options.strict ?? false;
+    const strict = options.strict ?? true;
     const table: Record<string, TwinRoute> = {
       ...userRoutes(this.store),
       ...orgRoutes(this.store),
