@@ -15,7 +15,10 @@ let dir: string;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  gateway = await startMockGateway({ strict: false, users: [{ username: "bot@example.com", password: PASSWORD }] });
+  gateway = await startMockGateway({
+    strict: false,
+    users: [{ username: "bot@example.com", password: PASSWORD }],
+  });
   dir = await mkdtemp(join(tmpdir(), "dataloop-summary-"));
   env = { DATALOOP_TS_HOME: join(dir, "home"), DATALOOP_GATE: gateway.gateUrl, BROWSER: "none" };
   const login = await runCli(CLI, ["login", "--email", "bot@example.com", "--password-stdin"], {

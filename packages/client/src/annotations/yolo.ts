@@ -53,7 +53,7 @@ export function yoloToDataloop(
       const annotations: AnnotationBody[] = [];
       const lines = file.text.split(/\r?\n/);
       for (let n = 0; n < lines.length; n++) {
-        const tokens = lines[n]!.trim().split(/\s+/).filter(Boolean);
+        const tokens = (lines[n] ?? "").trim().split(/\s+/).filter(Boolean);
         if (!tokens.length) continue;
         const bad = (message: string) =>
           issues.push(new AnnotationInputError({ source, line: n + 1, message }));
@@ -112,7 +112,7 @@ export interface DataloopToYolo extends Conversion<YoloOutputFile> {
   names: string[];
 }
 
-const txtPathOf = (filename: string) => filename.replace(/^\/+/, "").replace(/\.[^./]*$/, "") + ".txt";
+const txtPathOf = (filename: string) => `${filename.replace(/^\/+/, "").replace(/\.[^./]*$/, "")}.txt`;
 
 /** Dataloop JSON as YOLO label files (an empty file for an item with no annotations: a background image). */
 export function dataloopToYolo(
