@@ -2,7 +2,7 @@
  * The retry policy of dataloop-ts (the client's call loop, the codegen's spec download): `attempts` in
  * all, the first included; exponential backoff with full jitter from `baseDelayMs`, each wait capped at
  * `maxDelayMs`; a server's `Retry-After` wins over the backoff (capped too). Unset fields take
- * {@link DEFAULT_RETRY}'s values.
+ * {@link DEFAULT_RETRY}'s values (but the spec download's `baseDelayMs`, 500 ms).
  * @example
  * ```ts
  * import { loadSpec } from "@dataloop-ts/codegen";
