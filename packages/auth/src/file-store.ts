@@ -35,6 +35,19 @@ const STALE_LOCK_MS = 15_000;
  * a torn one, and the temp files such crashes leave are removed by the next save. Renewals take a lock
  * on the entry (proper-lockfile: `<file>.lock`), so that processes sharing the folder (several
  * `dataloop` commands, an SDK process) make one refresh between them.
+ * @example
+ * ```ts
+ * import { homedir } from "node:os";
+ * import { join } from "node:path";
+ * import { createAuth, passwordAuth } from "@dataloop-ts/auth";
+ * import { fileStore } from "@dataloop-ts/auth/node";
+ *
+ * // Logged in once, the session survives restarts and is shared by every process using the folder.
+ * const auth = createAuth(
+ *   passwordAuth({ email: "bot@example.com", password: process.env.DATALOOP_PASSWORD ?? "" }),
+ *   { store: fileStore(join(homedir(), ".dataloop-ts")) },
+ * );
+ * ```
  */
 export function fileStore(dir: string): TokenStore {
   const pathOf = (key: string) => join(dir, fileName(key));

@@ -16,6 +16,27 @@ import {
   type TokenSet,
 } from "./token.js";
 
+/**
+ * How a session is set up: which gateway (`env` or `gateUrl`), when it renews (`skewMs`), how long a
+ * token call may take (`timeoutMs`), where tokens are kept (`store`), where it logs (`logger`), and the
+ * `fetch` and `clock` it uses. Every field is optional.
+ * @example
+ * ```ts
+ * import { homedir } from "node:os";
+ * import { join } from "node:path";
+ * import { type AuthOptions, createAuth, refreshTokenAuth } from "@dataloop-ts/auth";
+ * import { fileStore } from "@dataloop-ts/auth/node";
+ *
+ * const options: AuthOptions = {
+ *   env: "rc",
+ *   skewMs: 120_000, // renew two minutes before the token expires
+ *   timeoutMs: 5_000,
+ *   store: fileStore(join(homedir(), ".dataloop-ts")), // the session survives restarts
+ *   logger: console,
+ * };
+ * const auth = createAuth(refreshTokenAuth(process.env.DATALOOP_REFRESH_TOKEN ?? ""), options);
+ * ```
+ */
 export interface AuthOptions {
   /** `prod` (default), `rc`, `dev`, `local`. */
   env?: EnvironmentName;
@@ -25,11 +46,13 @@ export interface AuthOptions {
   skewMs?: number;
   /** Timeout of each token call, ms (default 10 000). */
   timeoutMs?: number;
+  /** Where the tokens are kept between calls and processes (default: `memoryStore()`, this process only). */
   store?: TokenStore;
   /** Store key (default: the gate's host): one stored session per environment. */
   storeKey?: string;
   /** Where renewals and refusals are logged (redacted); the client passes its own. */
   logger?: Logger;
+  /** The `fetch` of the token calls (default: the global one). */
   fetch?: typeof fetch;
   /**
    * Where "now" comes from for expiry, early renewal and the backoff after a failed renewal (default: the
@@ -39,7 +62,20 @@ export interface AuthOptions {
   clock?: Clock;
 }
 
-/** A logged-in session: the token on demand, and the middleware that puts it on every request. */
+/**
+ * A logged-in session: the token on demand, and the middleware that puts it on every request.
+ * @example
+ * ```ts
+ * import { createAuth, tokenAuth } from "@dataloop-ts/auth";
+ *
+ * const auth = createAuth(tokenAuth(process.env.DATALOOP_API_KEY ?? ""));
+ * // Without openapi-fetch: the token on a request of your own.
+ * const response = await fetch(`${auth.gateUrl}/api/v1/projects`, {
+ *   headers: { authorization: `Bearer ${await auth.token()}` },
+ * });
+ * if (!response.ok) console.error(auth.redact(await response.text())); // no secret in your logs
+ * ```
+ */
 export interface Auth {
   /** The gate origin the session logs in at. */
   readonly gateUrl: string;
@@ -362,10 +398,20 @@ class Session implements TokenSource {
 }
 
 /**
- * A session over one strategy.
+ * A session over one strategy: it loads the stored session, logs in or refreshes when a token is first
+ * asked for (not before), and renews ahead of expiry, one renewal at a time.
  * @example
- * const auth = createAuth(passwordAuth({ email, password }), { env: "prod" });
- * client.use(auth.middleware);
+ * ```ts
+ * import { type Auth, createAuth, passwordAuth } from "@dataloop-ts/auth";
+ *
+ * declare const client: { use(middleware: Auth["middleware"]): void }; // your openapi-fetch client
+ *
+ * const auth = createAuth(
+ *   passwordAuth({ email: "bot@example.com", password: process.env.DATALOOP_PASSWORD ?? "" }),
+ *   { env: "prod" },
+ * );
+ * client.use(auth.middleware); // register it last: Bearer on every request, one replay after a 401
+ * ```
  */
 export function createAuth(strategy: AuthStrategy, options: AuthOptions = {}): Auth {
   const settings = settingsOf(options);

@@ -4,6 +4,20 @@ import { basename, dirname, join } from "node:path";
 
 export { type LoopbackServer, listenLoopback } from "./loopback.js";
 
+/**
+ * The modes of an atomic write: of the file (`mode`), and of its folder when the write has to make it
+ * (`dirMode`).
+ * @example
+ * ```ts
+ * import { homedir } from "node:os";
+ * import { join } from "node:path";
+ * import { type AtomicWriteOptions, writeFileAtomic } from "@dataloop-ts/core/node";
+ *
+ * // A secret: readable by its owner only, in a folder only they may enter (when it is made here).
+ * const ownerOnly: AtomicWriteOptions = { mode: 0o600, dirMode: 0o700 };
+ * await writeFileAtomic(join(homedir(), ".my-tool", "credentials.json"), '{"apiKey":"…"}\n', ownerOnly);
+ * ```
+ */
 export interface AtomicWriteOptions {
   /** File mode of the written file (default: the process's umask applied to 0666). */
   mode?: number;
@@ -43,7 +57,18 @@ async function stage(path: string, data: string | Uint8Array, options: AtomicWri
   return tmp;
 }
 
-/** Writes `path` so that readers see the old content or the new, never a torn file (temp, fsync, rename). */
+/**
+ * Writes `path` so that readers see the old content or the new, never a torn file (temp, fsync, rename).
+ * Its folder is made when missing; on a failure the temp file is removed and the error thrown.
+ * @example
+ * ```ts
+ * import { writeFileAtomic } from "@dataloop-ts/core/node";
+ *
+ * const settings = { project: "my-project", dataset: "images" };
+ * // A crash mid-write leaves the old settings.json or the new one, never half of either.
+ * await writeFileAtomic("settings.json", `${JSON.stringify(settings, null, 2)}\n`);
+ * ```
+ */
 export async function writeFileAtomic(
   path: string,
   data: string | Uint8Array,
@@ -59,7 +84,22 @@ export async function writeFileAtomic(
   }
 }
 
-/** Writes several files, all-or-nothing as far as the file system allows: every temp first, then the renames in order. */
+/**
+ * Writes several files, all-or-nothing as far as the file system allows: every temp first, then the
+ * renames in order. When a temp file cannot be written, none of the files is touched.
+ * @example
+ * ```ts
+ * import { writeFilesAtomic } from "@dataloop-ts/core/node";
+ *
+ * // Generated code and the manifest that pins it: both staged before either replaces the old one.
+ * const schema = "export interface paths {}\n";
+ * const manifest = { sha256: "…", generatedAt: new Date().toISOString() };
+ * await writeFilesAtomic([
+ *   ["src/generated/schema.ts", schema],
+ *   ["src/generated/manifest.json", `${JSON.stringify(manifest, null, 2)}\n`],
+ * ]);
+ * ```
+ */
 export async function writeFilesAtomic(
   files: ReadonlyArray<readonly [string, string | Uint8Array]>,
   options: AtomicWriteOptions = {},
@@ -78,6 +118,15 @@ export async function writeFilesAtomic(
  * Removes temp files that an interrupted atomic write left in `dir` (killed between write and
  * rename), older than `olderThanMs` so that a write in flight in another process is left alone. Only
  * the SDK's own (`.NAME.<12 hex>.dataloop-tmp`): another program's files in a shared folder are not touched.
+ * Resolves to how many it removed (0 when `dir` does not exist).
+ * @example
+ * ```ts
+ * import { removeStaleTempFiles, writeFileAtomic } from "@dataloop-ts/core/node";
+ *
+ * await writeFileAtomic("cache/index.json", "{}\n");
+ * // What a process killed mid-write left in cache/ over a minute ago (the default age).
+ * const removed = await removeStaleTempFiles("cache");
+ * ```
  */
 export async function removeStaleTempFiles(dir: string, olderThanMs = 60_000): Promise<number> {
   let removed = 0;
