@@ -171,7 +171,13 @@ describe("annotations against the twin", () => {
           ],
         }),
       );
-      // The first POST (the first batch of two) fails before the twin stores it.
+      // The second POST (the second batch of two) fails before the twin stores it: the first rule lets
+      // the first POST through (the twin applies the first rule that matches, then drops it after `times`).
+      gateway.fault({
+        route: "POST /items/{itemId}/annotations",
+        fault: { kind: "latency", latencyMs: 0 },
+        times: 1,
+      });
       gateway.fault({ route: "POST /items/{itemId}/annotations", fault, times: 1 });
       const summary = await uploadAnnotations(dl, datasetId, [{ itemId, annotations }], {
         batchSize: 2,
@@ -179,8 +185,9 @@ describe("annotations against the twin", () => {
       });
       expect(summary).toMatchObject({ done: 1, failed: 0, annotations: 5 });
       const posts = gateway.requests.filter((r) => r.method === "POST" && r.url.endsWith("/annotations"));
-      expect(posts.map((r) => r.status)).toEqual([fault.kind === "drop" ? 0 : 503, 200, 200, 200]);
-      // The retry read the item's annotations first (none had landed) before sending again.
+      expect(posts.map((r) => r.status)).toEqual([200, fault.kind === "drop" ? 0 : 503, 200, 200]);
+      // The retry read the item's annotations first (the first batch's, not this one's) and sent the
+      // whole second batch again.
       expect(
         gateway.requests.filter((r) => r.method === "GET" && r.url.endsWith("/annotations")),
       ).toHaveLength(1);
