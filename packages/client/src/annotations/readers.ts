@@ -140,7 +140,10 @@ export function readAnnotation<T extends AnnotationType = AnnotationType>(
       shape = {};
   }
   const common: AnnotationCommon = { label: stored.label };
-  if (Array.isArray(stored.attributes)) common.attributes = stored.attributes as string[];
+  // The gateway stores `attributes: []` on an annotation created without any (the twin does the same):
+  // an empty list reads as none, so a built annotation reads back equal to itself.
+  if (Array.isArray(stored.attributes) && stored.attributes.length)
+    common.attributes = stored.attributes as string[];
   if (stored.metadata && Object.keys(stored.metadata).length) common.metadata = stored.metadata;
   if (typeof stored.description === "string") common.description = stored.description;
   return {
