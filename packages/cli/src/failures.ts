@@ -21,8 +21,17 @@ interface Failure {
   error?: (Error & { code?: string }) | undefined;
 }
 
-/** How a failure is named to people: by its local file when it has one (with its remote key beside it). */
-const labelOf = (f: Failure) => (f.localPath && f.localPath !== f.key ? `${f.localPath} (${f.key})` : f.key);
+/**
+ * How a failure is named to people: its key with its local file beside it (`/cats/a.jpg (./pics/a.jpg)`
+ * for an upload), or, with `localFirst`, the local file first (`out/cats/a.jpg (<item id>)` for a
+ * download, whose key is an id no one recognises).
+ */
+const labelOf = (f: Failure, localFirst: boolean) =>
+  !f.localPath || f.localPath === f.key
+    ? f.key
+    : localFirst
+      ? `${f.localPath} (${f.key})`
+      : `${f.key} (${f.localPath})`;
 
 /**
  * A message without what differs from one file to the next: the key itself, absolute paths, URLs'
@@ -43,16 +52,15 @@ function causeOf(failure: Failure): { cause: string; code: string; message: stri
 }
 
 /** Failures that share a cause, most frequent first. */
-export function groupFailures(failures: Failure[]): FailureGroup[] {
+export function groupFailures(failures: Failure[], localFirst = false): FailureGroup[] {
   const groups = new Map<string, FailureGroup>();
   // In key order: files finish in any order, and the examples should not change from run to run.
   const sorted = [...failures].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-
   for (const failure of sorted) {
     const { cause, code, message } = causeOf(failure);
     const group = groups.get(cause) ?? { cause, code, count: 0, examples: [], message };
     group.count++;
-    if (group.examples.length < EXAMPLES) group.examples.push(labelOf(failure));
+    if (group.examples.length < EXAMPLES) group.examples.push(labelOf(failure, localFirst));
     groups.set(cause, group);
   }
   return [...groups.values()].sort((a, b) => b.count - a.count);
@@ -62,8 +70,8 @@ export function groupFailures(failures: Failure[]): FailureGroup[] {
  * The failures of a batch as lines for people: a cause that one file met as `  key: message`; one
  * that several met once, with their count and the first few keys.
  */
-export function failureLines(failures: Failure[]): string[] {
-  return groupFailures(failures).map((g) => {
+export function failureLines(failures: Failure[], localFirst = false): string[] {
+  return groupFailures(failures, localFirst).map((g) => {
     if (g.count === 1) return `  ${printable(g.examples[0] ?? "")}: ${printable(g.message)}`;
     const more = g.count > g.examples.length ? ` and ${g.count - g.examples.length} more` : "";
     return `  ${g.count} × ${printable(g.message)}\n      (${g.examples.map(printable).join(", ")}${more})`;

@@ -86,12 +86,14 @@ function report<T>(
   describe: (value: T) => Record<string, unknown>,
 ): number {
   const failures = summary.results.filter((r) => !r.ok);
+  // A download's key is an item id: its local file names it first.
+  const localFirst = verb === "Downloaded";
   if (ctx.out.json) {
     ctx.out.result({
       done: summary.done,
       failed: summary.failed,
       bytes: summary.bytes,
-      causes: groupFailures(failures),
+      causes: groupFailures(failures, localFirst),
       results: summary.results.map((r) => ({
         key: r.key,
         ...(r.localPath ? { localPath: r.localPath } : {}),
@@ -106,7 +108,7 @@ function report<T>(
     ctx.out.say(
       `${verb} ${summary.done} file${summary.done === 1 ? "" : "s"} (${size(summary.bytes)}) in ${(ms / 1000).toFixed(1)} s${failures.length ? `; ${failures.length} failed:` : "."}`,
     );
-    for (const line of failureLines(failures)) ctx.out.say(line);
+    for (const line of failureLines(failures, localFirst)) ctx.out.say(line);
   }
   return failures.length ? 1 : 0;
 }

@@ -38,12 +38,15 @@ function chooseGate(values: { gate?: string | undefined; env?: string | undefine
   let gateUrl: string;
   try {
     gateUrl = resolveGate(raw);
-  } catch {
+  } catch (error) {
     throw new UsageError({
       message:
         source === "--env"
           ? `--env takes prod, rc, dev or local, got "${raw}"`
-          : `${source} takes the gate's URL with its scheme, e.g. http://${raw.replace(/^\W+/, "")}; got "${raw}"`,
+          : // A scheme other than http(s) (file:, ftp:): the session's own words say what is wanted.
+            /^[a-z][a-z\d+.-]*:\/\//i.test(raw)
+            ? `${source}: ${(error as Error).message}`
+            : `${source} takes the gate's URL with its scheme, e.g. http://${raw.replace(/^\W+/, "")}; got "${raw}"`,
       hint: "Run dataloop --help for usage.",
     });
   }

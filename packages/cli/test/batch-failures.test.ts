@@ -77,9 +77,16 @@ describe("items upload when the gateway goes away", () => {
     // Two causes, each a line and a line of examples.
     expect(lines).toHaveLength(1 + 2 * 2);
     expect(lines[1]).toMatch(new RegExp(`^ {2}${FILES} × .*could not reach the gateway`));
-    expect(lines[2]).toBe("      (/f-00.txt, /f-01.txt, /f-02.txt and 27 more)");
-    expect(lines[3]).toMatch(new RegExp(`^ {2}${BROKEN} × Cannot read .*broken-0\\.txt \\(ENOENT\\)`));
-    expect(lines[4]).toBe("      (/broken-0.txt, /broken-1.txt)");
+    // Each example: the remote path, and the local file beside it.
+    const named = (file: string) => `/${file} (${join(tree, file)})`;
+    expect(lines[2]).toBe(
+      `      (${named("f-00.txt")}, ${named("f-01.txt")}, ${named("f-02.txt")} and ${FILES - 3} more)`,
+    );
+    // Links are not followed (a broken one neither): one cause for both.
+    expect(lines[3]).toMatch(
+      new RegExp(`^ {2}${BROKEN} × .*broken-0\\.txt is a symbolic link, not followed`),
+    );
+    expect(lines[4]).toBe(`      (${named("broken-0.txt")}, ${named("broken-1.txt")})`);
     const json = await dataloop(
       ["items", "upload", tree, "--dataset", "d-1", "--concurrency", "32", "--json"],
       {
@@ -90,7 +97,7 @@ describe("items upload when the gateway goes away", () => {
     expect(summary.failed).toBe(FILES + BROKEN);
     expect(summary.causes.map((c: { code: string; count: number }) => [c.code, c.count])).toEqual([
       ["CONNECTION_ERROR", FILES],
-      ["SOURCE_UNREADABLE", BROKEN],
+      ["SYMLINK_NOT_FOLLOWED", BROKEN],
     ]);
     expect(summary.results).toHaveLength(FILES + BROKEN);
   });

@@ -123,6 +123,8 @@ async function gateway(items: Stored[]) {
       text += c;
     });
     req.on("end", () => {
+      // The API key is checked at login with GET /users/me.
+      if (url.pathname.endsWith("/users/me")) return json(res, { id: "u-1", email: "bot@example.com" });
       if (/\/datasets\/[^/]+\/query$/.test(url.pathname)) {
         const after = (JSON.parse(text).filter?.$and ?? []).find((c: { id?: { $gt?: string } }) => c.id?.$gt)
           ?.id?.$gt as string | undefined;

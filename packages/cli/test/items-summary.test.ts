@@ -46,8 +46,9 @@ describe("items upload summaries", () => {
     const args = ["items", "upload", a, b, "--dataset", dataset, "--concurrency", "1"];
     const human = await runCli(CLI, args, { env, timeoutMs: 30_000 });
     expect(human.code).toBe(1);
-    expect(human.stderr).toContain(`/a.txt (${join(a, "a.txt")}): `);
-    expect(human.stderr).toContain(`/a.txt (${join(b, "a.txt")}): `);
+    // One cause for both, each named by its remote path and its local file.
+    expect(human.stderr).toContain(`/a.txt (${join(a, "a.txt")})`);
+    expect(human.stderr).toContain(`/a.txt (${join(b, "a.txt")})`);
     const json = await runCli(CLI, [...args, "--json"], { env, timeoutMs: 30_000 });
     const summary = JSON.parse(json.stdout) as {
       done: number;

@@ -273,7 +273,7 @@ describe("input from outside is printed safely", () => {
     const r = await runCli(CLI, ["token", "--gate", "file:///etc/passwd"], {
       env: { DATALOOP_TS_HOME: home, DEBUG: "" },
     });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2); // a usage error: the gate is the user's input
     expect(r.stderr).toContain('"file:///etc/passwd" is neither a Dataloop environment');
     expect(r.stderr).not.toContain("null/etc/passwd");
   });

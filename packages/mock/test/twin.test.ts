@@ -497,9 +497,20 @@ describe("made for tests", () => {
   });
 });
 
-describe("permissive (strict: false, startMockGateway's default for now)", () => {
-  it("what the twin holds is state; an unknown id is Prism's example with that id; an upload makes its dataset", async () => {
+describe("strict by default; permissive when asked (strict: false)", () => {
+  it("startMockGateway() with no options answers an unknown id with the gateway's 404", async () => {
     const g = await startMockGateway();
+    try {
+      const t = await login(g);
+      const answer = await call("GET", "/projects/65f1c0ffee0123456789abcd", undefined, g, t);
+      expect(answer.status).toBe(404);
+    } finally {
+      await g.stop();
+    }
+  });
+
+  it("what the twin holds is state; an unknown id is Prism's example with that id; an upload makes its dataset", async () => {
+    const g = await startMockGateway({ strict: false });
     try {
       const t = await login(g);
       const projects = (await call("GET", "/projects", undefined, g, t)).body as Array<{ id: string }>;
