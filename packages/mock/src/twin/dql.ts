@@ -206,15 +206,25 @@ export function runDql<T>(all: readonly T[], query: DqlQuery): TwinPage<T> {
   const { page, pageSize } = pageParams(query.page, query.pageSize ?? MAX_PAGE_SIZE);
   const test = compileFilter(query.filter);
   const keys = sortKeys(query.sort);
-  const matches = all.filter(test);
   // Held in id order already: sorting by id ascending is a no-op, the keyset walk's case.
   if (!keys.length || (keys.length === 1 && keys[0]?.[0] === "id" && keys[0][1] === 1))
-    return pageOf(matches, page, pageSize);
+    return pageOf(all.filter(test), page, pageSize);
   // The sort keys read once per entity into one array per key, not once per comparison (dotted
   // paths: 2 × n log n walks), and no object per entity (the heap holds positions: 40,000 small
   // objects a query kept the collector busy in the CPU profile). The position in `matches` (the held,
   // id order) breaks ties, as the stable full sort did, so that a partial selection gives its page.
-  const columns = keys.map(([field]) => matches.map(readerOf(field)));
+  // Read in the filter's pass, while the entity is still in the CPU's cache: a second pass over
+  // 40,000 matches cost ~15 ms of CPU more (measured in process, 100,000 held items).
+  const readers = keys.map(([field]) => readerOf(field));
+  const columns: unknown[][] = keys.map(() => []);
+  const matches: T[] = [];
+  for (let i = 0; i < all.length; i++) {
+    const entity = all[i] as T;
+    if (!test(entity)) continue;
+    matches.push(entity);
+    for (let k = 0; k < readers.length; k++)
+      (columns[k] as unknown[]).push((readers[k] as (v: unknown) => unknown)(entity));
+  }
   const directions = keys.map(([, d]) => d);
   const single =
     keys.length === 1 ? { values: columns[0] as unknown[], dir: directions[0] as Direction } : undefined;
