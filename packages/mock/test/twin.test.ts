@@ -497,9 +497,9 @@ describe("made for tests", () => {
   });
 });
 
-describe("permissive (strict: false, startMockGateway's default for now)", () => {
+describe("permissive (strict: false)", () => {
   it("what the twin holds is state; an unknown id is Prism's example with that id; an upload makes its dataset", async () => {
-    const g = await startMockGateway();
+    const g = await startMockGateway({ strict: false });
     try {
       const t = await login(g);
       const projects = (await call("GET", "/projects", undefined, g, t)).body as Array<{ id: string }>;
