@@ -1,18 +1,19 @@
 import { createReadStream, existsSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { OpenApiDocument } from "@dataloop-ts/codegen";
 import type { TokenRoute } from "./token-route.js";
 
-// The package's main module loads the browser bundles into Node; only its folder is needed.
-const SWAGGER_UI = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
+// Swagger UI's files, copied from swagger-ui-dist (a devDependency: it pulls @scarf/scarf, telemetry)
+// into dist/swagger-ui/ by the build (scripts/copy-swagger-ui.mjs). The same folder from src/docs.ts
+// (tests, run after the build) and from dist/docs.js (the package).
+const SWAGGER_UI = fileURLToPath(new URL("../dist/swagger-ui/", import.meta.url));
 
 const TYPES: Record<string, string> = {
   ".js": "text/javascript; charset=utf-8",
   ".css": "text/css; charset=utf-8",
   ".png": "image/png",
-  ".map": "application/json",
 };
 
 function bearerSchemeName(document: OpenApiDocument): string | undefined {

@@ -1,3 +1,4 @@
+import { manualClock } from "@dataloop-ts/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_BOT, type EchoGateway, startEchoGateway, TokenRoute } from "../src/light.js";
 
@@ -49,6 +50,21 @@ describe("the mock gateway's front", () => {
       expect(await res.json()).toEqual({ status: 401, message });
     }
     expect(gateway.stats).toEqual({ api: 3, unauthorized: 3 });
+  });
+
+  it("a token accepted before is refused once the clock passes its exp (verified signatures are remembered, expiry is not)", async () => {
+    const clock = manualClock(Date.parse("2026-01-01T00:00:00Z"));
+    gateway = await startEchoGateway({ clock });
+    const token = await gateway.route.sign(DEFAULT_BOT, 60);
+    const me = () => fetch(`${gateway?.apiUrl}/users/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await me()).status).toBe(200);
+    expect((await me()).status).toBe(200);
+    clock.advance(59_999);
+    expect((await me()).status).toBe(200);
+    clock.advance(1);
+    const late = await me();
+    expect(late.status).toBe(401);
+    expect(await late.json()).toEqual({ status: 401, message: "Token expired" });
   });
 
   it("rotates refresh tokens: each works once", async () => {

@@ -573,3 +573,57 @@ describe("fixtures keep their own metadata", () => {
     }
   });
 });
+
+describe("DQL pages by partial selection", () => {
+  it("a page picked without a full sort is the full sort's page, ties and descending included", async () => {
+    const D = "65f1c0ffee0123456789d0d1";
+    // 200 items, scores 0…6 (many ties), two kinds: a page of 10 picks from 100 matches without
+    // sorting them all; a page of 100 sorts them all.
+    const g = await startMockGateway({
+      strict: true,
+      fixtures: {
+        datasets: [{ id: D, name: "ties" }],
+        items: Array.from({ length: 200 }, (_, i) => ({
+          datasetId: D,
+          filename: `/d${i % 2}/f${String((i * 37) % 200).padStart(3, "0")}.bin`,
+          metadata: { user: { score: (i * 5) % 7 } },
+        })),
+      },
+    });
+    try {
+      const bearer = await login(g);
+      const page = async (sort: Record<string, unknown>, n: number, pageSize: number) =>
+        (
+          await call(
+            "POST",
+            `/datasets/${D}/query`,
+            { filter: { dir: "/d1" }, sort, page: n, pageSize },
+            g,
+            bearer,
+          )
+        ).body as unknown as {
+          items: Array<{ id: string; name: string; metadata: { user: { score: number } } }>;
+        };
+      for (const sort of [
+        { "metadata.user.score": "descending" },
+        { "metadata.user.score": "ascending" },
+        { "metadata.user.score": "descending", name: "descending" },
+      ]) {
+        const full = (await page(sort, 0, 100)).items;
+        expect(full).toHaveLength(100);
+        const picked = [];
+        for (let n = 0; n < 4; n++) picked.push(...(await page(sort, n, 10)).items);
+        expect(picked.map((i) => i.id)).toEqual(full.slice(0, 40).map((i) => i.id));
+      }
+      // Ties keep the held (id) order, as the gateway's stable sort does.
+      const desc = (await page({ "metadata.user.score": "descending" }, 1, 10)).items;
+      for (let k = 1; k < desc.length; k++) {
+        const [a, b] = [desc[k - 1], desc[k]] as [(typeof desc)[0], (typeof desc)[0]];
+        expect(a.metadata.user.score).toBeGreaterThanOrEqual(b.metadata.user.score);
+        if (a.metadata.user.score === b.metadata.user.score) expect(a.id < b.id).toBe(true);
+      }
+    } finally {
+      await g.stop();
+    }
+  });
+});

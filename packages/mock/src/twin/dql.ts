@@ -129,15 +129,20 @@ function scalarFastPath(
       checks.push({ path: field.split("."), has });
     }
   }
+  // Indexed loops over flat arrays: the for…of with destructuring was a third of the filter's time
+  // (CPU profile of the twin bench's query).
+  const paths = checks.map((c) => c.path);
+  const tests = checks.map((c) => c.has);
   return (entity) => {
-    for (const { path, has } of checks) {
+    for (let c = 0; c < paths.length; c++) {
+      const path = paths[c] as string[];
       let v: unknown = entity;
-      for (const key of path) {
+      for (let k = 0; k < path.length; k++) {
         if (v === null || typeof v !== "object" || Array.isArray(v)) return sifted(entity);
-        v = (v as Record<string, unknown>)[key];
+        v = (v as Record<string, unknown>)[path[k] as string];
       }
       if (!isScalar(v)) return sifted(entity);
-      if (!has(v)) return false;
+      if (!(tests[c] as (v: Scalar) => boolean)(v)) return false;
     }
     return true;
   };
@@ -145,12 +150,20 @@ function scalarFastPath(
 
 /** The value at a dotted path (`metadata.system.size`). */
 export function valueAt(value: unknown, path: string): unknown {
-  let node = value;
-  for (const key of path.split(".")) {
-    if (node === null || typeof node !== "object") return undefined;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node;
+  return readerOf(path)(value);
+}
+
+/** A reader of a dotted path, split once (a sort reads it for each of 40,000 matches). */
+function readerOf(path: string): (value: unknown) => unknown {
+  const keys = path.split(".");
+  return (value) => {
+    let node = value;
+    for (let i = 0; i < keys.length; i++) {
+      if (node === null || typeof node !== "object") return undefined;
+      node = (node as Record<string, unknown>)[keys[i] as string];
+    }
+    return node;
+  };
 }
 
 type Direction = 1 | -1;
@@ -193,39 +206,93 @@ export function runDql<T>(all: readonly T[], query: DqlQuery): TwinPage<T> {
   const { page, pageSize } = pageParams(query.page, query.pageSize ?? MAX_PAGE_SIZE);
   const test = compileFilter(query.filter);
   const keys = sortKeys(query.sort);
-  const matches = all.filter(test);
   // Held in id order already: sorting by id ascending is a no-op, the keyset walk's case.
   if (!keys.length || (keys.length === 1 && keys[0]?.[0] === "id" && keys[0][1] === 1))
-    return pageOf(matches, page, pageSize);
-  // The sort keys read once per entity, not once per comparison (dotted paths: 2 × n log n walks);
-  // one key (the usual sort) without an array per entity.
-  type Keyed = { entity: T; value: unknown; values: unknown[] };
-  const single = keys.length === 1 ? (keys[0] as [string, Direction]) : undefined;
-  const keyed: Keyed[] = matches.map((entity) =>
-    single
-      ? { entity, value: valueAt(entity, single[0]), values: [] }
-      : { entity, value: undefined, values: keys.map(([field]) => valueAt(entity, field)) },
-  );
-  if (single) {
-    const dir = single[1];
-    keyed.sort((a, b) =>
-      typeof a.value === "number" && typeof b.value === "number"
-        ? (a.value - b.value) * dir
-        : compare(a.value, b.value) * dir,
-    );
-  } else
-    keyed.sort((a, b) => {
-      for (let k = 0; k < keys.length; k++) {
-        const c = compare(a.values[k], b.values[k]);
-        if (c) return c * (keys[k] as [string, Direction])[1];
+    return pageOf(all.filter(test), page, pageSize);
+  // The sort keys read once per entity into one array per key, not once per comparison (dotted
+  // paths: 2 × n log n walks), and no object per entity (the heap holds positions: 40,000 small
+  // objects a query kept the collector busy in the CPU profile). The position in `matches` (the held,
+  // id order) breaks ties, as the stable full sort did, so that a partial selection gives its page.
+  // Read in the filter's pass, while the entity is still in the CPU's cache: a second pass over
+  // 40,000 matches cost ~15 ms of CPU more (measured in process, 100,000 held items).
+  const readers = keys.map(([field]) => readerOf(field));
+  const columns: unknown[][] = keys.map(() => []);
+  const matches: T[] = [];
+  for (let i = 0; i < all.length; i++) {
+    const entity = all[i] as T;
+    if (!test(entity)) continue;
+    matches.push(entity);
+    for (let k = 0; k < readers.length; k++)
+      (columns[k] as unknown[]).push((readers[k] as (v: unknown) => unknown)(entity));
+  }
+  const directions = keys.map(([, d]) => d);
+  const single =
+    keys.length === 1 ? { values: columns[0] as unknown[], dir: directions[0] as Direction } : undefined;
+  const order: (a: number, b: number) => number = single
+    ? (a, b) => {
+        const x = single.values[a];
+        const y = single.values[b];
+        return (
+          (typeof x === "number" && typeof y === "number"
+            ? (x - y) * single.dir
+            : compare(x, y) * single.dir) || a - b
+        );
       }
-      return 0;
-    });
+    : (a, b) => {
+        for (let k = 0; k < columns.length; k++) {
+          const column = columns[k] as unknown[];
+          const c = compare(column[a], column[b]);
+          if (c) return c * (directions[k] as Direction);
+        }
+        return a - b;
+      };
   const start = page * pageSize;
+  const sorted = firstInOrder(matches.length, start + pageSize, order);
   return {
-    items: keyed.slice(start, start + pageSize).map((k) => k.entity),
+    items: sorted.slice(start, start + pageSize).map((i) => matches[i] as T),
     totalItemsCount: matches.length,
     totalPagesCount: Math.ceil(matches.length / pageSize),
     hasNextPage: start + pageSize < matches.length,
   };
+}
+
+/**
+ * The first `count` of the positions 0…n-1 in `order` (a total order: no ties), sorted: a bounded
+ * max-heap of `count` when that is a small part of n (n log count comparisons, most positions
+ * rejected by one comparison with the heap's top), else a full sort. Measured in the twin bench's
+ * query (40,000 matches sorted by a dotted number field, page 0 of 1000): the full sort ~40 ms.
+ */
+export function firstInOrder(n: number, count: number, order: (a: number, b: number) => number): number[] {
+  if (count * 4 >= n) {
+    const all = Array.from({ length: n }, (_, i) => i);
+    all.sort(order);
+    return all.slice(0, count);
+  }
+  // heap[0] is the last (greatest in `order`) of the best `count` seen so far.
+  const heap: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (heap.length < count) {
+      let j = heap.length;
+      heap.push(i);
+      while (j > 0) {
+        const parent = (j - 1) >> 1;
+        if (order(heap[parent] as number, i) >= 0) break;
+        heap[j] = heap[parent] as number;
+        j = parent;
+      }
+      heap[j] = i;
+    } else if (order(i, heap[0] as number) < 0) {
+      let j = 0;
+      for (;;) {
+        let child = 2 * j + 1;
+        if (child >= count) break;
+        if (child + 1 < count && order(heap[child + 1] as number, heap[child] as number) > 0) child++;
+        if (order(heap[child] as number, i) <= 0) break;
+        heap[j] = heap[child] as number;
+        j = child;
+      }
+      heap[j] = i;
+    }
+  }
+  return heap.sort(order);
 }
