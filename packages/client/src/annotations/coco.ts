@@ -8,6 +8,7 @@
 // masks compressed. `area` is computed (w·h, the shoelace area, or the mask's pixel count), `bbox` of a
 // polygon or mask is its extent. Types COCO cannot hold (point, polyline, ellipse, class, …) are listed.
 import type { Conversion, Source } from "./conversion.js";
+import { readForExport } from "./conversion.js";
 import { AnnotationInputError, AnnotationNotExpressibleError, type ConversionIssue } from "./errors.js";
 import { decodeMask, encodeMask } from "./mask.js";
 import { isKnownType, readAnnotation } from "./readers.js";
@@ -289,18 +290,8 @@ export function dataloopToCoco(
       const groups = new Map<string, CocoAnnotation>();
       for (const stored of item.annotations) {
         const place = { source: item.filename, id: (stored as { id?: string }).id };
-        let a: ReturnType<typeof readAnnotation>;
-        try {
-          a = readAnnotation(stored as Parameters<typeof readAnnotation>[0], undefined, place);
-        } catch (error) {
-          if (!(error instanceof AnnotationInputError)) throw error;
-          issues.push(
-            isKnownType(stored.type)
-              ? error
-              : new AnnotationNotExpressibleError({ format: "COCO", type: stored.type, ...place }),
-          );
-          continue;
-        }
+        const a = readForExport(stored, place, "COCO", issues);
+        if (!a) continue;
         const coco = (a.metadata?.user?.coco ?? {}) as CocoUserMetadata;
         const base = {
           image_id: imageId,

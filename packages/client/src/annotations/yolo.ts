@@ -5,6 +5,7 @@
 import { parse, stringify } from "yaml";
 import { box, segment } from "./builders.js";
 import type { Conversion, Source } from "./conversion.js";
+import { readForExport } from "./conversion.js";
 import { AnnotationInputError, AnnotationNotExpressibleError, type ConversionIssue } from "./errors.js";
 import { isKnownType, readAnnotation } from "./readers.js";
 import type { AnnotationBody, ItemAnnotationsJson, Point } from "./types.js";
@@ -147,18 +148,8 @@ export function dataloopToYolo(
           );
           continue;
         }
-        let a: ReturnType<typeof readAnnotation>;
-        try {
-          a = readAnnotation(stored as Parameters<typeof readAnnotation>[0], undefined, place);
-        } catch (error) {
-          if (!(error instanceof AnnotationInputError)) throw error;
-          issues.push(
-            isKnownType(stored.type)
-              ? error
-              : new AnnotationNotExpressibleError({ format: "YOLO", type: stored.type, ...place }),
-          );
-          continue;
-        }
+        const a = readForExport(stored, place, "YOLO", issues);
+        if (!a) continue;
         if (a.type === "box" && !a.angle) {
           const [tl, br] = a.coordinates;
           lines.push(
