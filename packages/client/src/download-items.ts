@@ -4,7 +4,7 @@
 import { mkdir, realpath, rm } from "node:fs/promises";
 import { type BatchOptions, type BatchSummary, runBatch } from "./batch.js";
 import type { DataloopClient } from "./client.js";
-import { type DownloadedFile, downloadFile } from "./download.js";
+import { type DownloadedFile, downloadInto } from "./download.js";
 import { ItemNotFoundError, LocalPathConflictError } from "./local-errors.js";
 import { foldedPath, localPathOf, makeParents } from "./local-paths.js";
 import { type DqlCondition, type DqlFilter, queryDataset } from "./query.js";
@@ -22,6 +22,8 @@ interface Planned {
   id: string;
   remotePath: string;
   path?: string;
+  /** `path` case folded: what two items clash on. */
+  key?: string;
   size?: number;
   /** Why it is not downloaded, found before any byte is written. */
   error?: Error;
@@ -48,13 +50,19 @@ export async function downloadItems(
   // The real target: what is written must stay under it (a link the user named as --out is theirs).
   const root = await realpath(outDir);
   let total: number | undefined = options.ids ? options.ids.length : undefined;
-  /** Local paths claimed so far (case folded) → the item that claimed it. */
-  const claimed = new Map<string, Planned>();
+  /**
+   * Local paths claimed so far (case folded) → the item that claimed it: its plan while it is on the
+   * page being queued (a conflict can still stop it before a byte), its id once it went to the queue
+   * (what a later conflict needs of it). A run keeps one such entry per item, so it is kept small.
+   */
+  const claimed = new Map<string, Planned | string>();
+  /** Folders made or checked for links in this run. */
+  const checkedFolders = new Set<string>();
   /** Items that lost a local path to one met later: their result turns into a conflict at the end. */
   const lateConflicts = new Map<string, LocalPathConflictError>();
-  const conflict = (a: Planned, b: Planned) =>
+  const conflict = (a: Planned | string, b: Planned) =>
     new LocalPathConflictError({
-      message: `Items ${a.id} (${a.remotePath}) and ${b.id} (${b.remotePath}) map to one local path, ${a.path}; neither is downloaded there.`,
+      message: `Items ${typeof a === "string" ? a : `${a.id} (${a.remotePath})`} and ${b.id} (${b.remotePath}) map to one local path, ${b.path}; neither is downloaded there.`,
       hint: "Rename one of them in the dataset, or download into a case-sensitive file system, one at a time.",
     });
 
@@ -94,7 +102,7 @@ export async function downloadItems(
       for (;;) {
         const first = await items.next();
         if (first.done) break;
-        const page = [first.value];
+        let page = [first.value];
         while (page.length < pageSize) {
           const next = await items.next();
           if (next.done) break;
@@ -118,24 +126,31 @@ export async function downloadItems(
               return plan;
             }
             const key = foldedPath(plan.path);
+            plan.key = key;
             const other = claimed.get(key);
+            const otherId = typeof other === "string" ? other : other?.id;
             if (!other) claimed.set(key, plan);
-            else if (other.id === plan.id)
+            else if (otherId === plan.id)
               return undefined; // listed twice (a gateway's paging bug): once is enough
             else {
               plan.error = conflict(other, plan);
-              // Still queued: refused before a byte. Already downloading or done: turned at the end.
-              if (other.error === undefined) other.error = plan.error;
-              lateConflicts.set(other.id, plan.error as LocalPathConflictError);
+              // On this page, still to be queued: refused before a byte. Gone to the queue: turned at the end.
+              if (typeof other !== "string" && other.error === undefined) other.error = plan.error;
+              lateConflicts.set(otherId as string, plan.error as LocalPathConflictError);
             }
             return plan;
           });
-        for (const plan of plans) if (plan) yield plan;
+        // The page's items are not needed any more: only the plans, which the queue takes one by one.
+        page = [];
+        for (const plan of plans) {
+          if (!plan) continue;
+          if (plan.key !== undefined && claimed.get(plan.key) === plan) claimed.set(plan.key, plan.id);
+          yield plan;
+        }
       }
     }
   }
 
-  const started = new Set<string>();
   const summary = await runBatch(
     planned(),
     {
@@ -145,10 +160,9 @@ export async function downloadItems(
       total: () => total,
       async work(p) {
         if (p.error) throw p.error;
-        started.add(p.id);
         const path = p.path as string;
-        await makeParents(root, path);
-        return downloadFile(dl, p.id, path, {
+        await makeParents(root, path, checkedFolders);
+        return downloadInto(dl, p.id, path, {
           ...(p.size !== undefined ? { size: p.size } : {}),
           ...(options.attempts !== undefined ? { attempts: options.attempts } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
@@ -161,7 +175,8 @@ export async function downloadItems(
   // are reported, and the file is removed — which of the two it should hold is not for us to say.
   for (const result of summary.results) {
     const error = lateConflicts.get(result.key);
-    if (!error || !result.ok || !started.has(result.key)) continue;
+    // Only a file written (ok) is undone: one that failed wrote nothing there.
+    if (!error || !result.ok) continue;
     if (result.localPath) await rm(result.localPath, { force: true });
     summary.done--;
     summary.failed++;

@@ -88,8 +88,14 @@ export async function* queryDataset<R extends keyof DqlResources = "items">(
       totalItemsCount: data?.totalItemsCount ?? 0,
       hasNextPage: data?.hasNextPage ?? false,
     });
-    for (const item of items) yield item;
     const next = items.at(-1)?.id;
+    // Each entity let go of as it is handed out: a consumer that keeps a page's worth (the download
+    // queue) does not also keep the whole page here until it asks for the next one.
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i] as DqlResources[R];
+      items[i] = undefined as never;
+      yield item;
+    }
     // The end: no next page, an empty page, or a key that did not move (a server that ignores the keyset).
     if (!data?.hasNextPage || !next || next === lastId) return;
     lastId = next;

@@ -257,6 +257,25 @@ describe("downloadItems: nothing outside the target, nothing merged", () => {
     expect(await readdir(elsewhere)).toEqual([]);
   });
 
+  it("a link planted at a part file's name (dangling or not) is not written through", async () => {
+    const base = await folder("part-link");
+    const out = join(base, "out");
+    await mkdir(out);
+    const victim = join(base, "victim.txt");
+    await writeFile(victim, "keep me");
+    await symlink(victim, partPathOf(join(out, "a.txt"), "l1"));
+    await symlink(join(base, "nowhere.txt"), partPathOf(join(out, "b.txt"), "l2"));
+    const { server } = await itemsGateway([
+      { id: "l1", filename: "/a.txt", bytes: Buffer.from("attacker") },
+      { id: "l2", filename: "/b.txt", bytes: Buffer.from("attacker") },
+    ]);
+    const summary = await downloadItems(clientAt(server.url), "d", out);
+    for (const r of summary.results)
+      expect(r, r.key).toMatchObject({ ok: false, error: { code: "UNSAFE_LOCAL_PATH" } });
+    expect(await readFile(victim, "utf8")).toBe("keep me");
+    expect(await readdir(base)).toEqual(["out", "victim.txt"]);
+  });
+
   it("two items on one local path (the same name twice, or names that differ in case only): both refused before a byte of either is asked for", async () => {
     const out = join(await folder("clash"), "out");
     const { server, streamed } = await itemsGateway([
