@@ -25,6 +25,8 @@ interface Planned {
   /** `path` case folded: what two items clash on. */
   key?: string;
   size?: number;
+  /** Its `updatedAt`: a part file kept from another version is not gone on from. */
+  version?: string;
   /** Why it is not downloaded, found before any byte is written. */
   error?: Error;
 }
@@ -114,10 +116,12 @@ export async function downloadItems(
             missing.delete(item.id);
             const remotePath = String(item.filename ?? item.name ?? item.id);
             const size = (item.metadata as { system?: { size?: unknown } } | undefined)?.system?.size;
+            const version = (item as { updatedAt?: unknown }).updatedAt;
             const plan: Planned = {
               id: item.id,
               remotePath,
               ...(typeof size === "number" ? { size } : {}),
+              ...(typeof version === "string" ? { version } : {}),
             };
             try {
               plan.path = localPathOf(root, remotePath);
@@ -164,6 +168,7 @@ export async function downloadItems(
         await makeParents(root, path, checkedFolders);
         return downloadInto(dl, p.id, path, {
           ...(p.size !== undefined ? { size: p.size } : {}),
+          ...(p.version !== undefined ? { version: p.version } : {}),
           ...(options.attempts !== undefined ? { attempts: options.attempts } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
         });

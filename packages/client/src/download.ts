@@ -1,6 +1,9 @@
 // One item's bytes into a local file, resumable across attempts and across runs: the bytes go to a part
 // file named by the item (`.NAME.<itemId>.dataloop-part`, beside the target), which a later attempt, or
 // a later run after a `kill -9`, goes on from with `Range`; the target appears only once whole (rename).
+// Beside a part file that a run may go on from, what it was part of (`….dataloop-part.json`: the
+// gateway's validator — ETag or Last-Modified — the item's size and version): a later run sends it as
+// `If-Range`, and starts again when the item changed, rather than append the new item to the old one.
 import { constants } from "node:fs";
 import { type FileHandle, mkdir, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
@@ -17,6 +20,11 @@ export interface DownloadFileOptions {
   attempts?: number;
   /** First backoff between attempts, ms (default 300). */
   baseDelayMs?: number;
+  /**
+   * The item's version as listed (its `updatedAt`): a part file kept from another version is not gone
+   * on from (`downloadItems` passes it).
+   */
+  version?: string;
   signal?: AbortSignal;
 }
 
@@ -38,6 +46,50 @@ export const partPathOf = (path: string, itemId: string) =>
 
 const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 const OPEN_PART = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW;
+const WRITE_NOTE = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
+const READ_NOTE = constants.O_RDONLY | constants.O_NOFOLLOW;
+
+/** What a part file is part of: written beside it before its first byte that leaves it short. */
+interface PartNote {
+  /** The first answer's strong ETag, or else its Last-Modified: sent as `If-Range` when going on. */
+  validator?: string;
+  /** The item's size, as listed or as the gateway declared it. */
+  size?: number;
+  /** The item's version, as listed (`DownloadFileOptions.version`). */
+  version?: string;
+}
+/** The note beside `part`. */
+export const notePathOf = (part: string) => `${part}.json`;
+
+async function readNote(part: string): Promise<PartNote | undefined> {
+  const handle = await open(notePathOf(part), READ_NOTE).catch(() => undefined);
+  if (!handle) return undefined;
+  try {
+    const note = JSON.parse(await handle.readFile("utf8")) as unknown;
+    return typeof note === "object" && note !== null ? (note as PartNote) : undefined;
+  } catch {
+    return undefined; // cut off by a kill while it was written: as if there were none
+  } finally {
+    await handle.close();
+  }
+}
+
+async function writeNote(part: string, note: PartNote): Promise<void> {
+  // O_NOFOLLOW: a link planted at its name is not written through (ELOOP, the download fails).
+  const handle = await open(notePathOf(part), WRITE_NOTE, 0o666);
+  try {
+    await handle.writeFile(JSON.stringify(note));
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The validator an answer gives for `If-Range`: a strong ETag (a weak one cannot be), or Last-Modified. */
+function validatorOf(headers: Headers): string | undefined {
+  const etag = headers.get("etag");
+  if (etag && !etag.startsWith("W/")) return etag;
+  return headers.get("last-modified") ?? undefined;
+}
 
 /** `bytes START-END/TOTAL` (TOTAL may be `*`). */
 function contentRange(header: string | null): { start: number; total?: number } | undefined {
@@ -87,6 +139,12 @@ export async function downloadInto(
   const part = partPathOf(path, itemId);
   const attempts = options.attempts ?? 3;
   let last = { bytes: 0, expected: options.size };
+  /** What the part file is part of, once known (read from beside it, or from this call's first answer). */
+  let note: PartNote | undefined;
+  /** The note on disk beside the part file is `note`. */
+  let noted = false;
+  /** A note is on disk beside the part file (this one or an older one): removed with it. */
+  let noteOnDisk = false;
   const attempt = async (): Promise<DownloadedFile> => {
     // A new part file first (O_EXCL): it holds nothing, and no stat is needed — the common case, one
     // system call less per item. O_NOFOLLOW: a link planted at its name is not written through.
@@ -106,7 +164,27 @@ export async function downloadInto(
           : error;
       });
     try {
-      return await fill(handle, fresh ? 0 : (await handle.stat()).size);
+      let held = 0;
+      if (!fresh) {
+        held = (await handle.stat()).size;
+        if (!note) {
+          note = await readNote(part);
+          noted = noteOnDisk = note !== undefined;
+        }
+        // Bytes of which it is not known what they are part of (no note: a kill before it was written,
+        // or an older version of this library), or part of another version or size of the item: not
+        // gone on from.
+        const other =
+          !note ||
+          (options.version !== undefined && note.version !== options.version) ||
+          (options.size !== undefined && note.size !== undefined && note.size !== options.size);
+        if (held > 0 && other) {
+          await handle.truncate(0);
+          held = 0;
+          note = undefined;
+        }
+      }
+      return await fill(handle, held);
     } finally {
       await handle.close();
     }
@@ -127,7 +205,9 @@ export async function downloadInto(
       retry: false,
       // An error status throws typed (with the gateway's body), whatever the client's throwOnError.
       throwOnError: true,
-      ...(have ? { headers: { range: `bytes=${have}-` } } : {}),
+      ...(have
+        ? { headers: { range: `bytes=${have}-`, ...(note?.validator ? { "if-range": note.validator } : {}) } }
+        : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     } as const;
     const { data, response } = await dl.GET("/items/{id}/stream", init);
@@ -153,14 +233,26 @@ export async function downloadInto(
         await handle.truncate(0);
         throw new UnusableRange(`a 206 for bytes=${have}- answered ${response.headers.get("content-range")}`);
       }
+      // A gateway that ignored If-Range and sent a part of what is now another item (its validator
+      // changed): nothing of it fits what is held; the next attempt starts again.
+      const was = note?.validator;
+      const now = validatorOf(response.headers);
+      if (was !== undefined && now !== undefined && now !== was) {
+        await body?.cancel().catch(() => {});
+        await handle.truncate(0);
+        note = undefined;
+        throw new UnusableRange(`a 206 of another version of the item (${now}, the part file's ${was})`);
+      }
       declared = range.total;
       skip = have - range.start;
       offset = have;
     } else {
-      // The whole item (a gateway that ignores Range answers 200): the part file starts again.
+      // The whole item (a gateway that ignores Range answers 200, or If-Range found it changed): the
+      // part file starts again, part of what this answer is.
       if (have > 0) await handle.truncate(0);
       const length = response.headers.get("content-length");
       declared = length === null ? undefined : Number(length);
+      note = undefined;
     }
     // A total other than the size, or a whole body declared longer than it: another item's bytes. A
     // whole body declared shorter is a short answer: kept, and gone on from.
@@ -177,6 +269,15 @@ export async function downloadInto(
       });
     }
     if (expected === undefined) expected = declared;
+    if (!note) {
+      const validator = validatorOf(response.headers);
+      note = {
+        ...(validator !== undefined ? { validator } : {}),
+        ...(expected !== undefined ? { size: expected } : {}),
+        ...(options.version !== undefined ? { version: options.version } : {}),
+      };
+      noted = false;
+    }
     last = { bytes: offset, expected };
     if (body) {
       const reader = body.getReader();
@@ -195,6 +296,17 @@ export async function downloadInto(
             message: `The gateway sent more than the ${expected} bytes of item ${itemId}.`,
             hint: "The item may have changed meanwhile: list it again, then download it again.",
           });
+        }
+        // Bytes that leave the part file short (or of a length not known) are what a later run may go on
+        // from: what they are part of is written beside it first. A body whole in its first chunk, most
+        // small items, needs no note.
+        if (
+          !noted &&
+          chunk.byteLength > 0 &&
+          (expected === undefined || offset + chunk.byteLength < expected)
+        ) {
+          await writeNote(part, note as PartNote);
+          noted = noteOnDisk = true;
         }
         let written = 0;
         while (written < chunk.byteLength)
@@ -227,7 +339,8 @@ export async function downloadInto(
     );
   } catch (error) {
     // What can be gone on from is kept for the next run; bytes that do not fit the item are not.
-    if (!keepsPart(error)) await rm(part, { force: true });
+    if (!keepsPart(error))
+      await Promise.all([rm(part, { force: true }), rm(notePathOf(part), { force: true })]);
     const aborted = error instanceof DataloopConnectionError && error.kind === "aborted";
     if (keepsPart(error) && !(error instanceof DataloopApiError) && !aborted) {
       throw new DownloadIncompleteError({
@@ -239,5 +352,6 @@ export async function downloadInto(
     throw error;
   }
   await rename(part, path);
+  if (noteOnDisk) await rm(notePathOf(part), { force: true });
   return result;
 }

@@ -4,9 +4,10 @@ import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, symlink, writeFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { type LoopbackServer, listenLoopback } from "@dataloop-ts/core/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { notePathOf } from "../src/download.js";
 import { createDataloopClient } from "../src/index.js";
 import { downloadFile, downloadItems, partPathOf } from "../src/node.js";
 
@@ -48,7 +49,8 @@ describe("downloadFile: what a resumed download appends is what was asked for", 
   /**
    * A download that an earlier attempt or run left with its first `kept` bytes (its part file, as a
    * kill leaves it: deterministic, where a connection cut mid-body may leave any number of bytes), and a
-   * gateway that answers the resume its own way.
+   * gateway that answers the resume its own way. Beside it, its note (what it is part of), as a run
+   * writes it before its first short byte.
    */
   async function resumed(
     name: string,
@@ -58,6 +60,7 @@ describe("downloadFile: what a resumed download appends is what was asked for", 
   ) {
     const out = join(await folder(name), "item.bin");
     await writeFile(partPathOf(out, "i1"), bytes.subarray(0, kept));
+    await writeFile(notePathOf(partPathOf(out, "i1")), JSON.stringify({ size: bytes.length }));
     const ranges: Array<string | undefined> = [];
     const server = await serve((req, res) => {
       ranges.push(req.headers.range);
@@ -145,7 +148,10 @@ describe("downloadFile: what a resumed download appends is what was asked for", 
     const part = partPathOf(out, "65aa01");
     expect((await stat(part)).size).toBe(50_000);
     expect(first.hint).toContain(part); // the hint is true: the bytes are there to go on from
-    expect(await readdir(target)).toEqual([".item.bin.65aa01.dataloop-part"]);
+    expect(await readdir(target)).toEqual([
+      ".item.bin.65aa01.dataloop-part",
+      ".item.bin.65aa01.dataloop-part.json",
+    ]);
     short = false;
     await downloadFile(clientAt(server.url), "65aa01", out, { size: bytes.length });
     expect(ranges.at(-1)).toBe("bytes=50000-");
@@ -359,5 +365,124 @@ describe("downloadItems: the query read as the queue drains", () => {
       error: { code: "ITEM_NOT_FOUND" },
     });
     expect(await readFile(join(out, "q", "3.txt"), "utf8")).toBe("item 3");
+  });
+});
+
+describe("a part file kept from a run whose item then changed is not gone on from", () => {
+  /**
+   * A gateway whose item is `current()`: a first answer that stops at 50,000 bytes (a body declared
+   * short: the part file is kept), then whole answers or ranges; `ifRange` says whether it honours
+   * If-Range (a range only while the validator sent is its own ETag).
+   */
+  async function changing(ifRange: boolean) {
+    const state = { bytes: bytesOf(200_000, 23), etag: '"v1"', short: true };
+    const asked: Array<{ range?: string; ifRange?: string }> = [];
+    const server = await serve((req, res) => {
+      asked.push({
+        ...(req.headers.range ? { range: req.headers.range } : {}),
+        ...(req.headers["if-range"] ? { ifRange: req.headers["if-range"] as string } : {}),
+      });
+      const { bytes, etag } = state;
+      if (state.short)
+        return res.writeHead(200, { etag, "content-length": "50000" }).end(bytes.subarray(0, 50_000));
+      const from = fromOf(req);
+      const same = !ifRange || req.headers["if-range"] === etag;
+      if (req.headers.range && same)
+        return res
+          .writeHead(206, { etag, "content-range": `bytes ${from}-${bytes.length - 1}/${bytes.length}` })
+          .end(bytes.subarray(from));
+      res.writeHead(200, { etag, "content-length": String(bytes.length) }).end(bytes);
+    });
+    return { server, state, asked };
+  }
+  /** A first run cut short: the part file holds the first 50,000 bytes of the item as it was. */
+  async function firstRun(url: string, out: string, options: { version?: string } = {}) {
+    const error = await downloadFile(clientAt(url), "ch1", out, {
+      size: 200_000,
+      attempts: 1,
+      ...options,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "DOWNLOAD_INCOMPLETE" });
+    expect((await stat(partPathOf(out, "ch1"))).size).toBe(50_000);
+  }
+
+  it("the re-run sends If-Range with the first answer's ETag; the gateway's 200 (the item changed) starts the file again", async () => {
+    const { server, state, asked } = await changing(true);
+    const out = join(await folder("changed-if-range"), "item.bin");
+    await firstRun(server.url, out);
+    state.short = false;
+    state.bytes = bytesOf(200_000, 29); // same size, other bytes
+    state.etag = '"v2"';
+    await downloadFile(clientAt(server.url), "ch1", out, { size: 200_000 });
+    expect(asked.at(-1)).toEqual({ range: "bytes=50000-", ifRange: '"v1"' });
+    expect(sha(await readFile(out))).toBe(sha(state.bytes));
+    expect(await readdir(dirname(out))).toEqual(["item.bin"]);
+  });
+
+  it("an unchanged item is gone on from: If-Range matches, the 206 is appended", async () => {
+    const { server, state, asked } = await changing(true);
+    const out = join(await folder("unchanged-if-range"), "item.bin");
+    await firstRun(server.url, out);
+    state.short = false;
+    await downloadFile(clientAt(server.url), "ch1", out, { size: 200_000 });
+    expect(asked.slice(1)).toEqual([{ range: "bytes=50000-", ifRange: '"v1"' }]);
+    expect(sha(await readFile(out))).toBe(sha(state.bytes));
+    expect(await readdir(dirname(out))).toEqual(["item.bin"]);
+  });
+
+  it("a gateway that ignores If-Range: a 206 with another ETag is not appended, the download starts again", async () => {
+    const { server, state, asked } = await changing(false);
+    const out = join(await folder("changed-no-if-range"), "item.bin");
+    await firstRun(server.url, out);
+    state.short = false;
+    state.bytes = bytesOf(200_000, 31);
+    state.etag = '"v2"';
+    await downloadFile(clientAt(server.url), "ch1", out, { size: 200_000, baseDelayMs: 1 });
+    expect(asked.slice(1).map((a) => a.range)).toEqual(["bytes=50000-", undefined]);
+    expect(sha(await readFile(out))).toBe(sha(state.bytes));
+  });
+
+  it("downloadItems: an item listed with another updatedAt than its part file's starts again from byte 0", async () => {
+    let item = { bytes: bytesOf(200_000, 37), updatedAt: "2026-01-01T00:00:00.000Z" };
+    let short = true;
+    const ranges: Array<string | undefined> = [];
+    // No ETag, no Last-Modified: the listing's version is all there is to tell.
+    const server = await serve((req, res) => {
+      if (req.method === "POST") {
+        req.resume();
+        return res.writeHead(200, { "content-type": "application/json" }).end(
+          JSON.stringify({
+            items: [
+              {
+                id: "u1",
+                type: "file",
+                filename: "/u.bin",
+                updatedAt: item.updatedAt,
+                metadata: { system: { size: item.bytes.length } },
+              },
+            ],
+            totalItemsCount: 1,
+            hasNextPage: false,
+          }),
+        );
+      }
+      ranges.push(req.headers.range);
+      if (short) return res.writeHead(200, { "content-length": "50000" }).end(item.bytes.subarray(0, 50_000));
+      if (!req.headers.range) return res.writeHead(200).end(item.bytes);
+      const from = fromOf(req);
+      res
+        .writeHead(206, { "content-range": `bytes ${from}-${item.bytes.length - 1}/${item.bytes.length}` })
+        .end(item.bytes.subarray(from));
+    });
+    const out = join(await folder("changed-version"), "out");
+    const first = await downloadItems(clientAt(server.url), "d", out, { attempts: 1 });
+    expect(first.results[0]).toMatchObject({ ok: false, error: { code: "DOWNLOAD_INCOMPLETE" } });
+    short = false;
+    item = { bytes: bytesOf(200_000, 41), updatedAt: "2026-02-02T00:00:00.000Z" };
+    const again = await downloadItems(clientAt(server.url), "d", out);
+    expect(again).toMatchObject({ done: 1, failed: 0 });
+    expect(ranges.at(-1)).toBeUndefined(); // asked from the start, not from byte 50,000
+    expect(sha(await readFile(join(out, "u.bin")))).toBe(sha(item.bytes));
+    expect(await readdir(out)).toEqual(["u.bin"]);
   });
 });
