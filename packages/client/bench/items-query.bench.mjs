@@ -34,7 +34,10 @@ const MB = 1024 ** 2;
 const role = process.argv[2];
 const idOf = (i) => i.toString(16).padStart(24, "0");
 
-/** Runs `work` with the process's memory watched; the figures go to the parent. */
+/**
+ * Runs `work` with the process's memory watched; the figures go to the parent. `work` gives a line and
+ * what it keeps (the summary): held over the last full GC, so that `kept` counts it.
+ */
 async function measured(work) {
   const gcs = { minor: 0, major: 0, other: 0 };
   // perf_hooks' gc kinds: 1 minor (scavenge), 4 major (mark-compact), others incremental or weak callbacks.
@@ -59,7 +62,7 @@ async function measured(work) {
   const sampler = setInterval(sample, 50);
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const note = await work();
+  const { note, keep } = await work();
   clearInterval(sampler);
   sample();
   const seconds = (performance.now() - started) / 1000;
@@ -74,6 +77,7 @@ async function measured(work) {
     oldMB: ((peak.spaces.old_space ?? 0) + (peak.spaces.large_object_space ?? 0)) / MB,
     buffersMB: peak.arrayBuffers / MB,
     keptMB: process.memoryUsage().heapUsed / MB,
+    kept: keep?.results?.length,
     gcs,
     seconds,
     cpuSeconds: (user + system) / 1e6,
@@ -87,7 +91,7 @@ async function gets(count, get) {
     while (next < count) await get(idOf(next++));
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return `${count} GETs`;
+  return { note: `${count} GETs` };
 }
 
 if (role === "serve") {
@@ -134,7 +138,10 @@ if (role === "serve") {
         total ??= p.total;
       },
     });
-    return `${summary.done} done, ${summary.failed} failed, total from the first page ${total}`;
+    return {
+      note: `${summary.done} done, ${summary.failed} failed, total from the first page ${total}`,
+      keep: summary,
+    };
   });
   process.disconnect();
 } else if (role === "undici-request") {
@@ -222,7 +229,7 @@ if (role === "serve") {
   );
   const client = await run("client");
   console.log(line("client downloadItems", client));
-  console.log(`  ${client.note}`);
+  console.log(`  ${client.note}; kept after GC: the summary's ${client.kept} results and the client`);
   console.log(
     `  bar: RSS growth under ${BAR_MB} MB — ${client.growthMB < BAR_MB ? "met" : "NOT MET"} (${client.growthMB.toFixed(1)} MB)`,
   );
