@@ -7,12 +7,11 @@
 //     work is not counted in ours): uploadAnnotations vs raw fetch POSTing the same batches at the same
 //     concurrency.
 import { execFile, spawn } from "node:child_process";
-import { createReadStream, rmSync, statSync } from "node:fs";
+import { rmSync, statSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 
 const ANNOTATIONS = Number(process.env.BENCH_ANNOTATIONS ?? 100_000);
@@ -38,14 +37,9 @@ async function toDataloop(cocoPath, outPath) {
 
 async function toCoco(jsonlPath, outPath) {
   const { dataloopToCoco } = await import("../dist/annotations/index.js");
-  const { writeChunksAtomic } = await import("../dist/annotations/node.js");
+  const { writeChunksAtomic, readItemJsons } = await import("../dist/annotations/node.js");
   const started = performance.now();
-  const lines = createInterface({ input: createReadStream(jsonlPath), crlfDelay: Number.POSITIVE_INFINITY });
-  const conversion = dataloopToCoco(
-    (async function* () {
-      for await (const line of lines) if (line) yield JSON.parse(line);
-    })(),
-  );
+  const conversion = dataloopToCoco(readItemJsons(jsonlPath));
   await writeChunksAtomic(outPath, conversion.items);
   return { ms: performance.now() - started, issues: conversion.issues.length };
 }

@@ -132,10 +132,19 @@ function annotationsOf(a: CocoAnnotation, label: string, image: CocoImage, sourc
 export interface CocoIndex {
   images: CocoImage[];
   categories: CocoCategory[];
-  /** The annotations of one image (by `String(image.id)`). */
-  annotationsOf(imageId: string): CocoAnnotation[];
-  /** Annotations whose `image_id` is not in `images`. */
-  orphans: CocoAnnotation[];
+  /**
+   * The annotations of one image (by `String(image.id)`); one that is not JSON comes as the
+   * `AnnotationInputError` naming its bytes, so that the others go on.
+   */
+  annotationsOf(
+    imageId: string,
+  ):
+    | ReadonlyArray<CocoAnnotation | AnnotationInputError>
+    | Promise<ReadonlyArray<CocoAnnotation | AnnotationInputError>>;
+  /** Annotations whose `image_id` is not in `images` (or not JSON). */
+  orphans: ReadonlyArray<CocoAnnotation | AnnotationInputError>;
+  /** Releases what the index holds open (a file); called when a conversion ends. */
+  close?(): Promise<void>;
 }
 
 /** Groups an in-memory COCO file by image. */
@@ -177,44 +186,58 @@ export function cocoToDataloop(
       typeof (file as CocoIndex).annotationsOf === "function"
         ? (file as CocoIndex)
         : indexCoco(file as CocoFile);
-    const labels = new Map<string, string>();
-    for (const c of coco.categories) labels.set(String(c.id), c.name);
-    for (const a of coco.orphans)
-      issues.push(
-        new AnnotationInputError({ source, id: a.id, message: `image_id ${a.image_id} is not in images` }),
-      );
-    for (const image of coco.images) {
-      const annotations: AnnotationBody[] = [];
-      for (const a of coco.annotationsOf(String(image.id))) {
-        const label = labels.get(String(a.category_id));
-        if (label === undefined) {
-          issues.push(
-            new AnnotationInputError({
-              source,
-              id: a.id,
-              message: `category_id ${a.category_id} is not in categories`,
-              hint: "Add the category to `categories`, or fix the annotation's category_id.",
-            }),
-          );
-          continue;
+    try {
+      const labels = new Map<string, string>();
+      for (const c of coco.categories) labels.set(String(c.id), c.name);
+      for (const a of coco.orphans)
+        issues.push(
+          a instanceof AnnotationInputError
+            ? a
+            : new AnnotationInputError({
+                source,
+                id: a.id,
+                message: `image_id ${a.image_id} is not in images`,
+              }),
+        );
+      for (const image of coco.images) {
+        const annotations: AnnotationBody[] = [];
+        for (const a of await coco.annotationsOf(String(image.id))) {
+          if (a instanceof AnnotationInputError) {
+            issues.push(a);
+            continue;
+          }
+          const label = labels.get(String(a.category_id));
+          if (label === undefined) {
+            issues.push(
+              new AnnotationInputError({
+                source,
+                id: a.id,
+                message: `category_id ${a.category_id} is not in categories`,
+                hint: "Add the category to `categories`, or fix the annotation's category_id.",
+              }),
+            );
+            continue;
+          }
+          try {
+            annotations.push(...annotationsOf(a, label, image, source));
+          } catch (error) {
+            if (!(error instanceof AnnotationInputError)) throw error;
+            issues.push(error);
+          }
         }
-        try {
-          annotations.push(...annotationsOf(a, label, image, source));
-        } catch (error) {
-          if (!(error instanceof AnnotationInputError)) throw error;
-          issues.push(error);
-        }
-      }
-      yield {
-        filename: filenameOf(image.file_name),
-        metadata: {
-          system: {
-            ...(image.width !== undefined ? { width: image.width } : {}),
-            ...(image.height !== undefined ? { height: image.height } : {}),
+        yield {
+          filename: filenameOf(image.file_name),
+          metadata: {
+            system: {
+              ...(image.width !== undefined ? { width: image.width } : {}),
+              ...(image.height !== undefined ? { height: image.height } : {}),
+            },
           },
-        },
-        annotations,
-      } satisfies ItemAnnotationsJson;
+          annotations,
+        } satisfies ItemAnnotationsJson;
+      }
+    } finally {
+      await coco.close?.();
     }
   }
   return { items: items(), issues };
