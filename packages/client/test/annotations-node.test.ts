@@ -212,4 +212,21 @@ describe("annotation files on disk", () => {
     );
     expect(await readFile(path, "utf8")).toBe("{}");
   });
+
+  it("writes every chunk whole and in order, small ones gathered, multi-byte text and chunks past the buffer's size", async () => {
+    const path = join(dir, "chunks.txt");
+    const chunks = [
+      ...Array.from({ length: 5000 }, (_, i) => `${i},猫,ü,😀;`),
+      "x".repeat(300_000),
+      "猫".repeat(90_000),
+      "end",
+    ];
+    await writeChunksAtomic(
+      path,
+      (async function* () {
+        yield* chunks;
+      })(),
+    );
+    expect(await readFile(path, "utf8")).toBe(chunks.join(""));
+  });
 });
