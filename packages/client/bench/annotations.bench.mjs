@@ -12,7 +12,6 @@
 import { execFile, spawn } from "node:child_process";
 import { readFileSync, rmSync, statSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
-import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -52,7 +51,9 @@ async function toCoco(jsonlPath, outPath) {
 // DQL queries (items, annotations by itemId, keyset paging by id). It keeps the annotations of the
 // items it knows (the COCO file's images, for the CLI's upload then download); the upload contenders
 // post to other item ids, answered but not kept, so that all rounds cost the server the same.
-function serve() {
+async function serve() {
+  // Imported here: node:http loads Node's own undici, a cost the converter processes should not carry.
+  const { createServer } = await import("node:http");
   let id = 0;
   const pad = (n) => n.toString(16).padStart(12, "0");
   const items = [];
@@ -108,7 +109,7 @@ function serve() {
   server.listen(0, "127.0.0.1", () => process.stdout.write(`${server.address().port}\n`));
 }
 
-if (role === "serve") serve();
+if (role === "serve") await serve();
 else if (role === "to-dataloop" || role === "to-coco") {
   const result = await (role === "to-dataloop" ? toDataloop : toCoco)(args[0], args[1]);
   const cpu = process.cpuUsage();

@@ -218,7 +218,20 @@ export async function scanCoco(file: ByteSource, source: string, windowBytes = 1
       const at = base + j;
       if (done) fail("data after the end of the JSON", at);
       if (depth > 3) {
-        // Inside an annotation's values (segmentation, bbox): only nesting and strings matter.
+        // Inside an annotation's values (segmentation, bbox: most of the file): only nesting and strings
+        // matter, so numbers and commas are skipped in a tight loop.
+        let c = buf[j] as number;
+        while (
+          c !== QUOTE &&
+          c !== OPEN_ARRAY &&
+          c !== CLOSE_ARRAY &&
+          c !== OPEN_OBJECT &&
+          c !== CLOSE_OBJECT &&
+          ++j < n
+        )
+          c = buf[j] as number;
+        if (j === n) break;
+        const at = base + j;
         if (c === QUOTE) inString = true;
         else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
           stack.push(c);

@@ -249,7 +249,17 @@ const shoelace = (p: Point[]) => {
   return Math.abs(s / 2);
 };
 
-function extent(points: Point[]): [number, number, number, number] {
+type Extent = [x: number, y: number, width: number, height: number];
+type Corners = [x0: number, y0: number, x1: number, y1: number];
+
+const grow = (c: Corners, p: Point) => {
+  if (p.x < c[0]) c[0] = p.x;
+  if (p.y < c[1]) c[1] = p.y;
+  if (p.x > c[2]) c[2] = p.x;
+  if (p.y > c[3]) c[3] = p.y;
+};
+
+function extent(points: Point[]): Extent {
   let x0 = Infinity;
   let y0 = Infinity;
   let x1 = -Infinity;
@@ -311,6 +321,8 @@ export function dataloopToCoco(
       });
       const out: CocoAnnotation[] = [];
       const groups = new Map<string, CocoAnnotation>();
+      // Polygons of one object: their corners so far, for the extent of them all (exact, not a union of widths).
+      const corners = new Map<CocoAnnotation, Corners>();
       for (const stored of item.annotations) {
         const place = { source: item.filename, id: (stored as { id?: string }).id };
         const a = readForExport(stored, place, "COCO", issues);
@@ -344,20 +356,28 @@ export function dataloopToCoco(
           const joined = group !== undefined ? groups.get(`${group}\u0000${a.label}`) : undefined;
           if (joined) {
             (joined.segmentation as number[][]).push(flat);
-            (joined as unknown as { points: Point[] }).points.push(...a.coordinates);
-            joined.area! += shoelace(a.coordinates);
+            const c = corners.get(joined) as Corners;
+            for (const p of a.coordinates) grow(c, p);
+            joined.bbox = [c[0], c[1], c[2] - c[0], c[3] - c[1]];
+            joined.area = (joined.area as number) + shoelace(a.coordinates);
             continue;
           }
+          // The extent now (merged as polygons join), not points kept and deleted before writing: a
+          // `delete` turned each object into a dictionary, slow to stringify (profile of the bench).
           const ann = {
             id: ++annotationId,
             ...base,
             segmentation: [flat],
             area: shoelace(a.coordinates),
-            bbox: [] as number[],
-            points: [...a.coordinates],
+            bbox: extent(a.coordinates) as number[],
             ...(coco.attributes ? { attributes: coco.attributes } : {}),
           };
-          if (group !== undefined) groups.set(`${group}\u0000${a.label}`, ann);
+          if (group !== undefined) {
+            groups.set(`${group}\u0000${a.label}`, ann);
+            const c: Corners = [Infinity, Infinity, -Infinity, -Infinity];
+            for (const p of a.coordinates) grow(c, p);
+            corners.set(ann, c);
+          }
           out.push(ann);
         } else if (a.type === "binary") {
           let mask: ReturnType<typeof decodeMask>;
@@ -403,15 +423,7 @@ export function dataloopToCoco(
           issues.push(new AnnotationNotExpressibleError({ format: "COCO", type: a.type, ...place }));
         }
       }
-      const text = out
-        .map((ann) => {
-          if ("points" in ann) {
-            ann.bbox = extent(ann.points as Point[]);
-            delete ann.points;
-          }
-          return JSON.stringify(ann);
-        })
-        .join(",");
+      const text = out.map((ann) => JSON.stringify(ann)).join(",");
       if (text) {
         yield `${first ? "" : ","}\n${text}`;
         first = false;
