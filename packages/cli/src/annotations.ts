@@ -253,7 +253,7 @@ export async function annotations(ctx: Context): Promise<number> {
   if (sub === "upload") {
     if (paths.length !== 1)
       throw new UsageError(
-        "annotations upload needs one PATH (a JSON file or folder, a COCO file, a YOLO folder)",
+        "annotations upload needs one PATH (a JSON file or folder, a .jsonl file, a COCO file, a YOLO folder)",
       );
     return upload(ctx, dataset, paths[0] as string, format);
   }

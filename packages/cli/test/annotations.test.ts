@@ -104,6 +104,33 @@ describe("dataloop annotations", () => {
     expect([...server.annotations.values()].flat()).toHaveLength(1);
   });
 
+  it("uploads a JSON Lines file of items (one per line) with the dataloop format", async () => {
+    server.addItem("/a.jpg", { width: 100, height: 50 });
+    server.addItem("/b.jpg", { width: 100, height: 50 });
+    const box = (x: number) => ({
+      type: "box",
+      label: "cat",
+      coordinates: [
+        { x, y: 1, z: 0 },
+        { x: x + 5, y: 6, z: 0 },
+      ],
+    });
+    const path = join(dir, "items.jsonl");
+    await writeFile(
+      path,
+      `${JSON.stringify({ filename: "/a.jpg", annotations: [box(1), box(2)] })}\n${JSON.stringify({ filename: "/b.jpg", annotations: [box(3)] })}\n`,
+    );
+    const { code, stdout } = await run(["annotations", "upload", path, "--dataset", "d1", "--json"]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ items: 2, annotations: 3, failed: 0 });
+    expect(
+      [...server.annotations.values()]
+        .flat()
+        .map((a) => (a.coordinates as Array<{ x: number }>)[0]?.x)
+        .sort(),
+    ).toEqual([1, 2, 3]);
+  });
+
   it("downloads as COCO, YOLO and Dataloop JSON, listing what YOLO cannot hold", async () => {
     const id = server.addItem("/x/a.jpg", { width: 100, height: 50 });
     server.annotations.set(id, [

@@ -1,18 +1,20 @@
 // Annotations at scale (not a test). Wall times on a shared machine say little (load 16 on 2 cores
-// made JSON.parse of the 25 MB file take 1.7 s), so the CPU time of each process is printed too. Run: node bench/annotations.bench.mjs (after the client's build).
+// made JSON.parse of the 25 MB file take 1.7 s), so the CPU time of each process is printed too. Run: cd packages/client && node bench/annotations.bench.mjs (after `scripts/pnpm build`: the client's
+// and the CLI's dist).
 //  1. A COCO file of 100 000 annotations (polygons and boxes over 10 000 images) → Dataloop JSON (one
 //     JSON line per item, to a file) and back → COCO, each way in its own process, with its time and
 //     peak RSS against the COCO file's size.
-//  2. 100 000 annotations over 10 000 items uploaded to a local server (a child process, so that its
-//     work is not counted in ours): uploadAnnotations vs raw fetch POSTing the same batches at the same
-//     concurrency.
+//  2. The same through the CLI: `dataloop annotations upload FILE --format coco` and `download --format
+//     coco`, each a fresh process, against the bench's gateway (a child process).
+//  3. 100 000 annotations over 10 000 items uploaded to that gateway: uploadAnnotations vs raw undici
+//     `request` (the client's transport on Node is undici) and raw fetch POSTing the same batches at the
+//     same concurrency, and the client's dl.POST.
 import { execFile, spawn } from "node:child_process";
-import { createReadStream, rmSync, statSync } from "node:fs";
+import { readFileSync, rmSync, statSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
-import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
+import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 
 const ANNOTATIONS = Number(process.env.BENCH_ANNOTATIONS ?? 100_000);
@@ -38,36 +40,76 @@ async function toDataloop(cocoPath, outPath) {
 
 async function toCoco(jsonlPath, outPath) {
   const { dataloopToCoco } = await import("../dist/annotations/index.js");
-  const { writeChunksAtomic } = await import("../dist/annotations/node.js");
+  const { writeChunksAtomic, readItemJsons } = await import("../dist/annotations/node.js");
   const started = performance.now();
-  const lines = createInterface({ input: createReadStream(jsonlPath), crlfDelay: Number.POSITIVE_INFINITY });
-  const conversion = dataloopToCoco(
-    (async function* () {
-      for await (const line of lines) if (line) yield JSON.parse(line);
-    })(),
-  );
+  const conversion = dataloopToCoco(readItemJsons(jsonlPath));
   await writeChunksAtomic(outPath, conversion.items);
   return { ms: performance.now() - started, issues: conversion.issues.length };
 }
 
-function serve() {
+// The gateway of the bench, in its own process: it answers POST /items/{id}/annotations (with ids) and
+// DQL queries (items, annotations by itemId, keyset paging by id). It keeps the annotations of the
+// items it knows (the COCO file's images, for the CLI's upload then download); the upload contenders
+// post to other item ids, answered but not kept, so that all rounds cost the server the same.
+async function serve() {
+  // Imported here: node:http loads Node's own undici, a cost the converter processes should not carry.
+  const { createServer } = await import("node:http");
   let id = 0;
+  const pad = (n) => n.toString(16).padStart(12, "0");
+  const items = [];
+  const kept = new Map();
+  for (let i = 1; i <= ITEMS; i++) {
+    const item = {
+      id: `i${pad(i)}`,
+      type: "file",
+      filename: `/images/${i}.jpg`,
+      datasetId: "d1",
+      metadata: { system: { width: 1920, height: 1080 } },
+    };
+    items.push(item);
+    kept.set(item.id, []);
+  }
+  const send = (res, status, body) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+    res.end(text);
+  };
+  const query = ({ resource = "items", filter = {}, pageSize = 1000 }) => {
+    const and = filter.$and ?? [];
+    const after = and.find((c) => c.id?.$gt)?.id.$gt ?? "";
+    let found;
+    if (resource === "annotations") {
+      const ids = and.find((c) => c.itemId?.$in)?.itemId.$in ?? [];
+      found = ids.flatMap((i) => kept.get(i) ?? []).sort((a, b) => (a.id < b.id ? -1 : 1));
+    } else found = items;
+    found = found.filter((e) => e.id > after);
+    return {
+      items: found.slice(0, pageSize),
+      totalItemsCount: found.length,
+      hasNextPage: found.length > pageSize,
+    };
+  };
   const server = createServer((req, res) => {
     const chunks = [];
     req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
       const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-      const created = (Array.isArray(body) ? body : [body]).map((a) => ({ ...a, id: (++id).toString(16) }));
-      const text = JSON.stringify(created);
-      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-      res.end(text);
+      if (req.url.endsWith("/query")) return send(res, 200, query(body));
+      const itemId = decodeURIComponent(/\/items\/([^/]+)\/annotations$/.exec(req.url)?.[1] ?? "");
+      const created = (Array.isArray(body) ? body : [body]).map((a) => ({
+        ...a,
+        id: `a${pad(++id)}`,
+        itemId,
+      }));
+      kept.get(itemId)?.push(...created);
+      send(res, 200, created);
     });
   });
   server.keepAliveTimeout = 60_000;
   server.listen(0, "127.0.0.1", () => process.stdout.write(`${server.address().port}\n`));
 }
 
-if (role === "serve") serve();
+if (role === "serve") await serve();
 else if (role === "to-dataloop" || role === "to-coco") {
   const result = await (role === "to-dataloop" ? toDataloop : toCoco)(args[0], args[1]);
   const cpu = process.cpuUsage();
@@ -115,17 +157,17 @@ async function main() {
   const run = promisify(execFile);
   const self = new URL(import.meta.url).pathname;
 
-  // 1. Converters.
+  // 1. Converters, each way in a fresh process (peak RSS is per process).
   const cocoPath = join(dir, "coco.json");
   await writeFile(cocoPath, JSON.stringify(cocoFile()));
   const size = statSync(cocoPath).size;
-  const baseline = JSON.parse(
-    (
-      await run(process.execPath, [
-        "-e",
-        "process.stdout.write(String(process.resourceUsage().maxRSS * 1024))",
-      ])
-    ).stdout,
+  const rssOf = async (code) =>
+    Number((await run(process.execPath, ["--input-type=module", "-e", code])).stdout);
+  const peak = "process.stdout.write(String(process.resourceUsage().maxRSS * 1024))";
+  const baseline = await rssOf(peak);
+  // What loading the SDK's modules costs a process before any work (they are the same in every run).
+  const loaded = await rssOf(
+    `await import(${JSON.stringify(new URL("../dist/annotations/index.js", import.meta.url).href)}); await import(${JSON.stringify(new URL("../dist/annotations/node.js", import.meta.url).href)}); ${peak}`,
   );
   const jsonl = join(dir, "items.jsonl");
   const there = JSON.parse((await run(process.execPath, [self, "to-dataloop", cocoPath, jsonl])).stdout);
@@ -133,23 +175,83 @@ async function main() {
     (await run(process.execPath, [self, "to-coco", jsonl, join(dir, "back.json")])).stdout,
   );
   console.log(
-    `COCO file: ${ANNOTATIONS} annotations, ${mb(size)}; an empty node process peaks at ${mb(baseline)} RSS`,
+    `COCO file: ${ANNOTATIONS} annotations, ${mb(size)}; a node process peaks at ${mb(baseline)} RSS empty, ${mb(loaded)} with the SDK's annotations modules loaded`,
   );
-  for (const [name, r] of [
-    ["COCO → Dataloop JSON", there],
-    ["Dataloop JSON → COCO", back],
-  ])
+  const line = (name, r) =>
     console.log(
-      `  ${name.padEnd(22)} ${(r.ms / 1000).toFixed(2)} s wall, ${(r.cpuMs / 1000).toFixed(2)} s CPU (≤ 2 s)  peak RSS ${mb(r.maxRssBytes)} = ${(r.maxRssBytes / size).toFixed(2)}× the file (≤ 3×), ${((r.maxRssBytes - baseline) / size).toFixed(2)}× above an empty node; ${r.issues} issues`,
+      `  ${name.padEnd(30)} ${(r.ms / 1000).toFixed(2)} s wall, ${(r.cpuMs / 1000).toFixed(2)} s CPU (≤ 2 s)  peak RSS ${mb(r.maxRssBytes)} = ${(r.maxRssBytes / size).toFixed(2)}× the file (≤ 3×); above an empty node ${((r.maxRssBytes - baseline) / size).toFixed(2)}×, above the loaded modules ${((r.maxRssBytes - loaded) / size).toFixed(2)}×${r.issues !== undefined ? `; ${r.issues} issues` : ""}`,
     );
+  line("COCO → Dataloop JSON", there);
+  line("Dataloop JSON → COCO", back);
 
-  // 2. Uploads.
+  // 2. The same through the CLI, against the bench's gateway: `annotations upload --format coco` (the
+  // COCO file converted as it is uploaded) and `annotations download --format coco` (the dataset's
+  // annotations back into a COCO file), each a fresh `dataloop` process whose CPU and peak RSS a
+  // preloaded module reports at exit.
   const child = spawn(process.execPath, [self, "serve"], { stdio: ["ignore", "pipe", "inherit"] });
   process.on("exit", () => child.kill());
   const port = await new Promise((resolve) =>
     child.stdout.once("data", (d) => resolve(Number(String(d).trim()))),
   );
   const gateUrl = `http://127.0.0.1:${port}`;
+  const usage = join(dir, "usage.mjs");
+  await writeFile(
+    usage,
+    `import { writeFileSync } from "node:fs";
+const started = performance.now();
+process.on("exit", () => {
+  const cpu = process.cpuUsage();
+  writeFileSync(process.env.BENCH_USAGE_OUT, JSON.stringify({ ms: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, maxRssBytes: process.resourceUsage().maxRSS * 1024 }));
+});`,
+  );
+  const cli = async (argv) => {
+    const out = join(dir, "usage.json");
+    const { stdout } = await run(
+      process.execPath,
+      [
+        "--import",
+        pathToFileURL(usage).href,
+        new URL("../../cli/dist/main.js", import.meta.url).pathname,
+        ...argv,
+        "--json",
+      ],
+      {
+        env: {
+          ...process.env,
+          DATALOOP_GATE: gateUrl,
+          DATALOOP_API_KEY: "bench-key",
+          DATALOOP_TS_HOME: join(dir, "home"),
+          BENCH_USAGE_OUT: out,
+        },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    return { ...JSON.parse(readFileSync(out, "utf8")), result: JSON.parse(stdout) };
+  };
+  const up = await cli(["annotations", "upload", cocoPath, "--dataset", "d1", "--format", "coco"]);
+  const down = await cli([
+    "annotations",
+    "download",
+    "--dataset",
+    "d1",
+    "--out",
+    join(dir, "cli-out"),
+    "--format",
+    "coco",
+  ]);
+  for (const [verb, r] of [
+    ["upload", up],
+    ["download", down],
+  ])
+    if (r.result.annotations !== ANNOTATIONS || r.result.failed)
+      throw new Error(`CLI ${verb}: ${JSON.stringify(r.result).slice(0, 500)}`);
+  console.log(
+    `Through the CLI (dataloop annotations … --format coco, against the bench's gateway in another process):`,
+  );
+  line("upload COCO (convert + send)", { ...up, issues: up.result.issues.length });
+  line("download COCO (fetch + convert)", { ...down, issues: down.result.issues.length });
+
+  // 3. Uploads.
   const { createDataloopClient } = await import("../dist/index.js");
   const { uploadAnnotations, buildAnnotation } = await import("../dist/annotations/index.js");
   const entries = Array.from({ length: ITEMS }, (_, i) => ({
@@ -209,6 +311,30 @@ async function main() {
     );
     return performance.now() - started;
   };
+  // Raw undici `request` (what the client's transport on Node is built on): the fair raw contender.
+  const { request, Agent } = await import("undici");
+  const agent = new Agent({ connections: CONCURRENCY });
+  const rawUndici = async () => {
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < bodies.length) {
+          const { itemId, body } = bodies[next++];
+          const res = await request(`${gateUrl}/api/v1/items/${itemId}/annotations`, {
+            method: "POST",
+            headers: { "content-type": "application/json", authorization: "Bearer bench-token" },
+            body,
+            dispatcher: agent,
+          });
+          const created = await res.body.json();
+          if (res.statusCode !== 200 || created.length !== PER_ITEM)
+            throw new Error(`raw upload: ${res.statusCode}`);
+        }
+      }),
+    );
+    return performance.now() - started;
+  };
   // The client's own request path with the same bodies: what uploadAnnotations adds is the difference.
   const parsed = bodies.map((b) => ({ itemId: b.itemId, body: JSON.parse(b.body) }));
   const post = async () => {
@@ -224,7 +350,12 @@ async function main() {
     );
     return performance.now() - started;
   };
-  const contenders = { raw, "dl.POST": post, uploadAnnotations: sdk };
+  const contenders = {
+    "raw fetch": raw,
+    "raw undici request": rawUndici,
+    "dl.POST": post,
+    uploadAnnotations: sdk,
+  };
   const times = Object.fromEntries(Object.keys(contenders).map((k) => [k, { wall: [], cpu: [] }]));
   for (const f of Object.values(contenders)) await f(); // warm up (JIT, keep-alive sockets)
   for (let r = 0; r < 3; r++)
@@ -236,11 +367,13 @@ async function main() {
     }
   const best = (xs) => Math.min(...xs);
   console.log(
-    `Upload ${ANNOTATIONS} annotations over ${ITEMS} items, concurrency ${CONCURRENCY}, best of 3 (the server in another process):`,
+    `Upload ${ANNOTATIONS} annotations over ${ITEMS} items, concurrency ${CONCURRENCY}, best of 3 (the server in another process); target: uploadAnnotations ≤ 1.2× raw undici request:`,
   );
+  const ratio = (t, name, what) => (best(t[what]) / best(times[name][what])).toFixed(2);
   for (const [name, t] of Object.entries(times))
     console.log(
-      `  ${name.padEnd(18)} ${(best(t.wall) / 1000).toFixed(2)} s wall = ${(best(t.wall) / best(times.raw.wall)).toFixed(2)}× raw (≤ 1.2×); ${(best(t.cpu) / 1000).toFixed(2)} s CPU = ${(best(t.cpu) / best(times.raw.cpu)).toFixed(2)}× raw`,
+      `  ${name.padEnd(20)} ${(best(t.wall) / 1000).toFixed(2)} s wall = ${ratio(t, "raw undici request", "wall")}× undici, ${ratio(t, "raw fetch", "wall")}× fetch; ${(best(t.cpu) / 1000).toFixed(2)} s CPU = ${ratio(t, "raw undici request", "cpu")}× undici, ${ratio(t, "raw fetch", "cpu")}× fetch`,
     );
+  await agent.close();
   child.kill();
 }

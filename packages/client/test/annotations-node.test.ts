@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { scanCoco } from "../src/annotations/coco-scan.js";
 import {
   AnnotationInputError,
   buildAnnotation,
@@ -88,10 +89,87 @@ describe("annotation files on disk", () => {
     expect(indexed.issues).toEqual([`${path}, id 99: image_id 42 is not in images`]);
   });
 
-  it("names the file and the bytes of a COCO file that is not JSON", async () => {
+  it("indexes a COCO file the same whatever window its bytes are read through (values cut at every byte)", async () => {
+    const coco = cocoDataset();
+    coco.images[0] = { ...coco.images[0], file_name: 'é/]} "q" \\ [{.jpg' } as (typeof coco.images)[0];
+    // Image ids as text, escaped keys and values, a key that starts like image_id, nested values.
+    coco.images.push({ id: "Ω-1", file_name: "omega.jpg", width: 4, height: 4 });
+    coco.annotations.push(
+      { id: 50, image_id: "Ω-1", category_id: 1, bbox: [0, 0, 1, 1], image_idx: 7, note: '"}]' },
+      {
+        id: 51,
+        category_id: 1,
+        image_id: "Ω-1",
+        attributes: { image_id: 99, deep: [[{ a: "]" }]] },
+        bbox: [1, 1, 1, 1],
+      },
+    );
+    const bytes = Buffer.from(JSON.stringify({ info: { year: 2026 }, ...coco }, null, 1));
+    const source = (closed: { n: number }) => ({
+      read: async (buffer: Uint8Array, position: number) => {
+        const part = bytes.subarray(position, position + buffer.length);
+        buffer.set(part);
+        return part.length;
+      },
+      close: async () => {
+        closed.n++;
+      },
+    });
+    const collect = async (c: ReturnType<typeof cocoToDataloop>) => {
+      const items = [];
+      for await (const i of c.items) items.push(i);
+      return { items, issues: c.issues.map((e) => e.message) };
+    };
+    const expected = await collect(cocoToDataloop(coco, { source: "c.json" }));
+    expect(expected.items.at(-1)?.annotations).toHaveLength(2);
+    for (const windowBytes of [1, 2, 3, 7, 64, 1 << 16]) {
+      const closed = { n: 0 };
+      const index = await scanCoco(source(closed), "c.json", windowBytes);
+      expect(await collect(cocoToDataloop(index, { source: "c.json" })), `window ${windowBytes}`).toEqual(
+        expected,
+      );
+      expect(closed.n).toBe(1);
+    }
+  });
+
+  it("reads a JSON Lines file one item per line, naming the line that is not an item", async () => {
+    const path = join(dir, "items.jsonl");
+    const items = [item("/a.jpg"), item("/b/ü.jpg"), { ...item("/c.jpg"), annotations: [] }];
+    await writeFile(path, `${items.map((i) => JSON.stringify(i)).join("\n")}\n\n`);
+    const back = [];
+    for await (const i of readItemJsons(path)) back.push(i);
+    expect(back).toEqual(items);
+    await writeFile(path, `${JSON.stringify(items[0])}\n{"filename": 1}`);
+    const read = readItemJsons(path);
+    await expect(read.next()).resolves.toMatchObject({ value: items[0] });
+    await expect(read.next()).rejects.toThrow(/items\.jsonl:2: not an item's annotations/);
+  });
+
+  it("names the file and the byte of a COCO file that is not JSON, and the bytes of an annotation that is not, converting the others", async () => {
     const path = join(dir, "broken.json");
-    await writeFile(path, '{"images": [], "categories": [], "annotations": [{"id": 1,}]}');
-    await expect(openCocoFile(path)).rejects.toThrow(/broken\.json: not JSON \(.*\) in bytes \d+–\d+/);
+    await writeFile(path, '{"images": [], "categories": [], "annotations": [{"id": 1}}');
+    await expect(openCocoFile(path)).rejects.toThrow(/broken\.json: unbalanced brackets at byte 58/);
+    await writeFile(path, '{"images": [{"id": 1, "file_name": "a.jpg"}], "categories": [1,]}');
+    await expect(openCocoFile(path)).rejects.toThrow(/broken\.json: not JSON \(.*\) in bytes 60–64/);
+    await writeFile(
+      path,
+      JSON.stringify({
+        images: [{ id: 1, file_name: "a.jpg" }],
+        categories: [{ id: 1, name: "cat" }],
+        annotations: [
+          { id: 1, image_id: 1, category_id: 1, bbox: [0, 0, 1, 1] },
+          "BROKEN",
+          { id: 3, image_id: 1, category_id: 1, bbox: [1, 1, 1, 1] },
+        ],
+      }).replace('"BROKEN"', '{"id": 2, "image_id": 1,}'),
+    );
+    const conversion = cocoToDataloop(await openCocoFile(path), { source: path });
+    const items = [];
+    for await (const i of conversion.items) items.push(i);
+    expect(items.map((i) => i.annotations.length)).toEqual([2]);
+    expect(conversion.issues.map((i) => i.message)).toEqual([
+      expect.stringMatching(/broken\.json: not JSON \(.*\) in bytes \d+–\d+$/),
+    ]);
     await writeFile(path, '{"images": [], "annotations": []}');
     await expect(openCocoFile(path)).rejects.toThrow(/not a COCO instances file/);
   });
@@ -133,5 +211,22 @@ describe("annotation files on disk", () => {
       })(),
     );
     expect(await readFile(path, "utf8")).toBe("{}");
+  });
+
+  it("writes every chunk whole and in order, small ones gathered, multi-byte text and chunks past the buffer's size", async () => {
+    const path = join(dir, "chunks.txt");
+    const chunks = [
+      ...Array.from({ length: 5000 }, (_, i) => `${i},猫,ü,😀;`),
+      "x".repeat(300_000),
+      "猫".repeat(90_000),
+      "end",
+    ];
+    await writeChunksAtomic(
+      path,
+      (async function* () {
+        yield* chunks;
+      })(),
+    );
+    expect(await readFile(path, "utf8")).toBe(chunks.join(""));
   });
 });
