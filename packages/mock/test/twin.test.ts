@@ -574,6 +574,43 @@ describe("fixtures keep their own metadata", () => {
   });
 });
 
+describe("DQL after a change", () => {
+  it("a query after a patch, an upload, an annotation, a delete or a reset answers the new data, not the kept columns and texts", async () => {
+    const D = await newDataset("kept");
+    for (const name of ["a", "b", "c"]) await upload(D, `/k/${name}.txt`, name);
+    const query = async () =>
+      (
+        await call("POST", `/datasets/${D}/query`, {
+          filter: { dir: "/k" },
+          sort: { "metadata.user.rank": "descending" },
+        })
+      ).body as unknown as {
+        items: Array<{ id: string; name: string; description?: string; annotationsCount: number }>;
+      };
+    const names = async () => (await query()).items.map((i) => i.name);
+    expect(await names()).toEqual(["a.txt", "b.txt", "c.txt"]);
+    type Held = { id: string; metadata: object };
+    const [a, b, c] = (await query()).items as unknown as [Held, Held, Held];
+    // The sort key and the served text both change with a patch.
+    const rank = (item: { metadata: object }, n: number) => ({ ...item.metadata, user: { rank: n } });
+    await call("PATCH", `/items/${c.id}`, { metadata: rank(c, 1), description: "moved" });
+    expect(await names()).toEqual(["c.txt", "a.txt", "b.txt"]);
+    await call("PATCH", `/items/${b.id}`, { metadata: rank(b, 2) });
+    expect(await names()).toEqual(["b.txt", "c.txt", "a.txt"]);
+    expect((await query()).items.find((i) => i.id === c.id)?.description).toBe("moved");
+    // The filter's column: a new item in /k is matched, one in another folder is not.
+    await upload(D, "/k/d.txt", "d");
+    await upload(D, "/elsewhere/e.txt", "e");
+    expect(await names()).toEqual(["b.txt", "c.txt", "a.txt", "d.txt"]);
+    await call("POST", `/items/${a.id}/annotations`, { type: "class", label: "cat" });
+    expect((await query()).items.find((i) => i.id === a.id)?.annotationsCount).toBe(1);
+    expect((await call("DELETE", `/items/${b.id}`)).status).toBe(204);
+    expect(await names()).toEqual(["c.txt", "a.txt", "d.txt"]);
+    gateway.reset();
+    expect((await call("POST", `/datasets/${D}/query`, { filter: {} })).status).toBe(404);
+  });
+});
+
 describe("DQL pages by partial selection", () => {
   it("a page picked without a full sort is the full sort's page, ties and descending included", async () => {
     const D = "65f1c0ffee0123456789d0d1";

@@ -41,7 +41,16 @@ export function sendJson(
     res.writeHead(204, headers).end();
     return true;
   }
-  const text = JSON.stringify(body);
+  return sendJsonText(res, status, JSON.stringify(body), headers);
+}
+
+/** Answers with JSON text serialised already (`JSON.stringify`'s, or kept: entity-json.ts). */
+export function sendJsonText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): true {
   res
     .writeHead(status, {
       "content-type": "application/json",
