@@ -487,6 +487,77 @@ describe("made for tests", () => {
     expect((await call("POST", "/datasets/x/query", { filter: {} })).status).toBe(502);
   });
 
+  it("a fault after the route: the write is kept and its answer lost (a 503, or the connection dropped)", async () => {
+    const names = async () =>
+      ((await call("GET", "/projects")).body as Array<{ name: string }>).map((p) => p.name);
+    gateway.fault({
+      route: "POST /projects",
+      fault: { kind: "status", status: 503, afterRoute: true },
+      times: 1,
+    });
+    const lost = await call("POST", "/projects", { name: "stored, answer lost" });
+    expect([lost.status, lost.body.message]).toEqual([503, "Injected fault"]);
+    expect(await names()).toContain("stored, answer lost");
+    // Before the route (the default), the same fault stores nothing.
+    gateway.fault({ route: "POST /projects", fault: { kind: "status", status: 503 }, times: 1 });
+    expect((await call("POST", "/projects", { name: "never stored" })).status).toBe(503);
+    expect(await names()).not.toContain("never stored");
+    // Over HTTP: a dropped connection after the route, on a Prism route too (its answer is lost alike).
+    const viaHttp = await fetch(`${gateway.gateUrl}/_twin/faults`, {
+      method: "POST",
+      body: JSON.stringify({ route: "POST /projects", fault: { kind: "drop", afterRoute: true }, times: 1 }),
+    });
+    expect(viaHttp.status).toBe(201);
+    await expect(call("POST", "/projects", { name: "stored, connection dropped" })).rejects.toThrow();
+    expect(await names()).toContain("stored, connection dropped");
+    gateway.fault({
+      route: "GET /pipelines/{pipelineId}",
+      fault: { kind: "drop", afterRoute: true },
+      times: 1,
+    });
+    await expect(call("GET", "/pipelines/pl1")).rejects.toThrow();
+    expect((await call("GET", "/pipelines/pl1")).status).toBe(200);
+    expect(gateway.requests.filter((r) => r.method === "POST").map((r) => r.status)).toEqual([503, 503, 0]);
+  });
+
+  it("skip lets the first N matching requests pass, then the fault hits its times", async () => {
+    gateway.fault({ route: "GET /projects", fault: { kind: "status", status: 502 }, skip: 2, times: 1 });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await call("GET", "/projects")).status);
+    expect(statuses).toEqual([200, 200, 502, 200]);
+    // Another route is not counted; over HTTP alike, with the rule listed as given.
+    const rule = { route: "GET /orgs", fault: { kind: "429", retryAfterSeconds: 2 }, skip: 1, times: 2 };
+    await fetch(`${gateway.gateUrl}/_twin/faults`, { method: "POST", body: JSON.stringify(rule) });
+    expect(await (await fetch(`${gateway.gateUrl}/_twin/faults`)).json()).toEqual([rule]);
+    await call("GET", "/projects");
+    const orgs = [];
+    for (let i = 0; i < 4; i++) orgs.push((await call("GET", "/orgs")).status);
+    expect(orgs).toEqual([200, 429, 429, 200]);
+  });
+
+  it("a fault rule it cannot apply is a TwinFaultError (JS) or a 400 naming what is wrong (HTTP)", async () => {
+    expect(() =>
+      gateway.fault({
+        route: "GET /projects",
+        fault: { kind: "latency", latencyMs: 5, afterRoute: true } as never,
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: "TWIN_FAULT",
+        errors: ['fault.afterRoute is for kind "status" or "drop"'],
+      }),
+    );
+    const res = await fetch(`${gateway.gateUrl}/_twin/faults`, {
+      method: "POST",
+      body: JSON.stringify({ route: "GET /projects", fault: { kind: "drop" }, skip: -1, times: 0 }),
+    });
+    expect([res.status, ((await res.json()) as { errors: string[] }).errors]).toEqual([
+      400,
+      ["times is a whole number ≥ 1", "skip is a whole number ≥ 0"],
+    ]);
+    expect((await call("GET", "/projects")).status).toBe(200);
+  });
+
   it("latency holds a route's answer while others go on", async () => {
     gateway.fault({ route: "GET /projects", fault: { kind: "latency", latencyMs: 150 }, times: 1 });
     const order: string[] = [];
