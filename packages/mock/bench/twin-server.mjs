@@ -21,11 +21,10 @@ new PerformanceObserver((list) => {
 const arrived = new WeakMap();
 let served = [];
 let gatewayPort = 0;
-if (!process.env.NO_DC)
-  subscribe("http.server.request.start", ({ request, response }) => {
-    if (request.socket.localPort === gatewayPort && request.url.startsWith("/api/v1/"))
-      arrived.set(response, performance.now());
-  });
+subscribe("http.server.request.start", ({ request, response }) => {
+  if (request.socket.localPort === gatewayPort && request.url.startsWith("/api/v1/"))
+    arrived.set(response, performance.now());
+});
 subscribe("http.server.response.finish", ({ response }) => {
   const t = arrived.get(response);
   if (t !== undefined) served.push(performance.now() - t);
