@@ -45,7 +45,7 @@ async function call(method: string, path: string, body?: unknown, g = gateway, b
   return { status: res.status, headers: res.headers, body: json as Record<string, unknown> & unknown[] };
 }
 
-function upload(datasetId: string, path: string, content: string, mode = "skip") {
+function upload(datasetId: string, path: string, content: string | Uint8Array<ArrayBuffer>, mode = "skip") {
   const form = new FormData();
   form.append("type", "file");
   form.append("path", path);
@@ -209,6 +209,92 @@ describe("state: the resources users script against", () => {
     expect([tail.headers.get("content-range"), await tail.text()]).toEqual(["bytes 7-9/10", "hij"]);
     const past = await get("bytes=10-");
     expect([past.status, past.headers.get("content-range")]).toEqual([416, "bytes */10"]);
+  });
+});
+
+describe("image sizes", () => {
+  /** The header of a PNG of w × h (signature and IHDR): what the size is read from. */
+  const png = (w: number, h: number) => {
+    const b = Buffer.alloc(33);
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(b, 0);
+    b.writeUInt32BE(13, 8);
+    b.write("IHDR", 12, "latin1");
+    b.writeUInt32BE(w, 16);
+    b.writeUInt32BE(h, 20);
+    b[24] = 8;
+    b[25] = 2;
+    return new Uint8Array(b);
+  };
+  /** A JPEG of w × h: SOI, a JFIF APP0, a baseline SOF0 with the size, EOI. */
+  const jpeg = (w: number, h: number) =>
+    new Uint8Array([
+      0xff,
+      0xd8,
+      0xff,
+      0xe0,
+      0x00,
+      0x10,
+      0x4a,
+      0x46,
+      0x49,
+      0x46,
+      0x00,
+      0x01,
+      0x01,
+      0x00,
+      0x00,
+      0x01,
+      0x00,
+      0x01,
+      0x00,
+      0x00,
+      0xff,
+      0xc0,
+      0x00,
+      0x11,
+      0x08,
+      h >> 8,
+      h & 255,
+      w >> 8,
+      w & 255,
+      0x03,
+      0x01,
+      0x22,
+      0x00,
+      0x02,
+      0x11,
+      0x01,
+      0x03,
+      0x11,
+      0x01,
+      0xff,
+      0xd9,
+    ]);
+
+  it("an uploaded PNG or JPEG gets its width and height in metadata.system, as the gateway's; other bytes none", async () => {
+    const datasetId = await newDataset("pixels");
+    const system = async (res: Response) => {
+      const { id } = (await res.json()) as { id: string };
+      return ((await call("GET", `/items/${id}`)).body.metadata as { system: Record<string, unknown> })
+        .system;
+    };
+    expect(await system(await upload(datasetId, "/a.png", png(640, 480)))).toMatchObject({
+      width: 640,
+      height: 480,
+    });
+    expect(await system(await upload(datasetId, "/b.jpg", jpeg(300, 200)))).toMatchObject({
+      width: 300,
+      height: 200,
+    });
+    // Overwritten with another image: the new size.
+    expect(await system(await upload(datasetId, "/a.png", jpeg(1920, 1080), "overwrite"))).toMatchObject({
+      width: 1920,
+      height: 1080,
+    });
+    for (const bytes of ["not an image", png(1, 1).subarray(0, 12)]) {
+      const held = await system(await upload(datasetId, `/c-${typeof bytes}.bin`, bytes as string));
+      expect([held.width, held.height]).toEqual([undefined, undefined]);
+    }
   });
 });
 
