@@ -252,6 +252,11 @@ export function runDql<T>(all: readonly T[], query: DqlQuery, index?: ListIndex)
   // Held in id order already: sorting by id ascending is a no-op, the keyset walk's case.
   const unsorted = !keys.length || (keys.length === 1 && keys[0]?.[0] === "id" && keys[0][1] === 1);
   if (index) {
+    // The columns this query reads, those not kept yet made in one pass.
+    index.columnsOf(
+      filter.scalar?.paths.map((p) => p.join(".")) ?? [],
+      unsorted ? [] : keys.map(([field]) => field),
+    );
     const { flags, count } = matchAll(all, filter, index);
     const items: T[] = [];
     const order = unsorted ? undefined : index.order(keys);
