@@ -44,17 +44,17 @@ export function sendJson(
   return sendJsonText(res, status, JSON.stringify(body), headers);
 }
 
-/** Answers with JSON text serialised already (`JSON.stringify`'s, or kept: entity-json.ts). */
+/** Answers with JSON serialised already (`JSON.stringify`'s text, or kept bytes: entity-json.ts). */
 export function sendJsonText(
   res: ServerResponse,
   status: number,
-  text: string,
+  text: string | Buffer,
   headers: Record<string, string> = {},
 ): true {
   res
     .writeHead(status, {
       "content-type": "application/json",
-      "content-length": String(Buffer.byteLength(text)),
+      "content-length": String(typeof text === "string" ? Buffer.byteLength(text) : text.length),
       ...headers,
     })
     .end(text);

@@ -27,7 +27,7 @@ export interface TwinContext {
  * wrote its own (a stream, an upload).
  */
 export type TwinAnswer =
-  | { status: number; body?: unknown; json?: string; headers?: Record<string, string> }
+  | { status: number; body?: unknown; json?: string | Buffer; headers?: Record<string, string> }
   | undefined;
 export type TwinRoute = (ctx: TwinContext) => TwinAnswer | Promise<TwinAnswer>;
 /** `"METHOD /template"` (the spec's path templates) → its handler. */

@@ -78,9 +78,9 @@ export class TwinStore {
     return this.indexes.of(list, this.generation);
   }
 
-  /** A held entity's JSON text, kept until the data changes (a DQL page is a join of them). */
-  jsonOf(entity: object): string {
-    return this.json.text(entity, this.generation);
+  /** A held entity's JSON as UTF-8 bytes, kept until the data changes (a DQL page is a concat of them). */
+  jsonOf(entity: object): Buffer {
+    return this.json.of(entity, this.generation);
   }
 
   newId(): string {
