@@ -199,7 +199,41 @@ describe("annotations against the twin", () => {
       expect(summary.results[0]?.ids.sort()).toEqual(held.map((a) => a.id).sort());
     });
 
-  it.todo(
-    "a batch the twin stored but whose answer was lost is not sent again — the twin's faults all act before the route runs; it needs one that drops the connection after it (e.g. { kind: 'drop', after: true })",
-  );
+  for (const fault of [
+    { kind: "status", status: 503, afterRoute: true } as const,
+    { kind: "drop", afterRoute: true } as const,
+  ])
+    it(`a batch the twin stored but whose answer was lost (${fault.kind === "drop" ? "connection dropped" : "a 503"} after the route) is not sent again`, async () => {
+      const itemId = await imageItem("/stored-then-lost.jpg", 100, 100);
+      const annotations = Array.from({ length: 5 }, (_, n) =>
+        buildAnnotation({
+          type: "box",
+          label: `box ${n}`,
+          coordinates: [
+            { x: n, y: n },
+            { x: n + 10, y: n + 10 },
+          ],
+        }),
+      );
+      // The second POST (the second batch of two) is stored by the twin, then its answer is lost.
+      gateway.fault({ route: "POST /items/{itemId}/annotations", fault, skip: 1, times: 1 });
+      const summary = await uploadAnnotations(dl, datasetId, [{ itemId, annotations }], {
+        batchSize: 2,
+        baseDelayMs: 1,
+      });
+      expect(summary).toMatchObject({ done: 1, failed: 0, annotations: 5 });
+      // The retry read the item's annotations, found the lost batch's two there, and sent only the third batch.
+      const posts = gateway.requests.filter((r) => r.method === "POST" && r.url.endsWith("/annotations"));
+      expect(posts.map((r) => r.status)).toEqual([200, fault.kind === "drop" ? 0 : 503, 200]);
+      expect(
+        gateway.requests.filter((r) => r.method === "GET" && r.url.endsWith("/annotations")),
+      ).toHaveLength(1);
+      expect(summary.results[0]?.alreadyThere).toBe(2);
+
+      const held = heldOn(itemId);
+      expect(held.map((a) => a.label).sort()).toEqual(annotations.map((a) => a.label).sort());
+      const clientIds = held.map((a) => (a.metadata as { system?: { clientId?: string } }).system?.clientId);
+      expect(new Set(clientIds).size).toBe(5);
+      expect(summary.results[0]?.ids.sort()).toEqual(held.map((a) => a.id).sort());
+    });
 });

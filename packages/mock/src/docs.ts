@@ -60,6 +60,7 @@ export function apiDocs(
   return (req, res) => {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     if (req.method !== "GET" && req.method !== "HEAD") return false;
+    if (!path.startsWith(`${prefix}/docs`) && path !== `${prefix}/swagger-file`) return false;
     const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
     if (path === `${prefix}/swagger-file`) {
       res

@@ -3,7 +3,7 @@
 export { type MockGateway, type MockGatewayOptions, startMockGateway } from "./gateway.js";
 export * from "./light.js";
 export { defaultCacheDir, type MockSpec, type MockSpecOptions, prepareMockSpec } from "./spec.js";
-export type { FaultRule, TwinFault } from "./twin/faults.js";
+export { type FaultRule, type TwinFault, TwinFaultError } from "./twin/faults.js";
 export type { LoggedRequest } from "./twin/request-log.js";
 export { type TwinFixtures, TwinFixturesError } from "./twin/seed.js";
 export type { GatewayTwin, TwinOptions } from "./twin/twin.js";

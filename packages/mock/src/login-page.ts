@@ -22,6 +22,9 @@ function loopbackCallback(value: string | null): URL | undefined {
  */
 export function loginPage(route: TokenRoute): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
+    // Every request passes here first: only /login's are parsed (a URL parse per API call was a
+    // visible share of the twin's allocations).
+    if (req.method !== "GET" || !(req.url ?? "").startsWith("/login")) return false;
     const url = new URL(req.url ?? "/", "http://mock");
     if (url.pathname !== "/login" || req.method !== "GET") return false;
     const headers = { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" };

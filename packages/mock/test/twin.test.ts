@@ -45,7 +45,7 @@ async function call(method: string, path: string, body?: unknown, g = gateway, b
   return { status: res.status, headers: res.headers, body: json as Record<string, unknown> & unknown[] };
 }
 
-function upload(datasetId: string, path: string, content: string, mode = "skip") {
+function upload(datasetId: string, path: string, content: string | Uint8Array<ArrayBuffer>, mode = "skip") {
   const form = new FormData();
   form.append("type", "file");
   form.append("path", path);
@@ -209,6 +209,92 @@ describe("state: the resources users script against", () => {
     expect([tail.headers.get("content-range"), await tail.text()]).toEqual(["bytes 7-9/10", "hij"]);
     const past = await get("bytes=10-");
     expect([past.status, past.headers.get("content-range")]).toEqual([416, "bytes */10"]);
+  });
+});
+
+describe("image sizes", () => {
+  /** The header of a PNG of w × h (signature and IHDR): what the size is read from. */
+  const png = (w: number, h: number) => {
+    const b = Buffer.alloc(33);
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(b, 0);
+    b.writeUInt32BE(13, 8);
+    b.write("IHDR", 12, "latin1");
+    b.writeUInt32BE(w, 16);
+    b.writeUInt32BE(h, 20);
+    b[24] = 8;
+    b[25] = 2;
+    return new Uint8Array(b);
+  };
+  /** A JPEG of w × h: SOI, a JFIF APP0, a baseline SOF0 with the size, EOI. */
+  const jpeg = (w: number, h: number) =>
+    new Uint8Array([
+      0xff,
+      0xd8,
+      0xff,
+      0xe0,
+      0x00,
+      0x10,
+      0x4a,
+      0x46,
+      0x49,
+      0x46,
+      0x00,
+      0x01,
+      0x01,
+      0x00,
+      0x00,
+      0x01,
+      0x00,
+      0x01,
+      0x00,
+      0x00,
+      0xff,
+      0xc0,
+      0x00,
+      0x11,
+      0x08,
+      h >> 8,
+      h & 255,
+      w >> 8,
+      w & 255,
+      0x03,
+      0x01,
+      0x22,
+      0x00,
+      0x02,
+      0x11,
+      0x01,
+      0x03,
+      0x11,
+      0x01,
+      0xff,
+      0xd9,
+    ]);
+
+  it("an uploaded PNG or JPEG gets its width and height in metadata.system, as the gateway's; other bytes none", async () => {
+    const datasetId = await newDataset("pixels");
+    const system = async (res: Response) => {
+      const { id } = (await res.json()) as { id: string };
+      return ((await call("GET", `/items/${id}`)).body.metadata as { system: Record<string, unknown> })
+        .system;
+    };
+    expect(await system(await upload(datasetId, "/a.png", png(640, 480)))).toMatchObject({
+      width: 640,
+      height: 480,
+    });
+    expect(await system(await upload(datasetId, "/b.jpg", jpeg(300, 200)))).toMatchObject({
+      width: 300,
+      height: 200,
+    });
+    // Overwritten with another image: the new size.
+    expect(await system(await upload(datasetId, "/a.png", jpeg(1920, 1080), "overwrite"))).toMatchObject({
+      width: 1920,
+      height: 1080,
+    });
+    for (const bytes of ["not an image", png(1, 1).subarray(0, 12)]) {
+      const held = await system(await upload(datasetId, `/c-${typeof bytes}.bin`, bytes as string));
+      expect([held.width, held.height]).toEqual([undefined, undefined]);
+    }
   });
 });
 
@@ -487,6 +573,77 @@ describe("made for tests", () => {
     expect((await call("POST", "/datasets/x/query", { filter: {} })).status).toBe(502);
   });
 
+  it("a fault after the route: the write is kept and its answer lost (a 503, or the connection dropped)", async () => {
+    const names = async () =>
+      ((await call("GET", "/projects")).body as Array<{ name: string }>).map((p) => p.name);
+    gateway.fault({
+      route: "POST /projects",
+      fault: { kind: "status", status: 503, afterRoute: true },
+      times: 1,
+    });
+    const lost = await call("POST", "/projects", { name: "stored, answer lost" });
+    expect([lost.status, lost.body.message]).toEqual([503, "Injected fault"]);
+    expect(await names()).toContain("stored, answer lost");
+    // Before the route (the default), the same fault stores nothing.
+    gateway.fault({ route: "POST /projects", fault: { kind: "status", status: 503 }, times: 1 });
+    expect((await call("POST", "/projects", { name: "never stored" })).status).toBe(503);
+    expect(await names()).not.toContain("never stored");
+    // Over HTTP: a dropped connection after the route, on a Prism route too (its answer is lost alike).
+    const viaHttp = await fetch(`${gateway.gateUrl}/_twin/faults`, {
+      method: "POST",
+      body: JSON.stringify({ route: "POST /projects", fault: { kind: "drop", afterRoute: true }, times: 1 }),
+    });
+    expect(viaHttp.status).toBe(201);
+    await expect(call("POST", "/projects", { name: "stored, connection dropped" })).rejects.toThrow();
+    expect(await names()).toContain("stored, connection dropped");
+    gateway.fault({
+      route: "GET /pipelines/{pipelineId}",
+      fault: { kind: "drop", afterRoute: true },
+      times: 1,
+    });
+    await expect(call("GET", "/pipelines/pl1")).rejects.toThrow();
+    expect((await call("GET", "/pipelines/pl1")).status).toBe(200);
+    expect(gateway.requests.filter((r) => r.method === "POST").map((r) => r.status)).toEqual([503, 503, 0]);
+  });
+
+  it("skip lets the first N matching requests pass, then the fault hits its times", async () => {
+    gateway.fault({ route: "GET /projects", fault: { kind: "status", status: 502 }, skip: 2, times: 1 });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await call("GET", "/projects")).status);
+    expect(statuses).toEqual([200, 200, 502, 200]);
+    // Another route is not counted; over HTTP alike, with the rule listed as given.
+    const rule = { route: "GET /orgs", fault: { kind: "429", retryAfterSeconds: 2 }, skip: 1, times: 2 };
+    await fetch(`${gateway.gateUrl}/_twin/faults`, { method: "POST", body: JSON.stringify(rule) });
+    expect(await (await fetch(`${gateway.gateUrl}/_twin/faults`)).json()).toEqual([rule]);
+    await call("GET", "/projects");
+    const orgs = [];
+    for (let i = 0; i < 4; i++) orgs.push((await call("GET", "/orgs")).status);
+    expect(orgs).toEqual([200, 429, 429, 200]);
+  });
+
+  it("a fault rule it cannot apply is a TwinFaultError (JS) or a 400 naming what is wrong (HTTP)", async () => {
+    expect(() =>
+      gateway.fault({
+        route: "GET /projects",
+        fault: { kind: "latency", latencyMs: 5, afterRoute: true } as never,
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: "TWIN_FAULT",
+        errors: ['fault.afterRoute is for kind "status" or "drop"'],
+      }),
+    );
+    const res = await fetch(`${gateway.gateUrl}/_twin/faults`, {
+      method: "POST",
+      body: JSON.stringify({ route: "GET /projects", fault: { kind: "drop" }, skip: -1, times: 0 }),
+    });
+    expect([res.status, ((await res.json()) as { errors: string[] }).errors]).toEqual([
+      400,
+      ["times is a whole number ≥ 1", "skip is a whole number ≥ 0"],
+    ]);
+    expect((await call("GET", "/projects")).status).toBe(200);
+  });
+
   it("latency holds a route's answer while others go on", async () => {
     gateway.fault({ route: "GET /projects", fault: { kind: "latency", latencyMs: 150 }, times: 1 });
     const order: string[] = [];
@@ -571,6 +728,43 @@ describe("fixtures keep their own metadata", () => {
     } finally {
       await g.stop();
     }
+  });
+});
+
+describe("DQL after a change", () => {
+  it("a query after a patch, an upload, an annotation, a delete or a reset answers the new data, not the kept columns and texts", async () => {
+    const D = await newDataset("kept");
+    for (const name of ["a", "b", "c"]) await upload(D, `/k/${name}.txt`, name);
+    const query = async () =>
+      (
+        await call("POST", `/datasets/${D}/query`, {
+          filter: { dir: "/k" },
+          sort: { "metadata.user.rank": "descending" },
+        })
+      ).body as unknown as {
+        items: Array<{ id: string; name: string; description?: string; annotationsCount: number }>;
+      };
+    const names = async () => (await query()).items.map((i) => i.name);
+    expect(await names()).toEqual(["a.txt", "b.txt", "c.txt"]);
+    type Held = { id: string; metadata: object };
+    const [a, b, c] = (await query()).items as unknown as [Held, Held, Held];
+    // The sort key and the served text both change with a patch.
+    const rank = (item: { metadata: object }, n: number) => ({ ...item.metadata, user: { rank: n } });
+    await call("PATCH", `/items/${c.id}`, { metadata: rank(c, 1), description: "moved" });
+    expect(await names()).toEqual(["c.txt", "a.txt", "b.txt"]);
+    await call("PATCH", `/items/${b.id}`, { metadata: rank(b, 2) });
+    expect(await names()).toEqual(["b.txt", "c.txt", "a.txt"]);
+    expect((await query()).items.find((i) => i.id === c.id)?.description).toBe("moved");
+    // The filter's column: a new item in /k is matched, one in another folder is not.
+    await upload(D, "/k/d.txt", "d");
+    await upload(D, "/elsewhere/e.txt", "e");
+    expect(await names()).toEqual(["b.txt", "c.txt", "a.txt", "d.txt"]);
+    await call("POST", `/items/${a.id}/annotations`, { type: "class", label: "cat" });
+    expect((await query()).items.find((i) => i.id === a.id)?.annotationsCount).toBe(1);
+    expect((await call("DELETE", `/items/${b.id}`)).status).toBe(204);
+    expect(await names()).toEqual(["c.txt", "a.txt", "d.txt"]);
+    gateway.reset();
+    expect((await call("POST", `/datasets/${D}/query`, { filter: {} })).status).toBe(404);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Page } from "../front.js";
 import { sendJson } from "./errors.js";
-import type { FaultRule } from "./faults.js";
+import { type FaultRule, faultRuleErrors } from "./faults.js";
 import type { GatewayTwin } from "./twin.js";
 
 /** Where a test drives the twin over HTTP (another process, another language): outside `/api/v1`, no token. */
@@ -36,17 +36,9 @@ export function twinControl(twin: GatewayTwin): Page {
     if (route === "POST /faults") {
       readJson(req).then(
         (rule) => {
-          const r = rule as FaultRule | null;
-          const kinds = ["latency", "429", "status", "drop"];
-          if (!r || typeof r.route !== "string" || !kinds.includes(String(r.fault?.kind)))
-            return sendJson(res, 400, {
-              status: 400,
-              message: "Invalid fault",
-              errors: [
-                `a fault is { route: "GET /items/{id}" | "*", fault: { kind: ${kinds.join("|")} … }, times? }`,
-              ],
-            });
-          twin.faults.add(r);
+          const errors = faultRuleErrors(rule);
+          if (errors.length) return sendJson(res, 400, { status: 400, message: "Invalid fault", errors });
+          twin.faults.add(rule as FaultRule);
           return sendJson(res, 201, twin.faults.active);
         },
         () => sendJson(res, 400, { status: 400, message: "Invalid fault", errors: ["body is not JSON"] }),

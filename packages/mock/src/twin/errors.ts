@@ -41,11 +41,20 @@ export function sendJson(
     res.writeHead(204, headers).end();
     return true;
   }
-  const text = JSON.stringify(body);
+  return sendJsonText(res, status, JSON.stringify(body), headers);
+}
+
+/** Answers with JSON serialised already (`JSON.stringify`'s text, or kept bytes: entity-json.ts). */
+export function sendJsonText(
+  res: ServerResponse,
+  status: number,
+  text: string | Buffer,
+  headers: Record<string, string> = {},
+): true {
   res
     .writeHead(status, {
       "content-type": "application/json",
-      "content-length": String(Buffer.byteLength(text)),
+      "content-length": String(typeof text === "string" ? Buffer.byteLength(text) : text.length),
       ...headers,
     })
     .end(text);

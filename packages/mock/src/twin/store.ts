@@ -1,4 +1,6 @@
 import { type Clock, systemClock } from "@dataloop-ts/core";
+import { DqlIndexes, type ListIndex } from "./dql-index.js";
+import { EntityJson } from "./entity-json.js";
 import { notFound } from "./errors.js";
 import { IdMaker, type Rng, seededRng } from "./ids.js";
 import type { Templates } from "./templates.js";
@@ -27,6 +29,14 @@ export class TwinStore {
   readonly annotationsByItem = new Map<string, Entity[]>();
   readonly apiKeys = new Map<string, Entity>();
   rng: Rng;
+  /**
+   * Moves on at every change of the held data (the store's methods, and every write the routes
+   * answer): what DQL's kept columns, sort orders and serialised items are valid for. A test that
+   * changes held objects directly calls `changed()` after.
+   */
+  generation = 0;
+  private readonly indexes = new DqlIndexes();
+  private readonly json = new EntityJson();
   /** The API base the held objects' URLs point at (set when the gateway listens). */
   apiUrl = "http://127.0.0.1/api/v1";
   private ids: IdMaker;
@@ -58,6 +68,21 @@ export class TwinStore {
     this.ids = new IdMaker(this.rng);
   }
 
+  /** Says the held data changed: DQL's kept columns and orders are made again on the next query. */
+  changed(): void {
+    this.generation++;
+  }
+
+  /** DQL's kept columns and sort orders of a held list (a dataset's items), for this generation. */
+  indexOf(list: readonly unknown[]): ListIndex {
+    return this.indexes.of(list, this.generation);
+  }
+
+  /** A held entity's JSON as UTF-8 bytes, kept until the data changes (a DQL page is a concat of them). */
+  jsonOf(entity: object): Buffer {
+    return this.json.of(entity, this.generation);
+  }
+
   newId(): string {
     return this.ids.make(this.clock.now());
   }
@@ -85,6 +110,7 @@ export class TwinStore {
   /** `fields` merged into `entity`; `updatedAt` moves on (never before `createdAt`). */
   touch<T extends Entity>(entity: T, fields: Record<string, unknown>, template: Record<string, unknown>): T {
     const { id: _id, createdAt: _c, ...rest } = fields;
+    this.changed();
     Object.assign(entity, rest, { updatedAt: this.stamp(template) });
     return entity;
   }
@@ -102,6 +128,7 @@ export class TwinStore {
   }
 
   addItem(held: HeldItem): void {
+    this.changed();
     const existing = this.items.get(held.item.id);
     this.items.set(held.item.id, held);
     if (existing) {
@@ -127,6 +154,7 @@ export class TwinStore {
 
   removeItem(id: string): void {
     const held = this.item(id);
+    this.changed();
     this.items.delete(id);
     const list = this.itemsByDataset.get(held.item.datasetId);
     if (list) list.splice(list.indexOf(held.item), 1);
@@ -138,6 +166,7 @@ export class TwinStore {
   removeDataset(id: string): void {
     this.get(this.datasets, "Dataset", id);
     for (const item of [...(this.itemsByDataset.get(id) ?? [])]) this.removeItem(item.id);
+    this.changed();
     this.itemsByDataset.delete(id);
     this.datasets.delete(id);
   }
@@ -151,6 +180,7 @@ export class TwinStore {
   }
 
   addAnnotation(annotation: Entity & { itemId: string }): void {
+    this.changed();
     this.annotations.set(annotation.id, annotation);
     const list = this.annotationsByItem.get(annotation.itemId);
     if (list) list.push(annotation);
@@ -159,6 +189,7 @@ export class TwinStore {
 
   removeAnnotation(id: string): void {
     const annotation = this.get(this.annotations, "Annotation", id);
+    this.changed();
     this.annotations.delete(id);
     const list = this.annotationsByItem.get(String(annotation.itemId));
     if (list) list.splice(list.indexOf(annotation), 1);

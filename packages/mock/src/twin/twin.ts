@@ -72,6 +72,7 @@ export class GatewayTwin {
       validator,
       document as { paths: Record<string, unknown> },
       strict ? undefined : fallback,
+      () => this.store.changed(),
     );
   }
 
@@ -96,6 +97,7 @@ export class GatewayTwin {
     if (this.fixtures) loadFixtures(this.store, this.fixtures, this.defaultUser);
     this.log.clear();
     this.faults.clear();
+    this.store.changed();
   }
 
   /** Answers an API call (`path` without `/api/v1`) the twin owns; false passes it on. */

@@ -1,4 +1,5 @@
 import { runDql } from "../dql.js";
+import { pageJson } from "../entity-json.js";
 import { badRequest } from "../errors.js";
 import { datasetLinks } from "../links.js";
 import { pageOf, pageParams } from "../paging.js";
@@ -61,8 +62,11 @@ export function datasetRoutes(store: TwinStore): RouteTable {
       store.get(store.datasets, "Dataset", id);
       const query = (await ctx.body()) as Record<string, unknown>;
       const resource = query.resource ?? "items";
-      if (resource === "items")
-        return { status: 200, body: runDql(store.itemsByDataset.get(id) ?? [], query) };
+      if (resource === "items") {
+        const items = store.itemsByDataset.get(id) ?? [];
+        const page = runDql(items, query, store.indexOf(items));
+        return { status: 200, json: pageJson(page, (item) => store.jsonOf(item)) };
+      }
       if (resource === "annotations") {
         const all = store.annotationsOfDataset(id).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
         return { status: 200, body: runDql(all, query) };
@@ -88,8 +92,14 @@ export function datasetRoutes(store: TwinStore): RouteTable {
         }
       }
       const all = store.itemsByDataset.get(id) ?? [];
-      if (filter !== undefined) return { status: 200, body: runDql(all, { filter, page, pageSize }) };
-      return { status: 200, body: pageOf(all, page, pageSize) };
+      if (filter !== undefined)
+        return {
+          status: 200,
+          json: pageJson(runDql(all, { filter, page, pageSize }, store.indexOf(all)), (item) =>
+            store.jsonOf(item),
+          ),
+        };
+      return { status: 200, json: pageJson(pageOf(all, page, pageSize), (item) => store.jsonOf(item)) };
     },
   };
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import busboy from "busboy";
 import { notFound, TwinHttpError } from "../errors.js";
 import { datasetLinks, itemLinks } from "../links.js";
+import { pixelSizeOf } from "../pixel-size.js";
 import type { RouteTable, TwinContext } from "../router.js";
 import type { HeldItem, TwinStore } from "../store.js";
 
@@ -191,6 +192,7 @@ export function itemRoutes(store: TwinStore, options: ItemRoutesOptions = {}): R
             originalname: file.name,
             originalPath: remote,
             encoding: "7bit",
+            ...pixelSizeOf(file.bytes),
           },
         },
         ...(fields.description ? { description: fields.description } : {}),
