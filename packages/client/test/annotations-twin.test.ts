@@ -51,8 +51,9 @@ async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
 }
 
 /**
- * Uploads an item at `filename` and gives it an image size. The twin does not read image headers (the
- * gateway does), so the size is set as a user of dtlpy would: the item's `metadata.system` updated.
+ * Uploads an item at `filename` and gives it an image size. Its bytes are not an image (the twin reads
+ * the size of PNG and JPEG uploads only), so the size is set as a user of dtlpy would: the item's
+ * `metadata.system` updated.
  */
 async function imageItem(filename: string, width?: number, height?: number): Promise<string> {
   const { item } = await uploadItem(dl, datasetId, new Blob([`pixels of ${filename}`]), {
