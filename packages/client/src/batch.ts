@@ -36,6 +36,11 @@ export interface BatchSummary<T> {
   bytes: number;
 }
 
+/**
+ * What `onProgress` is given after each file: the counts so far (`done`, `failed`, `bytes`), the batch's
+ * `total` once known, and that file's `result`.
+ * @inline
+ */
 export interface BatchProgress<T> {
   done: number;
   failed: number;
