@@ -5,7 +5,9 @@
 // tests/docs builds it the same way and then checks the links and type-checks every example.
 //
 //   node scripts/docs.mjs [--out DIR]     (default docs/api; DIR/api.json is TypeDoc's JSON model)
-import { mkdirSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -19,184 +21,11 @@ export const PAGES_URL = "https://dataloop-ts.github.io/dataloop-ts/";
  * about any other undocumented export and about an entry here that is gone; tests/docs fails when an
  * entry here has a summary and examples that type-check (remove it), so this list can only shrink.
  * tests/docs prints it on every run.
- * An entry is for an export whose file other work is rewriting, or one not documented yet: document it
- * there, then remove it here.
+ * Empty: every public export is documented. An entry is for an export whose file other work is
+ * rewriting: document it there, then remove it here.
  * @type {readonly string[]}
  */
-export const notYetDocumented = [
-  "@dataloop-ts/client#BatchOptions",
-  "@dataloop-ts/client#BatchResult",
-  "@dataloop-ts/client#BatchSummary",
-  "@dataloop-ts/client#CallOptions",
-  "@dataloop-ts/client#Credentials",
-  "@dataloop-ts/client#DataloopApiError",
-  "@dataloop-ts/client#DataloopClient",
-  "@dataloop-ts/client#DataloopClientOptions",
-  "@dataloop-ts/client#DataloopConnectionError",
-  "@dataloop-ts/client#DataloopResponseError",
-  "@dataloop-ts/client#DeadlineOption",
-  "@dataloop-ts/client#DownloadIncompleteError",
-  "@dataloop-ts/client#DqlCondition",
-  "@dataloop-ts/client#DqlFilter",
-  "@dataloop-ts/client#DqlOperator",
-  "@dataloop-ts/client#DqlResources",
-  "@dataloop-ts/client#DqlValue",
-  "@dataloop-ts/client#Item",
-  "@dataloop-ts/client#ItemSource",
-  "@dataloop-ts/client#OperationName",
-  "@dataloop-ts/client#Page",
-  "@dataloop-ts/client#PaginateOptions",
-  "@dataloop-ts/client#QueryOptions",
-  "@dataloop-ts/client#ResultClient",
-  "@dataloop-ts/client#StreamSource",
-  "@dataloop-ts/client#Succeeded",
-  "@dataloop-ts/client#ThrowingClient",
-  "@dataloop-ts/client#UnreadableSourceError",
-  "@dataloop-ts/client#UploadCorruptedError",
-  "@dataloop-ts/client#UploadEntry",
-  "@dataloop-ts/client#UploadItemOptions",
-  "@dataloop-ts/client#UploadNotReplayableError",
-  "@dataloop-ts/client#UploadedItem",
-  "@dataloop-ts/client#apiSpec",
-  "@dataloop-ts/client#createDataloopClient",
-  "@dataloop-ts/client#downloadItem",
-  "@dataloop-ts/client#operationIndex",
-  "@dataloop-ts/client#paginate",
-  "@dataloop-ts/client#queryDataset",
-  "@dataloop-ts/client#uploadItem",
-  "@dataloop-ts/client#uploadItems",
-  "@dataloop-ts/client#uploadLink",
-  "@dataloop-ts/client/annotations#Annotation",
-  "@dataloop-ts/client/annotations#AnnotationBody",
-  "@dataloop-ts/client/annotations#AnnotationCommon",
-  "@dataloop-ts/client/annotations#AnnotationEntry",
-  "@dataloop-ts/client/annotations#AnnotationInput",
-  "@dataloop-ts/client/annotations#AnnotationInputError",
-  "@dataloop-ts/client/annotations#AnnotationMetadata",
-  "@dataloop-ts/client/annotations#AnnotationNotExpressibleError",
-  "@dataloop-ts/client/annotations#AnnotationPlace",
-  "@dataloop-ts/client/annotations#AnnotationShapes",
-  "@dataloop-ts/client/annotations#AnnotationSystemMetadata",
-  "@dataloop-ts/client/annotations#AnnotationType",
-  "@dataloop-ts/client/annotations#AnnotationUploadResult",
-  "@dataloop-ts/client/annotations#AnnotationUploadSummary",
-  "@dataloop-ts/client/annotations#CocoAnnotation",
-  "@dataloop-ts/client/annotations#CocoCategory",
-  "@dataloop-ts/client/annotations#CocoFile",
-  "@dataloop-ts/client/annotations#CocoImage",
-  "@dataloop-ts/client/annotations#CocoIndex",
-  "@dataloop-ts/client/annotations#Conversion",
-  "@dataloop-ts/client/annotations#ConversionIssue",
-  "@dataloop-ts/client/annotations#CubeCoordinates",
-  "@dataloop-ts/client/annotations#DataloopToCocoOptions",
-  "@dataloop-ts/client/annotations#DataloopToYolo",
-  "@dataloop-ts/client/annotations#DownloadAnnotationsOptions",
-  "@dataloop-ts/client/annotations#EllipseCoordinates",
-  "@dataloop-ts/client/annotations#ItemAnnotationsJson",
-  "@dataloop-ts/client/annotations#ItemNotFoundError",
-  "@dataloop-ts/client/annotations#Mask",
-  "@dataloop-ts/client/annotations#MaskDataUrl",
-  "@dataloop-ts/client/annotations#NoteCoordinates",
-  "@dataloop-ts/client/annotations#NoteMessage",
-  "@dataloop-ts/client/annotations#Point",
-  "@dataloop-ts/client/annotations#PoseCoordinates",
-  "@dataloop-ts/client/annotations#Rle",
-  "@dataloop-ts/client/annotations#Source",
-  "@dataloop-ts/client/annotations#StoredAnnotation",
-  "@dataloop-ts/client/annotations#TextCoordinates",
-  "@dataloop-ts/client/annotations#UploadAnnotationsOptions",
-  "@dataloop-ts/client/annotations#WireCoordinates",
-  "@dataloop-ts/client/annotations#YoloLabelFile",
-  "@dataloop-ts/client/annotations#YoloOutputFile",
-  "@dataloop-ts/client/annotations#binary",
-  "@dataloop-ts/client/annotations#box",
-  "@dataloop-ts/client/annotations#buildAnnotation",
-  "@dataloop-ts/client/annotations#builders",
-  "@dataloop-ts/client/annotations#classification",
-  "@dataloop-ts/client/annotations#cocoToDataloop",
-  "@dataloop-ts/client/annotations#countsFromString",
-  "@dataloop-ts/client/annotations#countsToString",
-  "@dataloop-ts/client/annotations#cube",
-  "@dataloop-ts/client/annotations#dataloopToCoco",
-  "@dataloop-ts/client/annotations#dataloopToYolo",
-  "@dataloop-ts/client/annotations#decodeMask",
-  "@dataloop-ts/client/annotations#downloadAnnotations",
-  "@dataloop-ts/client/annotations#ellipse",
-  "@dataloop-ts/client/annotations#encodeMask",
-  "@dataloop-ts/client/annotations#indexCoco",
-  "@dataloop-ts/client/annotations#isKnownType",
-  "@dataloop-ts/client/annotations#itemDescription",
-  "@dataloop-ts/client/annotations#maskToCounts",
-  "@dataloop-ts/client/annotations#note",
-  "@dataloop-ts/client/annotations#parseYoloNames",
-  "@dataloop-ts/client/annotations#point",
-  "@dataloop-ts/client/annotations#polygon",
-  "@dataloop-ts/client/annotations#polyline",
-  "@dataloop-ts/client/annotations#pose",
-  "@dataloop-ts/client/annotations#readAnnotation",
-  "@dataloop-ts/client/annotations#rleToMask",
-  "@dataloop-ts/client/annotations#segment",
-  "@dataloop-ts/client/annotations#subtitle",
-  "@dataloop-ts/client/annotations#uploadAnnotations",
-  "@dataloop-ts/client/annotations#yoloDataYaml",
-  "@dataloop-ts/client/annotations#yoloToDataloop",
-  "@dataloop-ts/client/annotations/node#jsonPathOf",
-  "@dataloop-ts/client/annotations/node#openCocoFile",
-  "@dataloop-ts/client/annotations/node#readCocoFile",
-  "@dataloop-ts/client/annotations/node#readItemJsons",
-  "@dataloop-ts/client/annotations/node#readYoloFolder",
-  "@dataloop-ts/client/annotations/node#writeChunksAtomic",
-  "@dataloop-ts/client/annotations/node#writeItemJsons",
-  "@dataloop-ts/client/annotations/node#writeYoloFolder",
-  "@dataloop-ts/client/node#DownloadFileOptions",
-  "@dataloop-ts/client/node#DownloadItemsOptions",
-  "@dataloop-ts/client/node#DownloadMismatchError",
-  "@dataloop-ts/client/node#DownloadedFile",
-  "@dataloop-ts/client/node#DuplicateRemotePathError",
-  "@dataloop-ts/client/node#FileSource",
-  "@dataloop-ts/client/node#ItemNotFoundError",
-  "@dataloop-ts/client/node#LocalPathConflictError",
-  "@dataloop-ts/client/node#SpecialFileError",
-  "@dataloop-ts/client/node#SymlinkNotFollowedError",
-  "@dataloop-ts/client/node#UnsafeItemNameError",
-  "@dataloop-ts/client/node#UnsafeLocalPathError",
-  "@dataloop-ts/client/node#WalkOptions",
-  "@dataloop-ts/client/node#downloadFile",
-  "@dataloop-ts/client/node#downloadItems",
-  "@dataloop-ts/client/node#entriesOf",
-  "@dataloop-ts/client/node#fileSource",
-  "@dataloop-ts/client/node#partPathOf",
-  "@dataloop-ts/client/node#uploadDirectory",
-  "@dataloop-ts/client/node#uploadFile",
-  "@dataloop-ts/mock#FaultRule",
-  "@dataloop-ts/mock#GatewayTwin",
-  "@dataloop-ts/mock#LoggedRequest",
-  "@dataloop-ts/mock#MockGateway",
-  "@dataloop-ts/mock#MockGatewayOptions",
-  "@dataloop-ts/mock#MockSpec",
-  "@dataloop-ts/mock#MockSpecOptions",
-  "@dataloop-ts/mock#SpecValidator",
-  "@dataloop-ts/mock#TwinFault",
-  "@dataloop-ts/mock#TwinFixtures",
-  "@dataloop-ts/mock#TwinFixturesError",
-  "@dataloop-ts/mock#TwinOptions",
-  "@dataloop-ts/mock#createSpecValidator",
-  "@dataloop-ts/mock#defaultCacheDir",
-  "@dataloop-ts/mock#prepareMockSpec",
-  "@dataloop-ts/mock#startMockGateway",
-  "@dataloop-ts/mock/light#DEFAULT_BOT",
-  "@dataloop-ts/mock/light#FrontOptions",
-  "@dataloop-ts/mock/light#Handler",
-  "@dataloop-ts/mock/light#MockUser",
-  "@dataloop-ts/mock/light#Page",
-  "@dataloop-ts/mock/light#TokenRoute",
-  "@dataloop-ts/mock/light#TokenRouteCalls",
-  "@dataloop-ts/mock/light#TokenRouteMode",
-  "@dataloop-ts/mock/light#TokenRouteOptions",
-  "@dataloop-ts/mock/light#echoApi",
-  "@dataloop-ts/mock/light#gatewayFront",
-  "@dataloop-ts/mock/light#startEchoGateway",
-];
+export const notYetDocumented = [];
 
 const KIND = {
   module: 2,
@@ -225,8 +54,85 @@ const DECLARATIONS = new Set([
  * pages show the summary and example written at their export, and point at the spec's own viewers
  * instead (`dataloop-mock`'s Swagger UI, @dataloop-ts/spec).
  */
-export const membersNotListed = [
+export const membersNotListed = [];
+
+/**
+ * The command-line tools, whose reference is their own `--help`, run from the built bin as a user runs
+ * it: a page each in the reference (`documents/<page>.html`, listed on its index), so it cannot drift
+ * from what the command says. `options`: the module whose `OPTIONS` (node:util parseArgs' declaration)
+ * the command parses with, tabled below the help.
+ */
+export const commands = [
+  {
+    bin: "dataloop",
+    dir: "packages/cli",
+    page: "dataloop",
+    options: "dist/args.js",
+    about: "log in, tokens for curl/Postman, calls, items and annotations from a terminal",
+  },
+  {
+    bin: "dataloop-mock",
+    dir: "packages/mock",
+    page: "dataloop-mock",
+    about: "the local Dataloop gateway for tests, from any folder: `npx -p @dataloop-ts/mock dataloop-mock`",
+  },
 ];
+
+/**
+ * What `<bin> --help` prints, run from the package's built bin with this Node.
+ * @param {string} root the repository
+ * @param {{ bin: string; dir: string }} command
+ */
+export function helpOf(root, command) {
+  const pkg = JSON.parse(readFileSync(join(root, command.dir, "package.json"), "utf8"));
+  const run = spawnSync(process.execPath, [join(root, command.dir, pkg.bin[command.bin]), "--help"], {
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  if (run.status !== 0) throw new Error(`${command.bin} --help exited ${run.status}: ${run.stderr}`);
+  return run.stdout.trimEnd();
+}
+
+/**
+ * A command's reference page (markdown, for TypeDoc's projectDocuments): its help verbatim, and the
+ * options its parser declares.
+ * @param {string} root
+ * @param {(typeof commands)[number]} command
+ */
+async function commandPage(root, command) {
+  const pkg = JSON.parse(readFileSync(join(root, command.dir, "package.json"), "utf8"));
+  const lines = [
+    "---",
+    `title: ${command.bin}`,
+    "---",
+    "",
+    `# \`${command.bin}\``,
+    "",
+    `From \`${pkg.name}\` ${pkg.version}: ${command.about}. This page is \`${command.bin} --help\` of the`,
+    "built command, made when the reference is built (a test holds it to the command's output).",
+    "",
+    "```text",
+    helpOf(root, command),
+    "```",
+  ];
+  if (command.options) {
+    const { OPTIONS } = await import(join(root, command.dir, command.options));
+    lines.push(
+      "",
+      "## Every option the command line takes",
+      "",
+      "| option | takes | default |",
+      "| --- | --- | --- |",
+    );
+    for (const [name, o] of Object.entries(OPTIONS)) {
+      const takes =
+        o.type === "boolean" ? "nothing (a flag)" : o.multiple ? "a value, repeatable" : "a value";
+      const flag = `${o.short ? `\`-${o.short}\`, ` : ""}\`--${name}\``;
+      lines.push(`| ${flag} | ${takes} | ${o.default === undefined ? "" : `\`${o.default}\``} |`);
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
 
 const text = (parts = []) => parts.map((p) => p.text).join("");
 
@@ -313,11 +219,17 @@ async function main() {
   const out = resolve(values.out);
   process.chdir(root);
   const td = await import("typedoc");
-  const app = await td.Application.bootstrapWithPlugins({ options: join(root, "typedoc.json"), out }, [
-    new td.TypeDocReader(),
-    new td.PackageJsonReader(),
-    new td.TSConfigReader(),
-  ]);
+  const pages = mkdtempSync(join(tmpdir(), "dataloop-docs-"));
+  const projectDocuments = [];
+  for (const command of commands) {
+    const file = join(pages, `${command.page}.md`);
+    writeFileSync(file, await commandPage(root, command));
+    projectDocuments.push(file);
+  }
+  const app = await td.Application.bootstrapWithPlugins(
+    { options: join(root, "typedoc.json"), out, projectDocuments },
+    [new td.TypeDocReader(), new td.PackageJsonReader(), new td.TSConfigReader()],
+  );
   // As TypeDoc's own CLI does, with treatWarningsAsErrors (typedoc.json): stop at the first warning.
   const failed = () => app.logger.hasErrors() || app.logger.hasWarnings();
   const project = failed() ? undefined : await app.convert();
@@ -341,6 +253,7 @@ async function main() {
       writeFileSync(join(out, "api.json"), JSON.stringify(model));
     }
   }
+  rmSync(pages, { recursive: true, force: true });
   if (failed() || !project) {
     console.error(
       `docs: ${app.logger.errorCount} errors, ${app.logger.warningCount} warnings (each one fails the build)`,

@@ -4,6 +4,20 @@ import { routeMatcher } from "../proxy.js";
 /**
  * What a fault does to a request: wait first (`latencyMs`, then the request goes on), answer a 429
  * with `Retry-After`, answer an error status (5xx), or drop the connection without an answer.
+ * @example
+ * ```ts
+ * import { startMockGateway, type TwinFault } from "@dataloop-ts/mock";
+ *
+ * const gateway = await startMockGateway();
+ * const faults: TwinFault[] = [
+ *   { kind: "latency", latencyMs: 200 },
+ *   { kind: "429", retryAfterSeconds: 1 },
+ *   { kind: "status", status: 503 },
+ *   { kind: "drop" },
+ * ];
+ * for (const fault of faults) gateway.fault({ route: "GET /projects", fault, times: 1 });
+ * await gateway.stop();
+ * ```
  */
 export type TwinFault =
   | { kind: "latency"; latencyMs: number }
@@ -11,6 +25,19 @@ export type TwinFault =
   | { kind: "status"; status: number; message?: string }
   | { kind: "drop" };
 
+/**
+ * What `gateway.fault()` takes: the route (`"GET /items/{id}"`, `"* /items/{id}"` or `"*"`), the fault, and how many requests it hits (default: until `reset()`).
+ * @example
+ * ```ts
+ * import { type FaultRule, startMockGateway } from "@dataloop-ts/mock";
+ *
+ * const gateway = await startMockGateway();
+ * const rule: FaultRule = { route: "* /items/{id}", fault: { kind: "drop" }, times: 2 };
+ * const off = gateway.fault(rule);
+ * off();
+ * await gateway.stop();
+ * ```
+ */
 export interface FaultRule {
   /** `"METHOD /template"` as the spec writes it (`"GET /items/{id}"`), `"* /template"`, or `"*"` for every API call. */
   route: string;
