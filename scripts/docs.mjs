@@ -54,7 +54,11 @@ const DECLARATIONS = new Set([
  * pages show the summary and example written at their export, and point at the spec's own viewers
  * instead (`dataloop-mock`'s Swagger UI, @dataloop-ts/spec).
  */
-export const membersNotListed = [];
+export const membersNotListed = [
+  "@dataloop-ts/client#paths",
+  "@dataloop-ts/client#components",
+  "@dataloop-ts/client#operations",
+];
 
 /**
  * The command-line tools, whose reference is their own `--help`, run from the built bin as a user runs
@@ -241,8 +245,12 @@ async function main() {
         entry.name = entry.name === "" || entry.name === "index" ? pkg.name : `${pkg.name}/${entry.name}`;
   for (const entry of project?.getReflectionsByKind(td.ReflectionKind.Module) ?? [])
     for (const child of entry.children ?? [])
-      if (membersNotListed.includes(`${entry.name}#${child.name}`))
+      if (membersNotListed.includes(`${entry.name}#${child.name}`)) {
         for (const member of [...(child.children ?? [])]) project?.removeReflection(member);
+        // The page lists members by group ("Properties"), made before this: they go too.
+        child.groups = undefined;
+        child.categories = undefined;
+      }
   if (project && !failed()) app.validate(project);
   if (project && !failed()) {
     const model = app.serializer.projectToObject(project, root);

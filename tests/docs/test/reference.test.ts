@@ -1,9 +1,15 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { LinkChecker, LinkState } from "linkinator";
 import ts from "typescript";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { coverageProblems, notYetDocumented, PAGES_URL, publicExports } from "../../../scripts/docs.mjs";
+import {
+  coverageProblems,
+  membersNotListed,
+  notYetDocumented,
+  PAGES_URL,
+  publicExports,
+} from "../../../scripts/docs.mjs";
 
 const root = resolve(import.meta.dirname, "../../..");
 const examplesDir = resolve(import.meta.dirname, "../.test-output/examples");
@@ -78,6 +84,22 @@ describe("the API reference", () => {
         [...codes].filter((code) => !readme.includes(`\`${code}\``)),
         `${dir}/README.md`,
       ).toEqual([]);
+    }
+  });
+
+  it("summarises the types generated from the spec: their pages list none of the API's routes or schemas", () => {
+    expect(membersNotListed.length).toBeGreaterThan(0);
+    for (const id of membersNotListed) {
+      const [entry = "", name = ""] = id.split("#");
+      expect(exports.find((e) => e.id === id)?.summary, id).toBeTruthy();
+      const file = readdirSync(join(out, "interfaces")).find((f) =>
+        f.endsWith(`${entry.replace(/[@/]/g, "_")}.${name}.html`),
+      );
+      expect(file, id).toBeDefined();
+      const page = readFileSync(join(out, "interfaces", file ?? ""), "utf8");
+      // Every route and schema listed made these pages tens of megabytes each.
+      expect(page).not.toContain("/accounts/{accountId}");
+      expect(page.length, id).toBeLessThan(200_000);
     }
   });
 
