@@ -5,7 +5,9 @@
 // tests/docs builds it the same way and then checks the links and type-checks every example.
 //
 //   node scripts/docs.mjs [--out DIR]     (default docs/api; DIR/api.json is TypeDoc's JSON model)
-import { mkdirSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -34,6 +36,7 @@ const KIND = {
   class: 128,
   interface: 256,
   type: 2097152,
+  reference: 4194304,
 };
 const DECLARATIONS = new Set([
   KIND.namespace,
@@ -44,6 +47,96 @@ const DECLARATIONS = new Set([
   KIND.interface,
   KIND.type,
 ]);
+
+/**
+ * The types openapi-typescript generates from the spec, by `package#name`: their members are every
+ * route, schema and operation of the API (about 100 MB of HTML, a page no browser opens), so their
+ * pages show the summary and example written at their export, and point at the spec's own viewers
+ * instead (`dataloop-mock`'s Swagger UI, @dataloop-ts/spec).
+ */
+export const membersNotListed = [
+  "@dataloop-ts/client#paths",
+  "@dataloop-ts/client#components",
+  "@dataloop-ts/client#operations",
+];
+
+/**
+ * The command-line tools, whose reference is their own `--help`, run from the built bin as a user runs
+ * it: a page each in the reference (`documents/<page>.html`, listed on its index), so it cannot drift
+ * from what the command says. `options`: the module whose `OPTIONS` (node:util parseArgs' declaration)
+ * the command parses with, tabled below the help.
+ */
+export const commands = [
+  {
+    bin: "dataloop",
+    dir: "packages/cli",
+    page: "dataloop",
+    options: "dist/args.js",
+    about: "log in, tokens for curl/Postman, calls, items and annotations from a terminal",
+  },
+  {
+    bin: "dataloop-mock",
+    dir: "packages/mock",
+    page: "dataloop-mock",
+    about: "the local Dataloop gateway for tests, from any folder: `npx -p @dataloop-ts/mock dataloop-mock`",
+  },
+];
+
+/**
+ * What `<bin> --help` prints, run from the package's built bin with this Node.
+ * @param {string} root the repository
+ * @param {{ bin: string; dir: string }} command
+ */
+export function helpOf(root, command) {
+  const pkg = JSON.parse(readFileSync(join(root, command.dir, "package.json"), "utf8"));
+  const run = spawnSync(process.execPath, [join(root, command.dir, pkg.bin[command.bin]), "--help"], {
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  if (run.status !== 0) throw new Error(`${command.bin} --help exited ${run.status}: ${run.stderr}`);
+  return run.stdout.trimEnd();
+}
+
+/**
+ * A command's reference page (markdown, for TypeDoc's projectDocuments): its help verbatim, and the
+ * options its parser declares.
+ * @param {string} root
+ * @param {(typeof commands)[number]} command
+ */
+async function commandPage(root, command) {
+  const pkg = JSON.parse(readFileSync(join(root, command.dir, "package.json"), "utf8"));
+  const lines = [
+    "---",
+    `title: ${command.bin}`,
+    "---",
+    "",
+    `# \`${command.bin}\``,
+    "",
+    `From \`${pkg.name}\` ${pkg.version}: ${command.about}. This page is \`${command.bin} --help\` of the`,
+    "built command, made when the reference is built (a test holds it to the command's output).",
+    "",
+    "```text",
+    helpOf(root, command),
+    "```",
+  ];
+  if (command.options) {
+    const { OPTIONS } = await import(join(root, command.dir, command.options));
+    lines.push(
+      "",
+      "## Every option the command line takes",
+      "",
+      "| option | takes | default |",
+      "| --- | --- | --- |",
+    );
+    for (const [name, o] of Object.entries(OPTIONS)) {
+      const takes =
+        o.type === "boolean" ? "nothing (a flag)" : o.multiple ? "a value, repeatable" : "a value";
+      const flag = `${o.short ? `\`-${o.short}\`, ` : ""}\`--${name}\``;
+      lines.push(`| ${flag} | ${takes} | ${o.default === undefined ? "" : `\`${o.default}\``} |`);
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
 
 const text = (parts = []) => parts.map((p) => p.text).join("");
 
@@ -56,6 +149,8 @@ const text = (parts = []) => parts.map((p) => p.text).join("");
  */
 export function publicExports(project) {
   const byDeclaration = new Map();
+  const byId = new Map();
+  const references = [];
   const visit = (node, entry) => {
     for (const child of node.children ?? []) {
       if (child.kind === KIND.module) {
@@ -63,6 +158,7 @@ export function publicExports(project) {
         visit(child, child.name);
         continue;
       }
+      if (child.kind === KIND.reference) references.push({ entry, name: child.name, target: child.target });
       if (!DECLARATIONS.has(child.kind)) continue;
       const file = child.sources?.[0]?.fileName ?? "";
       // A re-export from another package is read from that package's dist/*.d.ts: one key for both.
@@ -74,12 +170,25 @@ export function publicExports(project) {
           [...text(t.content).matchAll(/```(?:ts|typescript)\n([\s\S]*?)```/g)].map((m) => m[1]),
         );
       const found = { id: `${entry}#${child.name}`, file, summary: text(comment?.summary).trim(), examples };
+      // Listed where it is defined (not a dist/*.d.ts), and under the narrowest entry point that
+      // exports it: what `@dataloop-ts/mock` re-exports from `@dataloop-ts/mock/light` is light's.
+      byId.set(child.id, found);
       const known = byDeclaration.get(key);
-      if (!known || (known.file.includes("/dist/") && !file.includes("/dist/")))
-        byDeclaration.set(key, found);
+      const rank = (e) => [e.file.includes("/dist/") ? 0 : 1, e.id.indexOf("#")];
+      const [knownSrc, knownDepth] = known ? rank(known) : [-1, -1];
+      const [src, depth] = rank(found);
+      if (src > knownSrc || (src === knownSrc && depth > knownDepth)) byDeclaration.set(key, found);
     }
   };
   for (const pkg of project.children ?? []) visit(pkg, pkg.name);
+  // TypeDoc converts a declaration that two entry points of a package export once, under the first, and
+  // makes the other's a reference: it is listed under the narrowest (`@dataloop-ts/mock/light#TokenRoute`).
+  for (const { entry, name, target } of references) {
+    const found = byId.get(target);
+    const at = found?.id.indexOf("#") ?? -1;
+    if (found && entry.length > at && entry.startsWith(`${found.id.slice(0, at)}/`))
+      found.id = `${entry}#${name}`;
+  }
   return [...byDeclaration.values()].sort((a, b) => a.id.localeCompare(b.id));
 }
 
@@ -114,11 +223,17 @@ async function main() {
   const out = resolve(values.out);
   process.chdir(root);
   const td = await import("typedoc");
-  const app = await td.Application.bootstrapWithPlugins({ options: join(root, "typedoc.json"), out }, [
-    new td.TypeDocReader(),
-    new td.PackageJsonReader(),
-    new td.TSConfigReader(),
-  ]);
+  const pages = mkdtempSync(join(tmpdir(), "dataloop-docs-"));
+  const projectDocuments = [];
+  for (const command of commands) {
+    const file = join(pages, `${command.page}.md`);
+    writeFileSync(file, await commandPage(root, command));
+    projectDocuments.push(file);
+  }
+  const app = await td.Application.bootstrapWithPlugins(
+    { options: join(root, "typedoc.json"), out, projectDocuments },
+    [new td.TypeDocReader(), new td.PackageJsonReader(), new td.TSConfigReader()],
+  );
   // As TypeDoc's own CLI does, with treatWarningsAsErrors (typedoc.json): stop at the first warning.
   const failed = () => app.logger.hasErrors() || app.logger.hasWarnings();
   const project = failed() ? undefined : await app.convert();
@@ -128,6 +243,14 @@ async function main() {
     for (const entry of pkg.children ?? [])
       if (entry.kindOf(td.ReflectionKind.Module))
         entry.name = entry.name === "" || entry.name === "index" ? pkg.name : `${pkg.name}/${entry.name}`;
+  for (const entry of project?.getReflectionsByKind(td.ReflectionKind.Module) ?? [])
+    for (const child of entry.children ?? [])
+      if (membersNotListed.includes(`${entry.name}#${child.name}`)) {
+        for (const member of [...(child.children ?? [])]) project?.removeReflection(member);
+        // The page lists members by group ("Properties"), made before this: they go too.
+        child.groups = undefined;
+        child.categories = undefined;
+      }
   if (project && !failed()) app.validate(project);
   if (project && !failed()) {
     const model = app.serializer.projectToObject(project, root);
@@ -138,6 +261,7 @@ async function main() {
       writeFileSync(join(out, "api.json"), JSON.stringify(model));
     }
   }
+  rmSync(pages, { recursive: true, force: true });
   if (failed() || !project) {
     console.error(
       `docs: ${app.logger.errorCount} errors, ${app.logger.warningCount} warnings (each one fails the build)`,

@@ -52,12 +52,13 @@ export const USAGE = `dataloop — the Dataloop API from a terminal
 
   dataloop login [--email E]         password or bot (M2M) account; asks on a terminal, else
                                      --password-stdin or DATALOOP_EMAIL + DATALOOP_PASSWORD
+                                     (--password P works too, with a warning: argv is visible to others)
   dataloop login --api-key K         an API key (POST /apikeys), checked with GET /users/me; better
                                      DATALOOP_API_KEY=K, which every command also uses when set
   dataloop login --browser           the website login in your browser [--no-open] [--timeout SECONDS]
   dataloop token [--decode]          a valid JWT on stdout (refreshed first when due), for curl/Postman
   dataloop whoami                    who the stored session is (GET /users/me)
-  dataloop request METHOD PATH       [--query k=v]... [--body JSON|@file] [--output FILE]; JSON
+  dataloop request METHOD PATH       [--query k=v]... [--body JSON|@file] [-o, --output FILE]; JSON
                                      pretty-printed; any other answer as is (raw bytes when piped)
   dataloop bots create --org ORG --name NAME   a bot user; its password printed once, if sent
   dataloop items upload PATH... --dataset ID [--remote-path /dir] [--concurrency N] [--mode skip|overwrite]
@@ -70,6 +71,7 @@ export const USAGE = `dataloop — the Dataloop API from a terminal
 
   --env prod|rc|dev|local  or  --gate URL   one session per environment (env: DATALOOP_GATE)
   --json                   machine output: JSON on stdout, errors as JSON on stderr
-  --version                the installed @dataloop-ts/cli version
+  -v, --version            the installed @dataloop-ts/cli version
+  -h, --help               this text
   Environment: DATALOOP_EMAIL, DATALOOP_PASSWORD, DATALOOP_API_KEY, DATALOOP_TS_HOME (token folder),
   BROWSER (command to open URLs; "none" to only print them), NO_COLOR, DEBUG=dataloop (log calls)`;

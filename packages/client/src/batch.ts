@@ -5,7 +5,21 @@ import { DuplicateRemotePathError } from "./local-errors.js";
 
 type Client = Parameters<typeof uploadItem>[0];
 
-/** One file of a batch: where it goes, and what it is made from. */
+/**
+ * One file of a batch: where it goes, and what it is made from.
+ * @example
+ * ```ts
+ * import { createDataloopClient, type UploadEntry, uploadItems } from "@dataloop-ts/client";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const entries: UploadEntry[] = ["a", "b"].map((name) => ({
+ *   source: new Blob([`file ${name}`]),
+ *   remotePath: `/letters/${name}.txt`,
+ *   metadata: { letter: name },
+ * }));
+ * await uploadItems(dl, "64f0c1a2b3c4d5e6f7a8b9c0", entries);
+ * ```
+ */
 export interface UploadEntry {
   source: ItemSource;
   remotePath: string;
@@ -18,6 +32,19 @@ export interface UploadEntry {
   error?: DataloopError;
 }
 
+/**
+ * One file of a batch's summary: its key (remote path of an upload, item id of a download), its local file, and either its `value` (`ok`) or its typed `error`.
+ * @example
+ * ```ts
+ * import { createDataloopClient, type BatchResult, DataloopError, type UploadedItem, uploadItems } from "@dataloop-ts/client";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const summary = await uploadItems(dl, "64f0c1a2b3c4d5e6f7a8b9c0", [{ source: new Blob(["x"]), remotePath: "/x.txt" }]);
+ * const failed: Array<BatchResult<UploadedItem>> = summary.results.filter((r) => !r.ok);
+ * for (const r of failed)
+ *   console.log(r.key, r.localPath, r.error instanceof DataloopError ? `${r.error.code}: ${r.error.hint}` : r.error);
+ * ```
+ */
 export interface BatchResult<T> {
   /** `remotePath` of an upload, item id of a download. */
   key: string;
@@ -28,6 +55,20 @@ export interface BatchResult<T> {
   error?: DataloopError | Error;
 }
 
+/**
+ * What a batch resolves to: every file's result (each with its item or its typed error), how many were done and failed, and the bytes moved. One failure never loses the others.
+ * @example
+ * ```ts
+ * import { type BatchSummary, createDataloopClient, type UploadedItem, uploadItems } from "@dataloop-ts/client";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const summary: BatchSummary<UploadedItem> = await uploadItems(dl, "64f0c1a2b3c4d5e6f7a8b9c0", [
+ *   { source: new Blob(["x"]), remotePath: "/x.txt" },
+ * ]);
+ * console.log(`${summary.done} done, ${summary.failed} failed, ${summary.bytes} bytes`);
+ * if (summary.failed > 0) process.exitCode = 1;
+ * ```
+ */
 export interface BatchSummary<T> {
   results: Array<BatchResult<T>>;
   done: number;
@@ -36,6 +77,11 @@ export interface BatchSummary<T> {
   bytes: number;
 }
 
+/**
+ * What `onProgress` is given after each file: the counts so far (`done`, `failed`, `bytes`), the batch's
+ * `total` once known, and that file's `result`.
+ * @inline
+ */
 export interface BatchProgress<T> {
   done: number;
   failed: number;
@@ -45,6 +91,22 @@ export interface BatchProgress<T> {
   result: BatchResult<T>;
 }
 
+/**
+ * The options every batch takes (`uploadItems`, `uploadDirectory`, `downloadItems`): files in flight at once, a progress callback after each file, and a signal that cancels the run.
+ * @example
+ * ```ts
+ * import { type BatchOptions, type UploadedItem } from "@dataloop-ts/client";
+ *
+ * const options: BatchOptions<UploadedItem> = {
+ *   concurrency: 4,
+ *   // After each file: the counts so far, the total once known, and that file's result.
+ *   onProgress: ({ done, failed, bytes, total, result }) =>
+ *     console.log(`${done + failed}/${total ?? "?"} files, ${bytes} B; last: ${result.key} ${result.ok ? "ok" : "failed"}`),
+ *   signal: AbortSignal.timeout(600_000),
+ * };
+ * console.log(options.concurrency);
+ * ```
+ */
 export interface BatchOptions<T> {
   /** In flight at once (default 8). */
   concurrency?: number;
@@ -172,6 +234,19 @@ async function* refusingLaterDuplicates(entries: AsyncIterable<UploadEntry>): As
  * lists every file with its item or its typed error (and its local path when it has one). With
  * `mode: "skip"` (the default) a re-run resumes: what is there already comes back as `skip`. Two
  * entries with one remote path are both refused before anything is sent.
+ * @example
+ * ```ts
+ * import { createDataloopClient, uploadItems } from "@dataloop-ts/client";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const summary = await uploadItems(
+ *   dl,
+ *   "64f0c1a2b3c4d5e6f7a8b9c0",
+ *   [1, 2, 3].map((n) => ({ source: new Blob([`#${n}`]), remotePath: `/n/${n}.txt` })),
+ *   { concurrency: 8, mode: "skip", onProgress: (p) => console.log(p.done, p.failed, p.total) },
+ * );
+ * console.log(summary.done, summary.failed);
+ * ```
  */
 export function uploadItems(
   dl: Client,

@@ -22,7 +22,18 @@ import type { RetryOptions } from "./retry.js";
 import { fetchTransport } from "./transport-fetch.js";
 import type { ResultClient, ThrowingClient } from "./types.js";
 
-/** Every way in, as plain values; or a ready `Auth` / strategy from @dataloop-ts/auth. */
+/**
+ * Every way in, as plain values; or a ready `Auth` / strategy from @dataloop-ts/auth.
+ * @example
+ * ```ts
+ * import { type Credentials, createDataloopClient } from "@dataloop-ts/client";
+ *
+ * const auth: Credentials = process.env.DATALOOP_API_KEY
+ *   ? { apiKey: process.env.DATALOOP_API_KEY }
+ *   : { email: "bot@org.ai", password: process.env.DATALOOP_PASSWORD ?? "" };
+ * const dl = createDataloopClient({ env: "rc", auth });
+ * ```
+ */
 export type Credentials =
   | { email: string; password: string }
   | { apiKey: string }
@@ -31,6 +42,23 @@ export type Credentials =
   | AuthStrategy
   | Auth;
 
+/**
+ * The options of `createDataloopClient`: the gate (`env` or `gateUrl`), the credentials, and the defaults of every call (retries, deadlines in ms, `throwOnError`, the logger).
+ * @example
+ * ```ts
+ * import { createDataloopClient, type DataloopClientOptions } from "@dataloop-ts/client";
+ *
+ * const options: DataloopClientOptions = {
+ *   gateUrl: "http://127.0.0.1:18081",
+ *   auth: { apiKey: "…" },
+ *   retry: { attempts: 5, maxDelayMs: 10_000 },
+ *   timeoutMs: 30_000,
+ *   totalTimeoutMs: 120_000,
+ *   logger: console,
+ * };
+ * const dl = createDataloopClient(options);
+ * ```
+ */
 export interface DataloopClientOptions
   extends Pick<AuthOptions, "skewMs" | "store" | "storeKey" | "clock">,
     Omit<ClientOptions, "baseUrl"> {
@@ -65,6 +93,14 @@ export interface DataloopClientOptions
 /**
  * The typed client. With `throwOnError` (the default) error statuses throw `DataloopApiError`, so a
  * call that returns has `data`; with `throwOnError: false` it is openapi-fetch's `{ data } | { error }`.
+ * @example
+ * ```ts
+ * import { createDataloopClient, type DataloopClient } from "@dataloop-ts/client";
+ *
+ * const dl: DataloopClient = createDataloopClient({ auth: { apiKey: "…" } });
+ * const { data: me } = await dl.GET("/users/me"); // `data` is there: error statuses throw
+ * console.log(me, dl.apiUrl, await dl.auth.token());
+ * ```
  */
 export type DataloopClient<ThrowOnError extends boolean = true> = (ThrowOnError extends true
   ? ThrowingClient
@@ -96,8 +132,14 @@ function toStrategy(credentials: Exclude<Credentials, Auth>): AuthStrategy {
  * one loop (`runCall`): a token per attempt (renewed once after a 401), retries with one budget per call,
  * deadlines per attempt and per call, typed errors; your middleware (`dl.use`) sees every attempt.
  * @example
- * const dl = createDataloopClient({ auth: { email: "bot@org.ai", password } });
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ *
+ * const dl = createDataloopClient({ auth: { email: "bot@org.ai", password: process.env.DATALOOP_PASSWORD ?? "" } });
+ * const projectId = "64f0c1a2b3c4d5e6f7a8b9c0";
  * const { data: project } = await dl.GET("/projects/{projectId}", { params: { path: { projectId } } });
+ * console.log(project.name);
+ * ```
  */
 export function createDataloopClient(
   options: DataloopClientOptions & { throwOnError?: true },

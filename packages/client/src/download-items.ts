@@ -9,6 +9,23 @@ import { ItemNotFoundError, LocalPathConflictError } from "./local-errors.js";
 import { foldedPath, localPathOf, makeParents } from "./local-paths.js";
 import { type DqlCondition, type DqlFilter, queryDataset } from "./query.js";
 
+/**
+ * The options of `downloadItems` (beside a batch's `concurrency`, `onProgress`, `signal`): which items (a DQL `filter`, or `ids`), and the attempts per file.
+ * @example
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ * import { type DownloadItemsOptions, downloadItems } from "@dataloop-ts/client/node";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const options: DownloadItemsOptions = {
+ *   filter: { $and: [{ dir: "/cats" }] },
+ *   attempts: 5,
+ *   concurrency: 4,
+ *   onProgress: ({ done, failed, total, bytes }) => console.log(`${done + failed}/${total ?? "?"} ${bytes} B`),
+ * };
+ * await downloadItems(dl, "64f0c1a2b3c4d5e6f7a8b9c0", "./copy", options);
+ * ```
+ */
 export interface DownloadItemsOptions extends BatchOptions<DownloadedFile> {
   /** Which items (DQL); every file item of the dataset without it. */
   filter?: DqlFilter;
@@ -41,6 +58,16 @@ const IDS_PER_QUERY = 500;
  * an unsafe name (`UNSAFE_ITEM_NAME`), two items on one local path, case folded (`LOCAL_PATH_CONFLICT`,
  * both), a link on the way (`UNSAFE_LOCAL_PATH`), a short or mismatched download, an id asked for that
  * the query did not return (`ITEM_NOT_FOUND`).
+ * @example
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ * import { downloadItems } from "@dataloop-ts/client/node";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * // (client, datasetId, outDir, options): remote paths kept under outDir; a re-run resumes.
+ * const summary = await downloadItems(dl, "64f0c1a2b3c4d5e6f7a8b9c0", "./copy", { filter: { $and: [{ dir: "/cats" }] } });
+ * for (const r of summary.results) console.log(r.key, r.localPath, r.ok ? r.value?.bytes : r.error?.message);
+ * ```
  */
 export async function downloadItems(
   dl: Pick<DataloopClient<false>, "GET" | "POST">,

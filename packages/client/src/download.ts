@@ -13,6 +13,18 @@ import { DataloopApiError, DataloopConnectionError } from "./errors.js";
 import { DownloadIncompleteError } from "./items.js";
 import { DownloadMismatchError, UnsafeLocalPathError } from "./local-errors.js";
 
+/**
+ * The options of `downloadFile`: the item's size to check the file against, attempts (each resumes from the part file), the first backoff in ms, and a signal.
+ * @example
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ * import { type DownloadFileOptions, downloadFile } from "@dataloop-ts/client/node";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const options: DownloadFileOptions = { size: 1_048_576, attempts: 5, baseDelayMs: 500, signal: AbortSignal.timeout(600_000) };
+ * await downloadFile(dl, "64f0c1a2b3c4d5e6f7a8b9c0", "./big.bin", options);
+ * ```
+ */
 export interface DownloadFileOptions {
   /** The item's size in bytes (`metadata.system.size`): the file is checked against it, and never grows past it. */
   size?: number;
@@ -28,6 +40,18 @@ export interface DownloadFileOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * What `downloadFile` resolves to (and each done result of `downloadItems` holds): the path written, its bytes, and what the byte count was checked against (`size`, `length` or `none`).
+ * @example
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ * import { type DownloadedFile, downloadFile } from "@dataloop-ts/client/node";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const file: DownloadedFile = await downloadFile(dl, "64f0c1a2b3c4d5e6f7a8b9c0", "./copy.jpg");
+ * console.log(file.path, file.bytes, file.verified);
+ * ```
+ */
 export interface DownloadedFile {
   path: string;
   /** Bytes in the file. */
@@ -40,7 +64,15 @@ export interface DownloadedFile {
   verified: "size" | "length" | "none";
 }
 
-/** The part file of `itemId`'s download to `path`: one per item and target, the same in every run. */
+/**
+ * The part file of `itemId`'s download to `path`: one per item and target, the same in every run.
+ * @example
+ * ```ts
+ * import { partPathOf } from "@dataloop-ts/client/node";
+ *
+ * console.log(partPathOf("./copy/cat.jpg", "64f0c1a2b3c4d5e6f7a8b9c0")); // copy/.cat.jpg.64f0c1a2b3c4d5e6f7a8b9c0.dataloop-part
+ * ```
+ */
 export const partPathOf = (path: string, itemId: string) =>
   join(dirname(path), `.${basename(path).slice(0, 160)}.${itemId.replace(/[^\w-]/g, "_")}.dataloop-part`);
 
@@ -118,6 +150,15 @@ const keepsPart = (error: unknown) =>
  * appears only once whole; a part file that is not (`.NAME.<itemId>.dataloop-part`) stays for the next run.
  * @throws DownloadIncompleteError short after every attempt (the part file is kept)
  * @throws DownloadMismatchError the gateway sent more bytes than the item's size, or another total
+ * @example
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ * import { downloadFile } from "@dataloop-ts/client/node";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const { path, bytes, verified } = await downloadFile(dl, "64f0c1a2b3c4d5e6f7a8b9c0", "./copy/cat.jpg");
+ * console.log(path, bytes, verified);
+ * ```
  */
 export async function downloadFile(
   dl: Pick<DataloopClient<false>, "GET">,

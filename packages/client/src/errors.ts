@@ -44,6 +44,18 @@ function redactBody(body: unknown): unknown {
 /**
  * The API answered with an error status. Carries what you need to act and to report it — never the
  * request's headers, and any token the body echoes is redacted.
+ * @example
+ * ```ts
+ * import { createDataloopClient, DataloopApiError } from "@dataloop-ts/client";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * try {
+ *   await dl.DELETE("/projects/{projectId}", { params: { path: { projectId: "nope" } } });
+ * } catch (e) {
+ *   if (e instanceof DataloopApiError) console.log(e.code, e.status, e.route, e.requestId, e.body, e.hint);
+ *   else throw e;
+ * }
+ * ```
  */
 export class DataloopApiError extends DataloopError {
   static override readonly code = "API_ERROR" as const;
@@ -82,7 +94,20 @@ export class DataloopApiError extends DataloopError {
   }
 }
 
-/** The client option whose deadline ran out. */
+/**
+ * The client option whose deadline ran out.
+ * @example
+ * ```ts
+ * import { DataloopConnectionError, type DeadlineOption } from "@dataloop-ts/client";
+ *
+ * function explain(e: unknown): string {
+ *   if (!(e instanceof DataloopConnectionError) || e.kind !== "timeout") return "not a deadline";
+ *   const option: DeadlineOption | undefined = e.deadline; // "timeoutMs" | "bodyTimeoutMs" | "totalTimeoutMs"
+ *   return `raise ${option}`;
+ * }
+ * console.log(explain(new Error("x")));
+ * ```
+ */
 export type DeadlineOption = "timeoutMs" | "bodyTimeoutMs" | "totalTimeoutMs";
 
 export interface DataloopConnectionErrorInit {
@@ -103,7 +128,20 @@ const DEADLINE_HINTS: Record<DeadlineOption, string> = {
     "The call, its retries included, outlived totalTimeoutMs: raise totalTimeoutMs, or try again later.",
 };
 
-/** The request never got an answer: network failure, or a deadline ran out, or the caller aborted it. */
+/**
+ * The request never got an answer: network failure, or a deadline ran out, or the caller aborted it.
+ * @example
+ * ```ts
+ * import { createDataloopClient, DataloopConnectionError } from "@dataloop-ts/client";
+ *
+ * const dl = createDataloopClient({ gateUrl: "http://127.0.0.1:9", auth: { apiKey: "…" }, retry: false });
+ * try {
+ *   await dl.GET("/users/me", { timeoutMs: 5_000 });
+ * } catch (e) {
+ *   if (e instanceof DataloopConnectionError) console.log(e.code, e.kind, e.deadline, e.hint); // kind: timeout | network | aborted
+ * }
+ * ```
+ */
 export class DataloopConnectionError extends DataloopError {
   static override readonly code = "CONNECTION_ERROR" as const;
   override name = "DataloopConnectionError";
@@ -143,7 +181,20 @@ export class DataloopConnectionError extends DataloopError {
   }
 }
 
-/** A success status whose body is not what the route answers (JSON that does not parse). */
+/**
+ * A success status whose body is not what the route answers (JSON that does not parse).
+ * @example
+ * ```ts
+ * import { createDataloopClient, DataloopResponseError } from "@dataloop-ts/client";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * try {
+ *   await dl.GET("/users/me");
+ * } catch (e) {
+ *   if (e instanceof DataloopResponseError) console.log(e.code, e.message); // "MALFORMED_RESPONSE"
+ * }
+ * ```
+ */
 export class DataloopResponseError extends DataloopError {
   static override readonly code = "MALFORMED_RESPONSE" as const;
   override name = "DataloopResponseError";

@@ -5,7 +5,19 @@ import { ReadableStream as WebStream } from "node:stream/web";
 import { type StreamSource, UnreadableSourceError } from "./items.js";
 import { SpecialFileError, SymlinkNotFollowedError } from "./local-errors.js";
 
-/** A file source that says how many bytes its last attempt read (what a summary counts as sent). */
+/**
+ * A file source that says how many bytes its last attempt read (what a summary counts as sent).
+ * @example
+ * ```ts
+ * import { createDataloopClient, uploadItem } from "@dataloop-ts/client";
+ * import { type FileSource, fileSource } from "@dataloop-ts/client/node";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const source: FileSource = fileSource("./photos/cat.jpg");
+ * await uploadItem(dl, "64f0c1a2b3c4d5e6f7a8b9c0", source, { remotePath: "/cat.jpg" });
+ * console.log(source.path, source.bytesRead());
+ * ```
+ */
 export interface FileSource extends StreamSource {
   readonly path: string;
   bytesRead(): number;
@@ -19,6 +31,14 @@ export const isPseudoFsPath = (realPath: string) => /^\/(proc|sys|dev)(\/|$)/.te
  * 1 GB file never sits in memory). What is opened is checked to be a regular file (a FIFO would block,
  * a device never end); a file that cannot be read says why before anything is sent. With `noFollow`, a
  * link at `path` (put there since it was listed) is not opened.
+ * @example
+ * ```ts
+ * import { createDataloopClient, uploadItem } from "@dataloop-ts/client";
+ * import { fileSource } from "@dataloop-ts/client/node";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * await uploadItem(dl, "64f0c1a2b3c4d5e6f7a8b9c0", fileSource("./big.bin", { noFollow: true }), { remotePath: "/big.bin" });
+ * ```
  */
 export function fileSource(path: string, options: { noFollow?: boolean; size?: number } = {}): FileSource {
   let read = 0;

@@ -22,6 +22,21 @@ export {
   type DeadlineOption,
 } from "./errors.js";
 export { apiSpec, type OperationName, operationIndex } from "./generated/operations.js";
+/**
+ * The types openapi-typescript generates from the pinned spec: `paths` (every route, by path and
+ * method), `components` (its schemas, as `components["schemas"]["Dataset"]`) and `operations` (each
+ * route by its camelCase operation name, as listed in `operationIndex`). Their members are the whole
+ * API, so the reference does not list them: browse the spec in `dataloop-mock`'s Swagger UI.
+ * @example
+ * ```ts
+ * import type { components, operations, paths } from "@dataloop-ts/client";
+ *
+ * type Dataset = components["schemas"]["Dataset"];
+ * type GetProject = paths["/projects/{projectId}"]["get"];
+ * type ProjectId = operations["getProject"]["parameters"]["path"]["projectId"];
+ * const id: ProjectId = "64f0c1a2b3";
+ * ```
+ */
 export type { components, operations, paths } from "./generated/schema.js";
 export {
   DownloadIncompleteError,

@@ -6,6 +6,18 @@ import type { components } from "./generated/schema.js";
 import type { RetryOptions } from "./retry.js";
 import type { ThrowingClient } from "./types.js";
 
+/**
+ * One item as the gateway answers it: a file (`APIDatasetFileItem`) or a folder (`APIDatasetDirectoryItem`), from the spec's schemas.
+ * @example
+ * ```ts
+ * import { createDataloopClient, type Item } from "@dataloop-ts/client";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const { data } = await dl.GET("/items/{id}", { params: { path: { id: "64f0c1a2b3c4d5e6f7a8b9c0" } } });
+ * const item = data as Item;
+ * console.log(item.id, item.filename, item.type);
+ * ```
+ */
 export type Item =
   | components["schemas"]["APIDatasetFileItem"]
   | components["schemas"]["APIDatasetDirectoryItem"];
@@ -14,6 +26,19 @@ export type Item =
  * What an item is uploaded from. Bytes in memory, a Blob or File, or a function that makes one (a
  * file-backed Blob: `uploadFile` uses one) can be sent again, so a failed attempt is retried; a stream
  * is sent once, as it is read (nothing of it held in memory), and a failure is final.
+ * @example
+ * ```ts
+ * import { createDataloopClient, type ItemSource, uploadItem } from "@dataloop-ts/client";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const sources: ItemSource[] = [
+ *   new Blob(["hello"]), // sent again on a retry
+ *   new TextEncoder().encode("bytes"),
+ *   () => new Blob(["made per attempt"]),
+ *   { open: () => new Blob(["a stream, opened again per attempt"]).stream(), size: 34 },
+ * ];
+ * for (const [i, source] of sources.entries()) await uploadItem(dl, "64f0c1a2b3c4d5e6f7a8b9c0", source, { remotePath: `/s/${i}.txt` });
+ * ```
  */
 export type ItemSource =
   | Blob
@@ -23,7 +48,18 @@ export type ItemSource =
   | (() => Blob | Promise<Blob>)
   | StreamSource;
 
-/** A source read as a stream that can be opened again for another attempt (a file by its path). */
+/**
+ * A source read as a stream that can be opened again for another attempt (a file by its path).
+ * @example
+ * ```ts
+ * import { createDataloopClient, type StreamSource, uploadItem } from "@dataloop-ts/client";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const bytes = new TextEncoder().encode("read as it is sent");
+ * const source: StreamSource = { open: () => new Blob([bytes]).stream(), size: bytes.byteLength };
+ * await uploadItem(dl, "64f0c1a2b3c4d5e6f7a8b9c0", source, { remotePath: "/streamed.txt" });
+ * ```
+ */
 export interface StreamSource {
   open(): ReadableStream<Uint8Array> | Promise<ReadableStream<Uint8Array>>;
   /** Its size in bytes when known before it is read (a file's): checked against the item's in `skip` mode too. */
@@ -32,6 +68,22 @@ export interface StreamSource {
 const isStreamSource = (s: ItemSource): s is StreamSource =>
   typeof s === "object" && s !== null && typeof (s as StreamSource).open === "function";
 
+/**
+ * The options of `uploadItem` and `uploadLink`: where the item goes (`remotePath`), its metadata, `skip` or `overwrite`, and this upload's retries.
+ * @example
+ * ```ts
+ * import type { UploadItemOptions } from "@dataloop-ts/client";
+ *
+ * const options: UploadItemOptions = {
+ *   remotePath: "/cats/a.jpg",
+ *   metadata: { source: "camera-3" },
+ *   mode: "overwrite",
+ *   attempts: 5,
+ *   signal: AbortSignal.timeout(60_000),
+ * };
+ * console.log(options);
+ * ```
+ */
 export interface UploadItemOptions {
   /** Remote directory and file name, forward slashes: `/cats/a.jpg`. */
   remotePath: string;
@@ -47,34 +99,101 @@ export interface UploadItemOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * What `uploadItem` resolves to: the item the gateway stored, and what it did (`op`: `created`, `skip` or `overwrite`).
+ * @example
+ * ```ts
+ * import { createDataloopClient, type UploadedItem, uploadItem } from "@dataloop-ts/client";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const uploaded: UploadedItem = await uploadItem(dl, "64f0c1a2b3c4d5e6f7a8b9c0", new Blob(["x"]), { remotePath: "/x.txt" });
+ * if (uploaded.op === "skip") console.log("already there:", uploaded.item.id);
+ * ```
+ */
 export interface UploadedItem {
   item: Item;
   /** What the gateway did (`x-item-op`): `created`, `overwrite`, or `skip`. */
   op: string;
 }
 
-/** A stream upload failed: a stream is read once, so it was not sent again. */
+/**
+ * A stream upload failed: a stream is read once, so it was not sent again.
+ * @example
+ * ```ts
+ * import { createDataloopClient, UploadNotReplayableError, uploadItem } from "@dataloop-ts/client";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const stream = new Blob(["sent once"]).stream();
+ * try {
+ *   await uploadItem(dl, "64f0c1a2b3c4d5e6f7a8b9c0", stream, { remotePath: "/once.txt" });
+ * } catch (e) {
+ *   if (e instanceof UploadNotReplayableError) console.log(e.code, e.hint); // "UPLOAD_NOT_REPLAYABLE": give bytes, a Blob or a StreamSource
+ * }
+ * ```
+ */
 export class UploadNotReplayableError extends DataloopError {
   static override readonly code = "UPLOAD_NOT_REPLAYABLE" as const;
   override name = "UploadNotReplayableError";
   override readonly code = "UPLOAD_NOT_REPLAYABLE" as const;
 }
 
-/** The gateway stored another number of bytes than were sent: the upload is corrupted (Dataloop's SDK checks the same). */
+/**
+ * The gateway stored another number of bytes than were sent: the upload is corrupted (Dataloop's SDK checks the same).
+ * @example
+ * ```ts
+ * import { createDataloopClient, UploadCorruptedError, uploadItem } from "@dataloop-ts/client";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * try {
+ *   await uploadItem(dl, "64f0c1a2b3c4d5e6f7a8b9c0", new Blob(["x"]), { remotePath: "/x.txt" });
+ * } catch (e) {
+ *   if (e instanceof UploadCorruptedError) console.log(e.code, e.hint); // "UPLOAD_CORRUPTED"
+ * }
+ * ```
+ */
 export class UploadCorruptedError extends DataloopError {
   static override readonly code = "UPLOAD_CORRUPTED" as const;
   override name = "UploadCorruptedError";
   override readonly code = "UPLOAD_CORRUPTED" as const;
 }
 
-/** A download that stayed short of the item's size after its attempts (each went on from where it stopped). */
+/**
+ * A download that stayed short of the item's size after its attempts (each went on from where it stopped).
+ * @example
+ * ```ts
+ * import { DownloadIncompleteError } from "@dataloop-ts/client";
+ * import { downloadFile } from "@dataloop-ts/client/node";
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * try {
+ *   await downloadFile(dl, "64f0c1a2b3c4d5e6f7a8b9c0", "./copy.jpg");
+ * } catch (e) {
+ *   if (e instanceof DownloadIncompleteError) console.log(e.code, e.hint); // "DOWNLOAD_INCOMPLETE": run again, it resumes
+ * }
+ * ```
+ */
 export class DownloadIncompleteError extends DataloopError {
   static override readonly code = "DOWNLOAD_INCOMPLETE" as const;
   override name = "DownloadIncompleteError";
   override readonly code = "DOWNLOAD_INCOMPLETE" as const;
 }
 
-/** A file to upload that cannot be read (missing, a link to nowhere, no permission). */
+/**
+ * A file to upload that cannot be read (missing, a link to nowhere, no permission).
+ * @example
+ * ```ts
+ * import { createDataloopClient, UnreadableSourceError } from "@dataloop-ts/client";
+ * import { uploadFile } from "@dataloop-ts/client/node";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * try {
+ *   await uploadFile(dl, "64f0c1a2b3c4d5e6f7a8b9c0", "./missing.jpg");
+ * } catch (e) {
+ *   if (e instanceof UnreadableSourceError) console.log(e.code, e.message); // "SOURCE_UNREADABLE"
+ * }
+ * ```
+ */
 export class UnreadableSourceError extends DataloopError {
   static override readonly code = "SOURCE_UNREADABLE" as const;
   override name = "UnreadableSourceError";
@@ -171,7 +290,15 @@ const sizeOf = (item: Item | undefined) =>
  * sent once, and a failure of it is an `UploadNotReplayableError`. The item the gateway answers is
  * checked against the bytes sent (`UploadCorruptedError`); in `skip` mode an item already there with
  * another size than the source's (when known) is uploaded again with `overwrite`.
- * @example const { item } = await uploadItem(dl, datasetId, file, { remotePath: "/cats/a.jpg" });
+ * @example
+ * ```ts
+ * import { createDataloopClient, uploadItem } from "@dataloop-ts/client";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const datasetId = "64f0c1a2b3c4d5e6f7a8b9c0";
+ * const { item, op } = await uploadItem(dl, datasetId, new Blob(["hello"]), { remotePath: "/cats/a.txt" });
+ * console.log(item.id, op); // op: "created", "skip" or "overwrite"
+ * ```
  */
 export async function uploadItem(
   dl: Client,
@@ -270,6 +397,14 @@ export async function uploadItem(
  * A link item: the URL, not its bytes, as Dataloop stores one — a `{name}_link.json` file holding
  * `{"type":"link","shebang":"dataloop","metadata":{"dltype":"link","linkInfo":{"type":"url","ref":URL}}}`.
  * `remotePath` names the link (`/web/cat.jpg` becomes `/web/cat.jpg_link.json`).
+ * @example
+ * ```ts
+ * import { createDataloopClient, uploadLink } from "@dataloop-ts/client";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const { item } = await uploadLink(dl, "64f0c1a2b3c4d5e6f7a8b9c0", "https://example.com/cat.jpg", { remotePath: "/web/cat.jpg" });
+ * console.log(item.filename); // /web/cat.jpg_link.json
+ * ```
  */
 export function uploadLink(
   dl: Client,
@@ -291,7 +426,20 @@ export function uploadLink(
   });
 }
 
-/** An item's bytes (`GET /items/{id}/stream`) as a stream: read it, pipe it, never all of it in memory. */
+/**
+ * An item's bytes (`GET /items/{id}/stream`) as a stream: read it, pipe it, never all of it in memory.
+ * @example
+ * ```ts
+ * import { createDataloopClient, downloadItem } from "@dataloop-ts/client";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const stream = await downloadItem(dl, "64f0c1a2b3c4d5e6f7a8b9c0");
+ * const reader = stream.getReader();
+ * let bytes = 0;
+ * for (let r = await reader.read(); !r.done; r = await reader.read()) bytes += r.value.byteLength;
+ * console.log(bytes);
+ * ```
+ */
 export async function downloadItem(
   dl: Pick<DataloopClient<boolean>, "GET">,
   itemId: string,

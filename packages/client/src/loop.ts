@@ -28,7 +28,25 @@ import {
 import { fetchTransport } from "./transport-fetch.js";
 import { answerOf, attemptThroughMiddleware } from "./user-middleware.js";
 
-/** Options of one call, beside openapi-fetch's own (`params`, `body`, `parseAs`, `headers`…). */
+/**
+ * Options of one call, beside openapi-fetch's own (`params`, `body`, `parseAs`, `headers`…).
+ * @example
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * // Beside openapi-fetch's params and body: this call's retries, deadlines, signal, idempotency.
+ * const { data } = await dl.POST("/projects", {
+ *   body: { name: "demo" },
+ *   idempotent: false,
+ *   retry: { attempts: 2 },
+ *   timeoutMs: 10_000,
+ *   totalTimeoutMs: 30_000,
+ *   signal: AbortSignal.timeout(60_000),
+ * });
+ * console.log(data);
+ * ```
+ */
 export interface CallOptions {
   /** This call's retries (merged over the client's), or `false`: one attempt. */
   retry?: RetryOptions | false;

@@ -28,6 +28,16 @@ type Client = Parameters<typeof uploadItem>[0];
  * Uploads a file by its path, read from disk as it is sent (never loaded first), and opened again for a
  * retry. `remotePath` defaults to `/` and the file's name. A path that is a link is followed (it was
  * named); a special file (FIFO, device, /proc entry) is refused with `SpecialFileError`.
+ * @example
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ * import { uploadFile } from "@dataloop-ts/client/node";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * // (client, datasetId, localPath, options): remotePath defaults to "/" + the file's name.
+ * const { item, op } = await uploadFile(dl, "64f0c1a2b3c4d5e6f7a8b9c0", "./photos/cat.jpg", { remotePath: "/cats/cat.jpg" });
+ * console.log(item.id, op);
+ * ```
  */
 export async function uploadFile(
   dl: Client,
@@ -56,6 +66,22 @@ export async function uploadFile(
  * Uploads every file under `dir` (see `entriesOf`: links not followed unless `followSymlinks`, special
  * files refused), keeping their relative paths under `remoteDir`; bounded concurrency, progress, and a
  * summary in which every file has its item or its typed error, and its local path.
+ * @example
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ * import { uploadDirectory } from "@dataloop-ts/client/node";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * // (client, datasetId, localDir, options): relative paths kept under remoteDir.
+ * const summary = await uploadDirectory(dl, "64f0c1a2b3c4d5e6f7a8b9c0", "./photos", {
+ *   remoteDir: "/photos",
+ *   pattern: "*.jpg",
+ *   concurrency: 8,
+ *   mode: "skip",
+ *   onProgress: ({ done, failed, total, bytes }) => console.log(`${done + failed}/${total ?? "?"} files, ${bytes} B`),
+ * });
+ * for (const r of summary.results) if (!r.ok) console.log(r.localPath, r.error?.message);
+ * ```
  */
 export async function uploadDirectory(
   dl: Client,

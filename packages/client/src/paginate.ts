@@ -1,4 +1,16 @@
-/** A Dataloop page: the shape of the gateway's paged list routes. */
+/**
+ * A Dataloop page: the shape of the gateway's paged list routes.
+ * @example
+ * ```ts
+ * import { type Page, paginate } from "@dataloop-ts/client";
+ *
+ * const pages: Array<Page<{ id: string }>> = [
+ *   { items: [{ id: "a" }, { id: "b" }], hasNextPage: true },
+ *   { items: [{ id: "c" }], hasNextPage: false },
+ * ];
+ * for await (const { id } of paginate(async (page) => pages[page])) console.log(id);
+ * ```
+ */
 export interface Page<T> {
   items?: T[];
   page?: number;
@@ -12,6 +24,16 @@ export interface Page<T> {
 /** The item type of a page type. */
 export type ItemOf<P> = P extends { items?: Array<infer T> } ? T : never;
 
+/**
+ * The options of `paginate`: the first page index (`startPage`, Dataloop counts from 0) and `maxPages`, after which it stops whatever the gateway says (default 10 000: raise it for a longer list).
+ * @example
+ * ```ts
+ * import { type PaginateOptions, paginate } from "@dataloop-ts/client";
+ *
+ * const options: PaginateOptions = { startPage: 2, maxPages: 50_000 };
+ * for await (const n of paginate(async (page) => ({ items: [page], hasNextPage: page < 5 }), options)) console.log(n);
+ * ```
+ */
 export interface PaginateOptions {
   /** First page index (Dataloop counts from 0). */
   startPage?: number;
@@ -21,8 +43,17 @@ export interface PaginateOptions {
 
 /**
  * Every item of a paged list, page after page, as an async iterator. `fetchPage` makes the typed call.
+ * Stops after `maxPages` (default 10 000) pages whatever the gateway says: raise it for a longer list.
  * @example
- * for await (const dataset of paginate((page) => client.GET("/datasets", { params: { query: { page } } }).then((r) => r.data)))
+ * ```ts
+ * import { createDataloopClient, paginate } from "@dataloop-ts/client";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const datasetId = "64f0c1a2b3c4d5e6f7a8b9c0";
+ * const pages = (pageOffset: number) =>
+ *   dl.GET("/datasets/{datasetId}/items", { params: { path: { datasetId }, query: { pageOffset } } }).then((r) => r.data);
+ * for await (const item of paginate(pages, { maxPages: 50_000 })) console.log(item.filename);
+ * ```
  */
 export async function* paginate<P extends Page<unknown>>(
   fetchPage: (page: number) => Promise<P | undefined>,

@@ -3,7 +3,17 @@ import { DataloopResponseError } from "./errors.js";
 import type { components } from "./generated/schema.js";
 import type { ThrowingClient } from "./types.js";
 
-/** DQL's comparison operators (`{ field: { $op: value } }`). */
+/**
+ * DQL's comparison operators (`{ field: { $op: value } }`).
+ * @example
+ * ```ts
+ * import type { DqlFilter, DqlOperator } from "@dataloop-ts/client";
+ *
+ * const op: DqlOperator = "$in";
+ * const filter: DqlFilter = { $and: [{ dir: { [op]: ["/cats", "/dogs"] } }] };
+ * console.log(filter);
+ * ```
+ */
 export type DqlOperator =
   | "$eq"
   | "$ne"
@@ -15,22 +25,83 @@ export type DqlOperator =
   | "$nin"
   | "$exists"
   | "$match";
+/**
+ * A value a DQL condition compares with: a string, number, boolean, null, or a list of them (for `$in`, `$nin`).
+ * @example
+ * ```ts
+ * import type { DqlValue } from "@dataloop-ts/client";
+ *
+ * const values: DqlValue[] = ["/cats", 3, true, null, ["image/jpeg", "image/png"]];
+ * console.log(values);
+ * ```
+ */
 export type DqlValue = string | number | boolean | null | ReadonlyArray<string | number | boolean>;
-/** One condition: `{ "metadata.system.mimetype": "image/jpeg" }` or `{ "dir": { $in: ["/a", "/b"] } }`. */
+/**
+ * One condition: `{ "metadata.system.mimetype": "image/jpeg" }` or `{ "dir": { $in: ["/a", "/b"] } }`.
+ * @example
+ * ```ts
+ * import type { DqlCondition } from "@dataloop-ts/client";
+ *
+ * const conditions: DqlCondition[] = [
+ *   { "metadata.system.mimetype": "image/jpeg" },
+ *   { dir: { $in: ["/a", "/b"] } },
+ *   { "metadata.user.score": { $gte: 3 } },
+ * ];
+ * console.log(conditions);
+ * ```
+ */
 export type DqlCondition = Record<string, DqlValue | Partial<Record<DqlOperator, DqlValue>>>;
-/** A DQL filter, as Dataloop's `Filters.prepare()` writes it. */
+/**
+ * A DQL filter, as Dataloop's `Filters.prepare()` writes it.
+ * @example
+ * ```ts
+ * import { createDataloopClient, type DqlFilter, queryDataset } from "@dataloop-ts/client";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const filter: DqlFilter = { $and: [{ dir: "/cats" }, { hidden: false }], $or: [{ annotated: true }] };
+ * for await (const item of queryDataset(dl, "64f0c1a2b3c4d5e6f7a8b9c0", { filter })) console.log(item.filename);
+ * ```
+ */
 export interface DqlFilter {
   $and?: DqlCondition[];
   $or?: DqlCondition[];
 }
 
 type Schemas = components["schemas"];
-/** What a query of each resource yields. */
+/**
+ * What a query of each resource yields.
+ * @example
+ * ```ts
+ * import type { DqlResources } from "@dataloop-ts/client";
+ *
+ * type AnyItem = DqlResources["items"];
+ * type StoredAnnotation = DqlResources["annotations"];
+ * const label = (a: StoredAnnotation) => a.label;
+ * const name = (i: AnyItem) => i.filename;
+ * console.log(label, name);
+ * ```
+ */
 export interface DqlResources {
   items: Schemas["APIDatasetFileItem"] | Schemas["APIDatasetDirectoryItem"];
   annotations: Schemas["APIAnnotation"];
 }
 
+/**
+ * The options of `queryDataset`: the resource (`items` or `annotations`), the DQL filter, the page size (≤ 1000), DQL's `join`, and `onPage` with each page's counts.
+ * @example
+ * ```ts
+ * import { createDataloopClient, type QueryOptions, queryDataset } from "@dataloop-ts/client";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const options: QueryOptions<"annotations"> = {
+ *   resource: "annotations",
+ *   filter: { $and: [{ label: "cat" }] },
+ *   pageSize: 500,
+ *   onPage: ({ items, totalItemsCount, hasNextPage }) => console.log(items, totalItemsCount, hasNextPage),
+ * };
+ * for await (const a of queryDataset(dl, "64f0c1a2b3c4d5e6f7a8b9c0", options)) console.log(a.id);
+ * ```
+ */
 export interface QueryOptions<R extends keyof DqlResources> {
   /** `items` (default) or `annotations`. */
   resource?: R;
@@ -49,7 +120,16 @@ export interface QueryOptions<R extends keyof DqlResources> {
  * each page asks for `id > the last one seen`, always page 0 — fast at any depth, and an item added or
  * removed meanwhile neither repeats another nor hides one.
  * @example
- * for await (const item of queryDataset(dl, datasetId, { filter: { $and: [{ dir: "/cats" }] } })) console.log(item.filename);
+ * ```ts
+ * import { createDataloopClient, queryDataset } from "@dataloop-ts/client";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const datasetId = "64f0c1a2b3c4d5e6f7a8b9c0";
+ * for await (const item of queryDataset(dl, datasetId, { filter: { $and: [{ dir: "/cats" }] } }))
+ *   console.log(item.id, item.filename);
+ * for await (const a of queryDataset(dl, datasetId, { resource: "annotations", filter: { $and: [{ label: "cat" }] } }))
+ *   console.log(a.id, a.type);
+ * ```
  */
 export async function* queryDataset<R extends keyof DqlResources = "items">(
   dl: Pick<DataloopClient<boolean>, "POST">,

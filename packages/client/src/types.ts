@@ -15,6 +15,15 @@ type InitParam<Init> =
  * What a call resolves to when error statuses throw: openapi-fetch's success branch, `data` always
  * there. (Not `error?: never`: a route that documents no error response has `error: never` in its
  * error branch, which would match that too.)
+ * @example
+ * ```ts
+ * import { createDataloopClient, type Succeeded } from "@dataloop-ts/client";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * type Me = Succeeded<Awaited<ReturnType<typeof dl.GET<"/users/me", {}>>>>["data"];
+ * const me: Me = (await dl.GET("/users/me")).data;
+ * console.log(me);
+ * ```
  */
 export type Succeeded<Result> = Extract<Result, { data: unknown }>;
 
@@ -47,6 +56,14 @@ type ResultMethod<Paths extends {}, Method extends HttpMethod> = <
 /**
  * The client when error statuses throw (the default): a call that returns has succeeded, so `data` is
  * not optional — `const { data } = await dl.GET(…); data.name` with no `?.`.
+ * @example
+ * ```ts
+ * import { createDataloopClient, type ThrowingClient } from "@dataloop-ts/client";
+ *
+ * const dl: ThrowingClient = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const { data } = await dl.GET("/projects/{projectId}", { params: { path: { projectId: "64f0c1a2b3c4d5e6f7a8b9c0" } } });
+ * console.log(data.name); // no `?.`: an error status threw
+ * ```
  */
 export interface ThrowingClient extends Omit<Client<paths>, Uppercase<HttpMethod>> {
   GET: ThrowingMethod<paths, "get">;
@@ -59,7 +76,18 @@ export interface ThrowingClient extends Omit<Client<paths>, Uppercase<HttpMethod
   TRACE: ThrowingMethod<paths, "trace">;
 }
 
-/** The client when error statuses do not throw (`throwOnError: false`): openapi-fetch's `{ data } | { error }`. */
+/**
+ * The client when error statuses do not throw (`throwOnError: false`): openapi-fetch's `{ data } | { error }`.
+ * @example
+ * ```ts
+ * import { createDataloopClient, type ResultClient } from "@dataloop-ts/client";
+ *
+ * const dl: ResultClient = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" }, throwOnError: false });
+ * const { data, error } = await dl.GET("/projects/{projectId}", { params: { path: { projectId: "64f0c1a2b3c4d5e6f7a8b9c0" } } });
+ * if (error) console.log("the gateway said", error);
+ * else console.log(data?.name);
+ * ```
+ */
 export interface ResultClient extends Omit<Client<paths>, Uppercase<HttpMethod>> {
   GET: ResultMethod<paths, "get">;
   PUT: ResultMethod<paths, "put">;

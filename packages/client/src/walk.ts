@@ -11,6 +11,17 @@ import { fileSource, isPseudoFsPath } from "./file-source.js";
 import { UnreadableSourceError } from "./items.js";
 import { SpecialFileError, SymlinkNotFollowedError } from "./local-errors.js";
 
+/**
+ * The options of `entriesOf` and `uploadDirectory`: the remote folder the files go into, a glob over their relative paths, and whether links inside the named folders are followed.
+ * @example
+ * ```ts
+ * import { entriesOf, type WalkOptions } from "@dataloop-ts/client/node";
+ *
+ * const options: WalkOptions = { remoteDir: "/photos", pattern: "*.jpg", followSymlinks: false };
+ * const entries = await entriesOf("./photos", options);
+ * console.log(entries.map((e) => e.remotePath));
+ * ```
+ */
 export interface WalkOptions {
   /** The remote folder the named paths go into (default `/`). */
   remoteDir?: string;
@@ -47,6 +58,16 @@ const within = (path: string, root: string) => path === root || path.startsWith(
  * those `pattern` matches) with its relative path under `remoteDir`, in name order. What cannot be
  * uploaded is listed too, with its typed error (the batch reports it, nothing of it is sent): a link not
  * followed, a special file, a file or folder that cannot be read.
+ * @example
+ * ```ts
+ * import { createDataloopClient, uploadItems } from "@dataloop-ts/client";
+ * import { entriesOf } from "@dataloop-ts/client/node";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const entries = await entriesOf(["./photos", "./notes.txt"], { remoteDir: "/upload" });
+ * const summary = await uploadItems(dl, "64f0c1a2b3c4d5e6f7a8b9c0", entries); // entries listed with an error are reported, not sent
+ * console.log(summary.done, summary.failed);
+ * ```
  */
 export async function entriesOf(
   paths: string | readonly string[],

@@ -66,14 +66,39 @@ export async function emitClientFiles(input: EmitInput): Promise<EmittedFiles> {
 /**
  * The document these types were generated from: its sha256 is the one of \`@dataloop-ts/spec\`'s
  * \`upstream.json\` and of what the mock gateway serves at \`/api/v1/swagger-file\`.
+ * @example
+ * \`\`\`ts
+ * import { apiSpec } from "@dataloop-ts/client";
+ *
+ * console.log(apiSpec.title, apiSpec.version, apiSpec.sha256); // the document the types were made from
+ * \`\`\`
  */
 export const apiSpec = ${JSON.stringify(about)} as const;
 
-/** Every operation of the spec by its unique camelCase name: where it lives and how it is called. */
+/**
+ * Every operation of the spec by its unique camelCase name: where it lives and how it is called.
+ * @example
+ * \`\`\`ts
+ * import { operationIndex } from "@dataloop-ts/client";
+ *
+ * const { method, path } = operationIndex.getProject; // "get", "/projects/{projectId}"
+ * console.log(method.toUpperCase(), path);
+ * \`\`\`
+ */
 export const operationIndex = {
 ${index}
 } as const;
 
+/**
+ * The unique camelCase name of every operation of the spec: a key of \`operationIndex\`.
+ * @example
+ * \`\`\`ts
+ * import { type OperationName, operationIndex } from "@dataloop-ts/client";
+ *
+ * const name: OperationName = "getProject";
+ * console.log(operationIndex[name].method, operationIndex[name].path);
+ * \`\`\`
+ */
 export type OperationName = keyof typeof operationIndex;
 `;
   return {

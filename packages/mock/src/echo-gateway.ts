@@ -14,6 +14,17 @@ export interface EchoGateway extends LoopbackServer {
 /**
  * The token route and the gateway's Bearer check in front of an echo API (or `api`), on a loopback
  * port: for auth tests that need the gateway's behaviour but no spec behind it.
+ * @example
+ * ```ts
+ * import { createAuth, passwordAuth } from "@dataloop-ts/auth";
+ * import { startEchoGateway } from "@dataloop-ts/mock/light";
+ *
+ * const gateway = await startEchoGateway({ lifetimeSeconds: 60 });
+ * const auth = createAuth(passwordAuth({ email: "bot@example.com", password: "password" }), { gateUrl: gateway.gateUrl });
+ * const res = await fetch(`${gateway.apiUrl}/anything`, { headers: { authorization: `Bearer ${await auth.token()}` } });
+ * console.log(res.status, await res.json(), gateway.stats); // the echo of the request
+ * await gateway.stop();
+ * ```
  */
 export async function startEchoGateway(
   options: TokenRouteOptions & { api?: Handler } = {},

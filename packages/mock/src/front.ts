@@ -2,10 +2,52 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { loginPage } from "./login-page.js";
 import type { TokenRoute } from "./token-route.js";
 
+/**
+ * A Node request handler (`(req, res) => void`): the API behind `gatewayFront`, or what `startEchoGateway` answers with.
+ * @example
+ * ```ts
+ * import { type Handler, startEchoGateway } from "@dataloop-ts/mock/light";
+ *
+ * const api: Handler = (req, res) => {
+ *   res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ path: req.url }));
+ * };
+ * const gateway = await startEchoGateway({ api });
+ * await gateway.stop();
+ * ```
+ */
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-/** Answers the requests it owns and returns true; false passes the request on. */
+/**
+ * Answers the requests it owns and returns true; false passes the request on.
+ * @example
+ * ```ts
+ * import { gatewayFront, type Page, echoApi, TokenRoute, listenLoopback } from "@dataloop-ts/mock/light";
+ *
+ * const health: Page = (req, res) => {
+ *   if (req.url !== "/health") return false;
+ *   res.writeHead(200).end("ok");
+ *   return true;
+ * };
+ * const server = await listenLoopback(gatewayFront(await TokenRoute.create(), echoApi, { pages: [health] }));
+ * await server.stop();
+ * ```
+ */
 export type Page = (req: IncomingMessage, res: ServerResponse) => boolean;
 
+/**
+ * The options of `gatewayFront`: the path prefix that needs a Bearer JWT, which paths under it are public, counters of API calls, and pages answered before the check.
+ * @example
+ * ```ts
+ * import { echoApi, type FrontOptions, gatewayFront, listenLoopback, TokenRoute } from "@dataloop-ts/mock/light";
+ *
+ * const options: FrontOptions = {
+ *   apiPrefix: "/api/v1",
+ *   isPublic: (method, path) => method === "GET" && path === "/api/v1/health",
+ *   stats: { api: 0, unauthorized: 0 },
+ * };
+ * const server = await listenLoopback(gatewayFront(await TokenRoute.create(), echoApi, options));
+ * await server.stop();
+ * ```
+ */
 export interface FrontOptions {
   /** Path prefix that needs a Bearer JWT (default `/api/v1`). */
   apiPrefix?: string;
@@ -42,6 +84,15 @@ function cors(req: IncomingMessage, res: ServerResponse): boolean {
 /**
  * What the real gateway does before any route: CORS for browser clients, the token grant at `/token`, the website login at
  * `/login`, and a Bearer JWT (signature and expiry) on every API call — 401 without one.
+ * @example
+ * ```ts
+ * import { echoApi, gatewayFront, listenLoopback, TokenRoute } from "@dataloop-ts/mock/light";
+ *
+ * const route = await TokenRoute.create();
+ * const server = await listenLoopback(gatewayFront(route, echoApi));
+ * console.log(`gate URL: ${server.url}`); // /token, /login, and /api/v1/* behind the Bearer check
+ * await server.stop();
+ * ```
  */
 export function gatewayFront(route: TokenRoute, api: Handler, options: FrontOptions = {}): Handler {
   const prefix = options.apiPrefix ?? "/api/v1";
@@ -83,7 +134,16 @@ export function gatewayFront(route: TokenRoute, api: Handler, options: FrontOpti
   };
 }
 
-/** An API that answers every call with what it received: for auth tests with no spec behind them. */
+/**
+ * An API that answers every call with what it received: for auth tests with no spec behind them.
+ * @example
+ * ```ts
+ * import { echoApi, gatewayFront, listenLoopback, TokenRoute } from "@dataloop-ts/mock/light";
+ *
+ * const server = await listenLoopback(gatewayFront(await TokenRoute.create(), echoApi));
+ * await server.stop();
+ * ```
+ */
 export const echoApi: Handler = (req, res) => {
   const chunks: Buffer[] = [];
   req.on("data", (c: Buffer) => chunks.push(c));

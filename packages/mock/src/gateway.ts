@@ -29,12 +29,47 @@ function lazyValidator(document: object): SpecValidator {
   };
 }
 
+/**
+ * The options of `startMockGateway`: the port, Prism's log level, and those of the token route (users, token lifetime, clock), the spec (`spec`, `cacheDir`) and the twin (`seed`, `fixtures`, `strict`).
+ * @example
+ * ```ts
+ * import { manualClock } from "@dataloop-ts/core";
+ * import { type MockGatewayOptions, startMockGateway } from "@dataloop-ts/mock";
+ *
+ * const options: MockGatewayOptions = {
+ *   seed: 42,
+ *   fixtures: { projects: [{ id: "65f1c0ffee0123456789aaaa", name: "mine" }] },
+ *   strict: true,
+ *   lifetimeSeconds: 60,
+ *   clock: manualClock(Date.parse("2026-01-01T00:00:00Z")),
+ *   cacheDir: false,
+ *   users: [{ username: "me@example.com", password: "secret" }],
+ * };
+ * const gateway = await startMockGateway(options);
+ * await gateway.stop();
+ * ```
+ */
 export interface MockGatewayOptions extends TokenRouteOptions, MockSpecOptions, TwinOptions {
   /** Port of the gateway (default: a free one). */
   port?: number;
   prismLogLevel?: "silent" | "error" | "warn" | "info" | "debug";
 }
 
+/**
+ * What `startMockGateway` resolves to: its URLs (`gateUrl`, `apiUrl`, `docsUrl`), the default bot, the token route, the served spec, how the start went, and the test handles (`reset`, `requests`, `fault`, `twin`).
+ * @example
+ * ```ts
+ * import { type MockGateway, startMockGateway } from "@dataloop-ts/mock";
+ *
+ * const gateway: MockGateway = await startMockGateway();
+ * console.log(gateway.gateUrl, gateway.apiUrl, gateway.spec.sha256, gateway.startup.cache);
+ * const off = gateway.fault({ route: "GET /projects", fault: { kind: "status", status: 503 }, times: 1 });
+ * off();
+ * console.log(gateway.requests.map((r) => `${r.method} ${r.url} ${r.status}`));
+ * gateway.reset();
+ * await gateway.stop();
+ * ```
+ */
 export interface MockGateway {
   /** The API base, `${gateUrl}/api/v1` (openapi-fetch's `baseUrl`). */
   apiUrl: string;
@@ -72,8 +107,16 @@ export interface MockGateway {
  * serving the repaired spec (`@dataloop-ts/spec`'s, or `options.spec`). Everything listens on
  * loopback; `stop()` closes it all.
  * @example
- * const gateway = await startMockGateway();
- * const client = createDataloopClient({ gateUrl: gateway.gateUrl, auth: { email: "bot@example.com", password: "password" } });
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ * import { startMockGateway } from "@dataloop-ts/mock";
+ *
+ * const gateway = await startMockGateway({ seed: 7 });
+ * const dl = createDataloopClient({ gateUrl: gateway.gateUrl, auth: { email: "bot@example.com", password: "password" } });
+ * const { data: me } = await dl.GET("/users/me");
+ * console.log(me, gateway.docsUrl);
+ * await gateway.stop();
+ * ```
  */
 export async function startMockGateway(options: MockGatewayOptions = {}): Promise<MockGateway> {
   const started = performance.now();

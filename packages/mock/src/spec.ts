@@ -21,6 +21,18 @@ import { createSpecValidator } from "./validate.js";
 
 const sha256 = (data: Uint8Array | string) => createHash("sha256").update(data).digest("hex");
 
+/**
+ * Which document the mock serves (`spec`: a path or URL; default `@dataloop-ts/spec`'s) and where its prepared form is cached (`cacheDir`, `false` for none).
+ * @example
+ * ```ts
+ * import { type MockSpecOptions, startMockGateway } from "@dataloop-ts/mock";
+ *
+ * const options: MockSpecOptions = { spec: "./openapi.json", cacheDir: "./.cache/mock" };
+ * const gateway = await startMockGateway(options);
+ * console.log(gateway.spec.title, gateway.spec.version);
+ * await gateway.stop();
+ * ```
+ */
 export interface MockSpecOptions {
   /**
    * The document to serve: a path or URL (JSON or YAML). Default: `@dataloop-ts/spec`, the document the
@@ -36,7 +48,16 @@ export interface MockSpecOptions {
   cacheDir?: string | false;
 }
 
-/** What the mock serves, ready for Prism. */
+/**
+ * What the mock serves, ready for Prism.
+ * @example
+ * ```ts
+ * import { prepareMockSpec } from "@dataloop-ts/mock";
+ *
+ * const spec = await prepareMockSpec();
+ * console.log(spec.cache, spec.upstream.sha256, spec.publicOperations.length, spec.examples);
+ * ```
+ */
 export interface MockSpec {
   /** Prism's bundled operations (dereferenced once, JSON-safe). */
   operations: unknown[];
@@ -75,6 +96,15 @@ const BUILD_KEY = sha256(
     .join("\0"),
 ).slice(0, 16);
 
+/**
+ * Where prepared specs are cached unless `cacheDir` says otherwise: `$DATALOOP_TS_CACHE/mock`, else the per-user cache folder (`~/.cache/dataloop-ts/mock` on Linux). The newest four are kept.
+ * @example
+ * ```ts
+ * import { defaultCacheDir } from "@dataloop-ts/mock";
+ *
+ * console.log(defaultCacheDir());
+ * ```
+ */
 export function defaultCacheDir(): string {
   return process.env.DATALOOP_TS_CACHE
     ? join(process.env.DATALOOP_TS_CACHE, "mock")
@@ -95,6 +125,14 @@ export function mockableDocument(repaired: OpenApiDocument): {
 /**
  * The spec the mock serves — `@dataloop-ts/spec` unless `options.spec` names another — repaired, given
  * examples and bundled for Prism, or all of that read from the cache when nothing changed.
+ * @example
+ * ```ts
+ * import { createSpecValidator, prepareMockSpec } from "@dataloop-ts/mock";
+ *
+ * const spec = await prepareMockSpec({ cacheDir: false });
+ * const validator = createSpecValidator(spec.document);
+ * console.log(validator.response("GET", "/users/me", 200, { id: 1 }));
+ * ```
  */
 export async function prepareMockSpec(options: MockSpecOptions = {}): Promise<MockSpec> {
   const overlaySha = sha256(readFileSync(specFiles.overlay));

@@ -12,6 +12,21 @@ import {
   SignJWT,
 } from "jose";
 
+/**
+ * A user the token route signs in (password grant and website login): username, password, and claims merged into its id_token.
+ * @example
+ * ```ts
+ * import { type MockUser, startEchoGateway } from "@dataloop-ts/mock/light";
+ *
+ * const bot: MockUser = {
+ *   username: "ci-bot@example.com",
+ *   password: "secret",
+ *   claims: { "https://dataloop.ai/authorization": { user_type: "bot" } },
+ * };
+ * const gateway = await startEchoGateway({ users: [bot] });
+ * await gateway.stop();
+ * ```
+ */
 export interface MockUser {
   username: string;
   password: string;
@@ -24,6 +39,16 @@ export interface MockUser {
  * `no-refresh-token`: a grant answered without a refresh token (the old one stays valid);
  * `expired-at-issue`: id tokens whose `exp` is before their `iat`; `far-exp`: an `exp` of 1e13 s
  * (past the year 275 000, beyond what a JavaScript Date holds).
+ * @example
+ * ```ts
+ * import { startEchoGateway, type TokenRouteMode } from "@dataloop-ts/mock/light";
+ *
+ * const gateway = await startEchoGateway();
+ * const mode: TokenRouteMode = "error500"; // the next grants fail as a broken gateway's would
+ * gateway.route.mode = mode;
+ * gateway.route.mode = "normal";
+ * await gateway.stop();
+ * ```
  */
 export type TokenRouteMode =
   | "normal"
@@ -36,6 +61,20 @@ export type TokenRouteMode =
   | "expired-at-issue"
   | "far-exp";
 
+/**
+ * The token route's options: its users, the id_token lifetime in seconds, whether refresh tokens rotate, the issuer, and the clock its tokens and Bearer check read.
+ * @example
+ * ```ts
+ * import { manualClock } from "@dataloop-ts/core";
+ * import { startEchoGateway, type TokenRouteOptions } from "@dataloop-ts/mock/light";
+ *
+ * const clock = manualClock(Date.parse("2026-01-01T00:00:00Z"));
+ * const options: TokenRouteOptions = { lifetimeSeconds: 60, rotateRefreshTokens: true, clock };
+ * const gateway = await startEchoGateway(options);
+ * clock.advance(61_000); // every id_token handed out so far has expired, without sleeping
+ * await gateway.stop();
+ * ```
+ */
 export interface TokenRouteOptions {
   users?: MockUser[];
   /** id_token lifetime in seconds (default 3600). */
@@ -51,6 +90,18 @@ export interface TokenRouteOptions {
   clock?: Clock;
 }
 
+/**
+ * What `route.calls` counts: every grant, password and refresh grants, the grants refused, and sign-ins through the website login page.
+ * @example
+ * ```ts
+ * import { startEchoGateway, type TokenRouteCalls } from "@dataloop-ts/mock/light";
+ *
+ * const gateway = await startEchoGateway();
+ * const calls: TokenRouteCalls = gateway.route.calls;
+ * console.log(calls.total, calls.password, calls.refresh, calls.rejected, calls.browser);
+ * await gateway.stop();
+ * ```
+ */
 export interface TokenRouteCalls {
   total: number;
   password: number;
@@ -60,11 +111,38 @@ export interface TokenRouteCalls {
   browser: number;
 }
 
+/**
+ * The user every mock gateway signs in unless told otherwise: `bot@example.com` / `password`.
+ * @example
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ * import { DEFAULT_BOT, startEchoGateway } from "@dataloop-ts/mock/light";
+ *
+ * const gateway = await startEchoGateway();
+ * const dl = createDataloopClient({ gateUrl: gateway.gateUrl, auth: { email: DEFAULT_BOT.username, password: DEFAULT_BOT.password } });
+ * console.log(await dl.auth.token());
+ * await gateway.stop();
+ * ```
+ */
 export const DEFAULT_BOT: MockUser = { username: "bot@example.com", password: "password" };
 
 /**
  * The gateway's token grant (`POST /token?default`), signing real ES256 JWTs with jose.
  * `handle` answers the requests it owns and returns false for the rest, so it can sit in front of anything.
+ * @example
+ * ```ts
+ * import { createServer } from "node:http";
+ * import { DEFAULT_BOT, TokenRoute } from "@dataloop-ts/mock/light";
+ *
+ * const route = await TokenRoute.create({ lifetimeSeconds: 300 });
+ * const jwt = await route.sign(DEFAULT_BOT); // a real ES256 JWT, as the gateway signs
+ * console.log(await route.verify(jwt));
+ * // In front of your own server: it answers POST /token and returns false for the rest.
+ * const server = createServer((req, res) => {
+ *   if (!route.handle(req, res)) res.writeHead(404).end();
+ * });
+ * server.close();
+ * ```
  */
 export class TokenRoute {
   mode: TokenRouteMode = "normal";

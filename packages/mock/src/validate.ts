@@ -9,6 +9,17 @@ const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormat
 const SPEC_ID = "https://dataloop-ts.invalid/spec.json";
 const escapePointer = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
 
+/**
+ * What `createSpecValidator` returns: each check gives the errors of a value against the spec's schema (`[]` when valid, or when the response is undocumented).
+ * @example
+ * ```ts
+ * import { createSpecValidator, prepareMockSpec, type SpecValidator } from "@dataloop-ts/mock";
+ *
+ * const validator: SpecValidator = createSpecValidator((await prepareMockSpec()).document);
+ * const errors = validator.atPointer("#/components/schemas/Dataset", { name: "photos" });
+ * console.log(errors);
+ * ```
+ */
 export interface SpecValidator {
   /** Errors of `body` against the JSON schema of `method path` → `status`; [] when valid or undocumented. */
   response(method: string, path: string, status: number | string, body: unknown): string[];
@@ -37,7 +48,21 @@ function withNullableAsJsonSchema(document: object): object {
   return visit(document) as object;
 }
 
-/** Validates values against the spec's own schemas with Ajv (OpenAPI 3.0 `nullable` included). */
+/**
+ * Validates values against the spec's own schemas with Ajv (OpenAPI 3.0 `nullable` included).
+ * @example
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ * import { createSpecValidator, prepareMockSpec, startMockGateway } from "@dataloop-ts/mock";
+ *
+ * const gateway = await startMockGateway();
+ * const dl = createDataloopClient({ gateUrl: gateway.gateUrl, auth: { email: "bot@example.com", password: "password" } });
+ * const { data } = await dl.GET("/users/me");
+ * const validator = createSpecValidator((await prepareMockSpec()).document);
+ * console.log(validator.response("GET", "/users/me", 200, data)); // [] when it matches the spec
+ * await gateway.stop();
+ * ```
+ */
 export function createSpecValidator(document: object): SpecValidator {
   const ajv = new Ajv({ strict: false, allErrors: false, validateSchema: false, discriminator: false });
   addFormats(ajv);

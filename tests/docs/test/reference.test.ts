@@ -1,31 +1,29 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { stripVTControlCharacters } from "node:util";
 import { LinkChecker, LinkState } from "linkinator";
 import ts from "typescript";
-import { beforeAll, describe, expect, it } from "vitest";
-import { coverageProblems, notYetDocumented, PAGES_URL, publicExports } from "../../../scripts/docs.mjs";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import {
+  coverageProblems,
+  membersNotListed,
+  notYetDocumented,
+  PAGES_URL,
+  publicExports,
+} from "../../../scripts/docs.mjs";
 
 const root = resolve(import.meta.dirname, "../../..");
-const out = resolve(import.meta.dirname, "../.test-output/api");
 const examplesDir = resolve(import.meta.dirname, "../.test-output/examples");
 /** The covered packages: typedoc.json's entryPoints, the one list (extend it there). */
 const covered: string[] = JSON.parse(readFileSync(join(root, "typedoc.json"), "utf8")).entryPoints;
 
 type Export = ReturnType<typeof publicExports>[number];
-let build: { status: number | null; output: string };
+// Built once for every test file of this package (test/build-reference.global.ts).
+const build = inject("reference");
+const out = build.out;
 let exports: Export[] = [];
 
 beforeAll(() => {
-  rmSync(out, { recursive: true, force: true });
-  // The same command as `scripts/pnpm docs`, into this package's test output.
-  const run = spawnSync(process.execPath, [join(root, "scripts/docs.mjs"), "--out", out], {
-    encoding: "utf8",
-    env: { ...process.env, FORCE_COLOR: "0" },
-  });
-  build = { status: run.status, output: stripVTControlCharacters(`${run.stdout}${run.stderr}`) };
-  if (run.status === 0) exports = publicExports(JSON.parse(readFileSync(join(out, "api.json"), "utf8")));
+  if (build.status === 0) exports = publicExports(JSON.parse(readFileSync(join(out, "api.json"), "utf8")));
 });
 
 describe("the API reference", () => {
@@ -56,10 +54,11 @@ describe("the API reference", () => {
       expect(pages, `${dir}/README.md links to no page of ${PAGES_URL}`).not.toEqual([]);
       for (const page of pages)
         expect(existsSync(join(out, page)), `${dir}/README.md links to ${page}`).toBe(true);
-      // The page it links to is its own package's.
-      expect(readFileSync(join(out, pages[0] ?? ""), "utf8")).toContain(
-        `<title>${name} | dataloop-ts</title>`,
+      // One of the pages it links to is its own package's (others may be its command's, or its entries').
+      const titles = pages.map(
+        (page) => /<title>(.*?)<\/title>/.exec(readFileSync(join(out, page), "utf8"))?.[1],
       );
+      expect(titles).toContain(`${name} | dataloop-ts`);
     }
   });
 
@@ -85,6 +84,22 @@ describe("the API reference", () => {
         [...codes].filter((code) => !readme.includes(`\`${code}\``)),
         `${dir}/README.md`,
       ).toEqual([]);
+    }
+  });
+
+  it("summarises the types generated from the spec: their pages list none of the API's routes or schemas", () => {
+    expect(membersNotListed.length).toBeGreaterThan(0);
+    for (const id of membersNotListed) {
+      const [entry = "", name = ""] = id.split("#");
+      expect(exports.find((e) => e.id === id)?.summary, id).toBeTruthy();
+      const file = readdirSync(join(out, "interfaces")).find((f) =>
+        f.endsWith(`${entry.replace(/[@/]/g, "_")}.${name}.html`),
+      );
+      expect(file, id).toBeDefined();
+      const page = readFileSync(join(out, "interfaces", file ?? ""), "utf8");
+      // Every route and schema listed made these pages tens of megabytes each.
+      expect(page).not.toContain("/accounts/{accountId}");
+      expect(page.length, id).toBeLessThan(200_000);
     }
   });
 
@@ -119,7 +134,9 @@ describe("the API reference", () => {
     const files = new Map<string, string>();
     for (const e of exports)
       e.examples.forEach((code, i) => {
-        const file = join(examplesDir, `${e.id.replace(/[^\w]+/g, "_")}_${i}.ts`);
+        // Numbered: `point` and `Point` are two exports, and file names that differ only in case are one
+        // file on some systems (and an error to TypeScript's forceConsistentCasingInFileNames).
+        const file = join(examplesDir, `${files.size}_${e.id.replace(/[^\w]+/g, "_")}_${i}.ts`);
         // `export {}`: each example is a module of its own, even one without an import.
         writeFileSync(file, `${code}\nexport {};\n`);
         files.set(file, e.id);

@@ -10,12 +10,39 @@ import type { AnnotationBody, ItemAnnotationsJson, StoredAnnotation } from "./ty
 
 type Client = Pick<DataloopClient<false>, "GET" | "POST">;
 
-/** One item's annotations to create: the item by id, or by its path in the dataset (`/dir/a.jpg`). */
+/**
+ * One item's annotations to create: the item by id, or by its path in the dataset (`/dir/a.jpg`).
+ * @example
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ * import { type AnnotationEntry, box, classification, uploadAnnotations } from "@dataloop-ts/client/annotations";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const entries: AnnotationEntry[] = [
+ *   { itemId: "64f0c1a2b3c4d5e6f7a8b9c0", annotations: [classification({ label: "cat" })] },
+ *   { filename: "/cats/1.jpg", annotations: [box({ label: "cat", coordinates: [{ x: 0, y: 0 }, { x: 9, y: 9 }] })] },
+ * ];
+ * await uploadAnnotations(dl, "64f0c1a2b3c4d5e6f7a8b9c1", entries);
+ * ```
+ */
 export type AnnotationEntry = { annotations: Array<AnnotationBody | StoredAnnotation> } & (
   | { itemId: string; filename?: string }
   | { filename: string; itemId?: undefined }
 );
 
+/**
+ * One item's result in an annotation upload: its id (or filename), `ok`, the ids created, how many a retry found already there, and its typed error.
+ * @example
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ * import { type AnnotationUploadResult, uploadAnnotations } from "@dataloop-ts/client/annotations";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const { results } = await uploadAnnotations(dl, "64f0c1a2b3c4d5e6f7a8b9c1", []);
+ * const failed: AnnotationUploadResult[] = results.filter((r) => !r.ok);
+ * for (const r of failed) console.log(r.itemId, r.filename, r.ids.length, r.alreadyThere, r.error?.message);
+ * ```
+ */
 export interface AnnotationUploadResult {
   /** The item's id, or its filename when that names no item of the dataset. */
   itemId: string;
@@ -28,6 +55,18 @@ export interface AnnotationUploadResult {
   error?: DataloopError | Error;
 }
 
+/**
+ * What `uploadAnnotations` resolves to: every item's result, how many items were done and failed, and the annotations created.
+ * @example
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ * import { type AnnotationUploadSummary, uploadAnnotations } from "@dataloop-ts/client/annotations";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const summary: AnnotationUploadSummary = await uploadAnnotations(dl, "64f0c1a2b3c4d5e6f7a8b9c1", []);
+ * console.log(`${summary.done} items done, ${summary.failed} failed, ${summary.annotations} annotations created`);
+ * ```
+ */
 export interface AnnotationUploadSummary {
   results: AnnotationUploadResult[];
   /** Items all of whose annotations are in. */
@@ -37,6 +76,23 @@ export interface AnnotationUploadSummary {
   annotations: number;
 }
 
+/**
+ * The options of `uploadAnnotations`: annotations per POST, items in flight, retries of a batch (attempts, backoff in ms), progress after each item, and a signal.
+ * @example
+ * ```ts
+ * import type { UploadAnnotationsOptions } from "@dataloop-ts/client/annotations";
+ *
+ * const options: UploadAnnotationsOptions = {
+ *   batchSize: 100,
+ *   concurrency: 8,
+ *   attempts: 3,
+ *   baseDelayMs: 300,
+ *   maxDelayMs: 20_000,
+ *   onProgress: ({ done, failed, annotations, result }) => console.log(done, failed, annotations, result.itemId),
+ * };
+ * console.log(options);
+ * ```
+ */
 export interface UploadAnnotationsOptions {
   /** Annotations per `POST /items/{itemId}/annotations` (default 100): an item with more sends several, one after the other. */
   batchSize?: number;
@@ -170,6 +226,18 @@ async function sendBatch(
  * every item with the ids created or its typed error; one item's failure never stops the others.
  * Retried batches never create an annotation twice: each annotation carries a client id in
  * `metadata.system.clientId`, checked before a retry (see `sendBatch`).
+ * @example
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ * import { box, uploadAnnotations } from "@dataloop-ts/client/annotations";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const annotations = [box({ label: "car", coordinates: [{ x: 10, y: 20 }, { x: 110, y: 220 }] })];
+ * const summary = await uploadAnnotations(dl, "64f0c1a2b3c4d5e6f7a8b9c1", [{ filename: "/cars/1.jpg", annotations }], {
+ *   onProgress: (p) => console.log(p.done, p.annotations),
+ * });
+ * console.log(summary.done, summary.failed, summary.annotations);
+ * ```
  */
 export async function uploadAnnotations(
   dl: Client,
@@ -233,6 +301,22 @@ export async function uploadAnnotations(
   return summary;
 }
 
+/**
+ * The options of `downloadAnnotations`: which items (a DQL filter), items per page (what memory holds at once), and a callback after each page.
+ * @example
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ * import { type DownloadAnnotationsOptions, downloadAnnotations } from "@dataloop-ts/client/annotations";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const options: DownloadAnnotationsOptions = {
+ *   filter: { $and: [{ dir: "/cats" }] },
+ *   pageSize: 200,
+ *   onPage: ({ items, annotations }) => console.log(items, annotations),
+ * };
+ * for await (const item of downloadAnnotations(dl, "64f0c1a2b3c4d5e6f7a8b9c1", options)) console.log(item.filename);
+ * ```
+ */
 export interface DownloadAnnotationsOptions {
   /** Which items (a DQL filter of items); every file item by default. */
   filter?: DqlFilter;
@@ -253,6 +337,15 @@ type StoredItem = {
  * A dataset's annotations, one item at a time in dtlpy's layout (`{ id, filename, metadata, annotations }`),
  * items with none included. It walks the items a page at a time, and per page asks DQL
  * (`resource: "annotations"`) for the annotations of that page's items: memory is bounded by a page.
+ * @example
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ * import { downloadAnnotations } from "@dataloop-ts/client/annotations";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * for await (const item of downloadAnnotations(dl, "64f0c1a2b3c4d5e6f7a8b9c1"))
+ *   console.log(item.filename, item.metadata?.system?.width, item.annotations.length);
+ * ```
  */
 export async function* downloadAnnotations(
   dl: Client,

@@ -15,6 +15,16 @@ import { isKnownType, readAnnotation } from "./readers.js";
 import { countsToString, maskToCounts, type Rle, rleToMask } from "./rle.js";
 import type { AnnotationBody, ItemAnnotationsJson, Point } from "./types.js";
 
+/**
+ * One image of a COCO file: its id, file name and size.
+ * @example
+ * ```ts
+ * import type { CocoImage } from "@dataloop-ts/client/annotations";
+ *
+ * const image: CocoImage = { id: 1, file_name: "cats/1.jpg", width: 640, height: 480 };
+ * console.log(image);
+ * ```
+ */
 export interface CocoImage {
   id: number | string;
   file_name: string;
@@ -23,6 +33,17 @@ export interface CocoImage {
   [key: string]: unknown;
 }
 
+/**
+ * One annotation of a COCO file: its image and category, a `bbox` `[x, y, w, h]`, polygons or an RLE mask.
+ * @example
+ * ```ts
+ * import type { CocoAnnotation } from "@dataloop-ts/client/annotations";
+ *
+ * const a: CocoAnnotation = { id: 7, image_id: 1, category_id: 2, bbox: [10, 20, 100, 50], iscrowd: 0 };
+ * const polygon: CocoAnnotation = { id: 8, image_id: 1, category_id: 2, segmentation: [[0, 0, 10, 0, 5, 8]] };
+ * console.log(a, polygon);
+ * ```
+ */
 export interface CocoAnnotation {
   id: number | string;
   image_id: number | string;
@@ -35,12 +56,36 @@ export interface CocoAnnotation {
   [key: string]: unknown;
 }
 
+/**
+ * A category of a COCO file: its id and name (a Dataloop label).
+ * @example
+ * ```ts
+ * import type { CocoCategory } from "@dataloop-ts/client/annotations";
+ *
+ * const categories: CocoCategory[] = [{ id: 1, name: "cat", supercategory: "animal" }];
+ * console.log(categories);
+ * ```
+ */
 export interface CocoCategory {
   id: number | string;
   name: string;
   supercategory?: string;
 }
 
+/**
+ * A COCO instances file: its images, annotations and categories.
+ * @example
+ * ```ts
+ * import { type CocoFile, cocoToDataloop } from "@dataloop-ts/client/annotations";
+ *
+ * const coco: CocoFile = {
+ *   images: [{ id: 1, file_name: "1.jpg", width: 64, height: 48 }],
+ *   annotations: [{ id: 1, image_id: 1, category_id: 1, bbox: [4, 4, 10, 10] }],
+ *   categories: [{ id: 1, name: "cat" }],
+ * };
+ * for await (const item of cocoToDataloop(coco).items) console.log(item.filename, item.annotations);
+ * ```
+ */
 export interface CocoFile {
   images: CocoImage[];
   annotations: CocoAnnotation[];
@@ -128,6 +173,15 @@ function annotationsOf(a: CocoAnnotation, label: string, image: CocoImage, sourc
  * A COCO file grouped by image, its annotations read on demand: what `openCocoFile`
  * (`@dataloop-ts/client/annotations/node`) gives for a big file, so that only one image's annotations
  * are parsed at a time.
+ * @example
+ * ```ts
+ * import { cocoToDataloop, indexCoco } from "@dataloop-ts/client/annotations";
+ *
+ * const index = indexCoco({ images: [{ id: 1, file_name: "1.jpg" }], annotations: [], categories: [] });
+ * console.log(index.annotationsOf("1"), index.orphans);
+ * const { items } = cocoToDataloop(index);
+ * for await (const item of items) console.log(item.filename);
+ * ```
  */
 export interface CocoIndex {
   images: CocoImage[];
@@ -147,7 +201,20 @@ export interface CocoIndex {
   close?(): Promise<void>;
 }
 
-/** Groups an in-memory COCO file by image. */
+/**
+ * Groups an in-memory COCO file by image.
+ * @example
+ * ```ts
+ * import { indexCoco } from "@dataloop-ts/client/annotations";
+ *
+ * const index = indexCoco({
+ *   images: [{ id: 1, file_name: "1.jpg" }],
+ *   annotations: [{ id: 1, image_id: 1, category_id: 1, bbox: [0, 0, 2, 2] }, { id: 2, image_id: 9, category_id: 1 }],
+ *   categories: [{ id: 1, name: "cat" }],
+ * });
+ * console.log(index.annotationsOf("1").length, index.orphans.length); // 1 1
+ * ```
+ */
 export function indexCoco(coco: CocoFile): CocoIndex {
   const byImage = new Map<string, CocoAnnotation[]>();
   const ids = new Set((coco.images ?? []).map((i) => String(i.id)));
@@ -174,6 +241,17 @@ export function indexCoco(coco: CocoFile): CocoIndex {
  * A COCO instances file as Dataloop JSON, one item per image (images with no annotations too), in the
  * order of `images`. Bad annotations (a category that does not exist, a polygon of two points, a mask
  * of the wrong size) are `issues`; the rest goes on.
+ * @example
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ * import { cocoToDataloop, uploadAnnotations } from "@dataloop-ts/client/annotations";
+ * import { openCocoFile } from "@dataloop-ts/client/annotations/node";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const there = cocoToDataloop(await openCocoFile("instances.json"), { source: "instances.json" });
+ * await uploadAnnotations(dl, "64f0c1a2b3c4d5e6f7a8b9c1", there.items); // entries by filename
+ * for (const issue of there.issues) console.log(issue.code, issue.message); // filled as items are read
+ * ```
  */
 export function cocoToDataloop(
   file: CocoFile | CocoIndex,
@@ -273,6 +351,19 @@ function extent(points: Point[]): Extent {
   return [x0, y0, x1 - x0, y1 - y0];
 }
 
+/**
+ * The options of `dataloopToCoco`: category names in id order (ids from 1), and extra top-level fields (`info`, `licenses`).
+ * @example
+ * ```ts
+ * import { dataloopToCoco, type DataloopToCocoOptions } from "@dataloop-ts/client/annotations";
+ *
+ * const options: DataloopToCocoOptions = { categories: ["cat", "dog"], header: { info: { description: "pets" } } };
+ * const { items } = dataloopToCoco([], options);
+ * let text = "";
+ * for await (const chunk of items) text += chunk;
+ * console.log(JSON.parse(text).categories);
+ * ```
+ */
 export interface DataloopToCocoOptions {
   /** Category names in id order (ids from 1); labels not listed get the next ids as they are met. */
   categories?: readonly string[];
@@ -284,6 +375,17 @@ export interface DataloopToCocoOptions {
  * Dataloop JSON (one item after another) as a COCO instances file, written as it is read: `chunks`
  * yields the text, one item's annotations at a time; `images` and `categories` (one entry per item and
  * per label) are kept until the end. What COCO cannot hold is listed in `issues`.
+ * @example
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ * import { dataloopToCoco, downloadAnnotations } from "@dataloop-ts/client/annotations";
+ * import { writeChunksAtomic } from "@dataloop-ts/client/annotations/node";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const back = dataloopToCoco(downloadAnnotations(dl, "64f0c1a2b3c4d5e6f7a8b9c1"));
+ * await writeChunksAtomic("out/coco.json", back.items); // written as it is read
+ * console.log(back.issues.length, "annotations COCO cannot hold or that were bad");
+ * ```
  */
 export function dataloopToCoco(
   source: Source<ItemAnnotationsJson>,

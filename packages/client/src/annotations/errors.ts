@@ -1,6 +1,16 @@
 import { DataloopError } from "@dataloop-ts/core";
 
-/** Where a bad or lossy annotation came from: the file, and the line (YOLO) or the id (COCO, Dataloop). */
+/**
+ * Where a bad or lossy annotation came from: the file, and the line (YOLO) or the id (COCO, Dataloop).
+ * @example
+ * ```ts
+ * import { AnnotationInputError, type AnnotationPlace } from "@dataloop-ts/client/annotations";
+ *
+ * const place: AnnotationPlace = { source: "labels/a.txt", line: 3 };
+ * const e = new AnnotationInputError({ ...place, message: "5 numbers expected, got 4" });
+ * console.log(e.message, e.source, e.line);
+ * ```
+ */
 export interface AnnotationPlace {
   /** The file (or item filename) it was read from. */
   source?: string | undefined;
@@ -23,6 +33,16 @@ const where = (p: AnnotationPlace) =>
  * An annotation that cannot be read or built: a polygon with fewer than 3 points, a YOLO line with the
  * wrong count of numbers, a COCO category that does not exist, a mask whose size is not its image's.
  * Converters list it and go on with the rest.
+ * @example
+ * ```ts
+ * import { AnnotationInputError, segment } from "@dataloop-ts/client/annotations";
+ *
+ * try {
+ *   segment({ label: "road", coordinates: [{ x: 0, y: 0 }, { x: 1, y: 1 }] }); // 2 points: not a polygon
+ * } catch (e) {
+ *   if (e instanceof AnnotationInputError) console.log(e.code, e.message, e.source, e.line, e.id); // "ANNOTATION_INPUT"
+ * }
+ * ```
  */
 export class AnnotationInputError extends DataloopError {
   static override readonly code = "ANNOTATION_INPUT" as const;
@@ -48,7 +68,18 @@ export class AnnotationInputError extends DataloopError {
   }
 }
 
-/** An annotation the target format has no way to say (a point in COCO, a rotated box in YOLO): listed, not written. */
+/**
+ * An annotation the target format has no way to say (a point in COCO, a rotated box in YOLO): listed, not written.
+ * @example
+ * ```ts
+ * import { AnnotationNotExpressibleError, dataloopToYolo, point } from "@dataloop-ts/client/annotations";
+ *
+ * const yolo = dataloopToYolo([{ filename: "/a.jpg", metadata: { system: { width: 9, height: 9 } }, annotations: [point({ label: "x", coordinates: { x: 1, y: 1 } })] }]);
+ * for await (const _ of yolo.items);
+ * for (const issue of yolo.issues)
+ *   if (issue instanceof AnnotationNotExpressibleError) console.log(issue.code, issue.format, issue.type); // "ANNOTATION_NOT_EXPRESSIBLE" YOLO point
+ * ```
+ */
 export class AnnotationNotExpressibleError extends DataloopError {
   static override readonly code = "ANNOTATION_NOT_EXPRESSIBLE" as const;
   override name = "AnnotationNotExpressibleError";
@@ -81,10 +112,33 @@ export class AnnotationNotExpressibleError extends DataloopError {
   }
 }
 
-/** What a conversion lists instead of dropping: bad input, or what the target cannot express. */
+/**
+ * What a conversion lists instead of dropping: bad input, or what the target cannot express.
+ * @example
+ * ```ts
+ * import { type ConversionIssue, dataloopToCoco } from "@dataloop-ts/client/annotations";
+ *
+ * const { items, issues } = dataloopToCoco([]);
+ * for await (const _ of items);
+ * const bad: ConversionIssue[] = issues.filter((i) => i.code === "ANNOTATION_INPUT");
+ * const lossy: ConversionIssue[] = issues.filter((i) => i.code === "ANNOTATION_NOT_EXPRESSIBLE");
+ * console.log(bad.length, lossy.length);
+ * ```
+ */
 export type ConversionIssue = AnnotationInputError | AnnotationNotExpressibleError;
 
-/** Annotations were given for a filename that names no item of the dataset. */
+/**
+ * Annotations were given for a filename that names no item of the dataset.
+ * @example
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ * import { ItemNotFoundError, uploadAnnotations } from "@dataloop-ts/client/annotations";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const summary = await uploadAnnotations(dl, "64f0c1a2b3c4d5e6f7a8b9c1", [{ filename: "/no/such.jpg", annotations: [] }]);
+ * for (const r of summary.results) if (r.error instanceof ItemNotFoundError) console.log(r.filename, r.error.code); // "ITEM_NOT_FOUND"
+ * ```
+ */
 export class ItemNotFoundError extends DataloopError {
   static override readonly code = "ITEM_NOT_FOUND" as const;
   override name = "ItemNotFoundError";

@@ -12,7 +12,17 @@ import { decode, encode } from "fast-png";
 import { AnnotationInputError, type AnnotationPlace } from "./errors.js";
 import type { MaskDataUrl } from "./types.js";
 
-/** A binary mask: `data[y * width + x]` is 1 inside, 0 outside. */
+/**
+ * A binary mask: `data[y * width + x]` is 1 inside, 0 outside.
+ * @example
+ * ```ts
+ * import { decodeMask, encodeMask, type Mask } from "@dataloop-ts/client/annotations";
+ *
+ * const mask: Mask = { width: 3, height: 2, data: new Uint8Array([0, 1, 1, 0, 1, 0]) };
+ * const back = decodeMask(encodeMask(mask), { width: 3, height: 2 });
+ * console.log(back.data); // 0 1 1 0 1 0
+ * ```
+ */
 export interface Mask {
   width: number;
   height: number;
@@ -36,7 +46,19 @@ function fromBase64(text: string): Uint8Array {
   return bytes;
 }
 
-/** A mask as the gateway's PNG data URL: white, opaque inside, transparent outside. */
+/**
+ * A mask as the gateway's PNG data URL: white, opaque inside, transparent outside.
+ * @example
+ * ```ts
+ * import { binary, encodeMask } from "@dataloop-ts/client/annotations";
+ *
+ * const width = 640;
+ * const height = 480;
+ * const data = new Uint8Array(width * height);
+ * data.fill(1, 0, width * 10); // the first 10 rows
+ * console.log(binary({ label: "sky", coordinates: encodeMask({ width, height, data }) }).type);
+ * ```
+ */
 export function encodeMask(mask: Mask): MaskDataUrl {
   const { width, height, data } = mask;
   if (data.length !== width * height)
@@ -53,6 +75,15 @@ export function encodeMask(mask: Mask): MaskDataUrl {
 /**
  * A PNG data URL back to a mask: alpha > 127 (grey or RGB without alpha: any non-zero value). With
  * `size`, a mask of another size is an `AnnotationInputError` (a mask must cover its item exactly).
+ * @example
+ * ```ts
+ * import { decodeMask, readAnnotation, type StoredAnnotation } from "@dataloop-ts/client/annotations";
+ *
+ * const stored: StoredAnnotation = { type: "binary", label: "sky", coordinates: "data:image/png;base64,…" };
+ * const a = readAnnotation(stored, "binary");
+ * const { width, height, data } = decodeMask(a.coordinates, { width: 640, height: 480 });
+ * console.log(width, height, data.reduce((n, v) => n + v, 0), "pixels inside");
+ * ```
  */
 export function decodeMask(
   url: string,

@@ -32,6 +32,14 @@ function inside(dir: string, rel: string, source: string): string {
 /**
  * Writes text chunks to `path` as one file: a temp beside it, renamed when complete (never a torn file).
  * Chunks are gathered to `WRITE_BYTES` and each write awaited before more is read (backpressure).
+ * @example
+ * ```ts
+ * import { dataloopToCoco } from "@dataloop-ts/client/annotations";
+ * import { writeChunksAtomic } from "@dataloop-ts/client/annotations/node";
+ *
+ * const coco = dataloopToCoco([{ filename: "/a.jpg", metadata: { system: { width: 9, height: 9 } }, annotations: [] }]);
+ * await writeChunksAtomic("./out/coco.json", coco.items); // never a torn file, even if the run dies
+ * ```
  */
 export async function writeChunksAtomic(path: string, chunks: AsyncIterable<string>): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
@@ -67,13 +75,33 @@ export async function writeChunksAtomic(path: string, chunks: AsyncIterable<stri
 
 const WRITE_BYTES = 256 * 1024;
 
-/** The JSON path of an item in dtlpy's layout: its path with `.json` for its extension. */
+/**
+ * The JSON path of an item in dtlpy's layout: its path with `.json` for its extension.
+ * @example
+ * ```ts
+ * import { jsonPathOf } from "@dataloop-ts/client/annotations/node";
+ *
+ * console.log(jsonPathOf("/cats/a.jpg")); // cats/a.json
+ * ```
+ */
 export const jsonPathOf = (filename: string) =>
   `${filename.replace(/^\/+/, "").replace(/\.[^./]*$/, "")}.json`;
 
 /**
  * Writes one JSON per item under `dir` (dtlpy's layout: `dir/<item path>.json`, `{ filename, annotations }`).
  * Returns the paths written; an item whose path would leave `dir` is an `AnnotationInputError`.
+ * @example
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ * import { downloadAnnotations } from "@dataloop-ts/client/annotations";
+ * import { writeItemJsons } from "@dataloop-ts/client/annotations/node";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const written = await writeItemJsons("./json", downloadAnnotations(dl, "64f0c1a2b3c4d5e6f7a8b9c1"), (item, path) =>
+ *   console.log(item.filename, "→", path),
+ * );
+ * console.log(written.length);
+ * ```
  */
 export async function writeItemJsons(
   dir: string,
@@ -162,6 +190,15 @@ async function* readItemLines(path: string): AsyncGenerator<ItemAnnotationsJson>
 /**
  * The dtlpy-layout JSONs of a file or a folder (every `*.json` under it), one at a time; a `.jsonl`
  * file holds one item per line.
+ * @example
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ * import { uploadAnnotations } from "@dataloop-ts/client/annotations";
+ * import { readItemJsons } from "@dataloop-ts/client/annotations/node";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * await uploadAnnotations(dl, "64f0c1a2b3c4d5e6f7a8b9c1", readItemJsons("./json")); // items matched by filename
+ * ```
  */
 export async function* readItemJsons(path: string): AsyncGenerator<ItemAnnotationsJson> {
   if (path.endsWith(".jsonl") && !(await stat(path)).isDirectory()) {
@@ -188,6 +225,15 @@ export async function* readItemJsons(path: string): AsyncGenerator<ItemAnnotatio
  * read back and parsed as it is converted. A file that is not JSON is an `AnnotationInputError` naming
  * the file and the byte; an annotation that is not JSON is one of the conversion's issues. The file
  * stays open until the conversion ends (or `close()`).
+ * @example
+ * ```ts
+ * import { cocoToDataloop } from "@dataloop-ts/client/annotations";
+ * import { openCocoFile } from "@dataloop-ts/client/annotations/node";
+ *
+ * const index = await openCocoFile("instances.json");
+ * console.log(index.images.length, index.categories.map((c) => c.name));
+ * for await (const item of cocoToDataloop(index, { source: "instances.json" }).items) console.log(item.filename);
+ * ```
  */
 export async function openCocoFile(path: string): Promise<CocoIndex> {
   const handle = await open(path, "r");
@@ -205,7 +251,18 @@ export async function openCocoFile(path: string): Promise<CocoIndex> {
   }
 }
 
-/** A COCO instances file, parsed whole. */
+/**
+ * A COCO instances file, parsed whole.
+ * @example
+ * ```ts
+ * import { cocoToDataloop } from "@dataloop-ts/client/annotations";
+ * import { readCocoFile } from "@dataloop-ts/client/annotations/node";
+ *
+ * const coco = await readCocoFile("instances.json");
+ * console.log(coco.images.length, coco.annotations.length);
+ * for await (const item of cocoToDataloop(coco).items) console.log(item.filename);
+ * ```
+ */
 export async function readCocoFile(path: string): Promise<CocoFile> {
   let coco: CocoFile;
   try {
@@ -221,7 +278,20 @@ export async function readCocoFile(path: string): Promise<CocoFile> {
   return coco;
 }
 
-/** A YOLO folder: its class names (data.yaml, or classes.txt / obj.names) and its label files. */
+/**
+ * A YOLO folder: its class names (data.yaml, or classes.txt / obj.names) and its label files.
+ * @example
+ * ```ts
+ * import { yoloToDataloop } from "@dataloop-ts/client/annotations";
+ * import { readYoloFolder } from "@dataloop-ts/client/annotations/node";
+ *
+ * const { names, files } = await readYoloFolder("./yolo"); // data.yaml + labels/…txt
+ * for await (const f of files) {
+ *   const { items } = yoloToDataloop([{ filename: `/${f.path.replace(/\.txt$/, ".jpg")}`, source: f.source, text: f.text, width: 640, height: 480 }], names);
+ *   for await (const item of items) console.log(item.filename, item.annotations.length);
+ * }
+ * ```
+ */
 export async function readYoloFolder(dir: string): Promise<{
   names: string[];
   /** Label files: `path` relative to the labels folder (`labels/` when there is one), e.g. `train/a.txt`. */
@@ -254,7 +324,18 @@ export async function readYoloFolder(dir: string): Promise<{
   return { names, files: files() };
 }
 
-/** Writes a YOLO folder: `labels/<item path>.txt` per item, then `data.yaml` with the names met. */
+/**
+ * Writes a YOLO folder: `labels/<item path>.txt` per item, then `data.yaml` with the names met.
+ * @example
+ * ```ts
+ * import { dataloopToYolo } from "@dataloop-ts/client/annotations";
+ * import { writeYoloFolder } from "@dataloop-ts/client/annotations/node";
+ *
+ * const yolo = dataloopToYolo([{ filename: "/a.jpg", metadata: { system: { width: 9, height: 9 } }, annotations: [] }]);
+ * const n = await writeYoloFolder("./yolo", yolo, (file) => console.log(file.path));
+ * console.log(n, "label files and data.yaml written");
+ * ```
+ */
 export async function writeYoloFolder(
   dir: string,
   conversion: { items: AsyncIterable<YoloOutputFile>; names: string[] },

@@ -24,7 +24,16 @@ const TYPES = new Set<string>([
   "class",
 ]);
 
-/** Whether a wire `type` has a typed shape here (others, e.g. `text_mark` or `cube_3d`, are kept as stored). */
+/**
+ * Whether a wire `type` has a typed shape here (others, e.g. `text_mark` or `cube_3d`, are kept as stored).
+ * @example
+ * ```ts
+ * import { isKnownType, readAnnotation, type StoredAnnotation } from "@dataloop-ts/client/annotations";
+ *
+ * const stored: StoredAnnotation[] = [{ type: "box", label: "a", coordinates: [{ x: 0, y: 0 }, { x: 1, y: 1 }] }, { type: "hologram", label: "b" }];
+ * for (const s of stored) if (isKnownType(s.type)) console.log(readAnnotation(s).type);
+ * ```
+ */
 export const isKnownType = (type: string): type is AnnotationType => TYPES.has(type);
 
 const isPoint = (p: unknown): p is Point =>
@@ -36,7 +45,16 @@ const pt = (p: Point): Point => ({ x: p.x, y: p.y, z: p.z ?? 0 });
  * A stored annotation (from `GET /items/{itemId}/annotations` or a DQL query) back in its typed shape:
  * the inverse of the builders. With `expected`, the result is that type or an `AnnotationInputError`.
  * @example
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ * import { readAnnotation } from "@dataloop-ts/client/annotations";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const annotationId = "64f0c1a2b3c4d5e6f7a8b9c0";
+ * const { data: stored } = await dl.GET("/annotations/{annotationId}", { params: { path: { annotationId } } });
  * const b = readAnnotation(stored, "box"); // Annotation<"box">: b.coordinates is [Point, Point]
+ * console.log(b.label, b.coordinates[0].x, b.angle);
+ * ```
  */
 export function readAnnotation<T extends AnnotationType = AnnotationType>(
   stored: StoredAnnotation,

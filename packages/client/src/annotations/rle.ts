@@ -2,13 +2,32 @@
 // starting with 0s, in column-major order; the compressed form is rleToString's LEB128-like text.
 import type { Mask } from "./mask.js";
 
+/**
+ * COCO's run-length encoded mask: `size` as `[height, width]`, and `counts` as numbers or pycocotools' compressed string.
+ * @example
+ * ```ts
+ * import { type Rle, rleToMask } from "@dataloop-ts/client/annotations";
+ *
+ * const rle: Rle = { size: [2, 2], counts: [1, 2, 1] }; // column-major: 0, then 1 1, then 0
+ * console.log(rleToMask(rle).data); // row-major: 0 1 1 0
+ * ```
+ */
 export interface Rle {
   /** `[height, width]`, as COCO writes it. */
   size: [number, number];
   counts: number[] | string;
 }
 
-/** pycocotools' rleFrString. */
+/**
+ * pycocotools' rleFrString.
+ * @example
+ * ```ts
+ * import { countsFromString, countsToString } from "@dataloop-ts/client/annotations";
+ *
+ * const counts = countsFromString(countsToString([3, 5, 2]));
+ * console.log(counts); // [3, 5, 2]
+ * ```
+ */
 export function countsFromString(s: string): number[] {
   const counts: number[] = [];
   let p = 0;
@@ -31,7 +50,16 @@ export function countsFromString(s: string): number[] {
   return counts;
 }
 
-/** pycocotools' rleToString. */
+/**
+ * pycocotools' rleToString.
+ * @example
+ * ```ts
+ * import { countsToString, maskToCounts } from "@dataloop-ts/client/annotations";
+ *
+ * const counts = maskToCounts({ width: 2, height: 2, data: new Uint8Array([0, 1, 1, 1]) });
+ * console.log({ size: [2, 2], counts: countsToString(counts) }); // a compressed COCO RLE
+ * ```
+ */
 export function countsToString(counts: readonly number[]): string {
   let s = "";
   for (let i = 0; i < counts.length; i++) {
@@ -49,7 +77,16 @@ export function countsToString(counts: readonly number[]): string {
   return s;
 }
 
-/** An RLE (either form) to a row-major mask. */
+/**
+ * An RLE (either form) to a row-major mask.
+ * @example
+ * ```ts
+ * import { rleToMask } from "@dataloop-ts/client/annotations";
+ *
+ * const mask = rleToMask({ size: [480, 640], counts: [1000, 200, 306000] });
+ * console.log(mask.width, mask.height);
+ * ```
+ */
 export function rleToMask(rle: Rle): Mask {
   const [height, width] = rle.size;
   const counts = typeof rle.counts === "string" ? countsFromString(rle.counts) : rle.counts;
@@ -68,7 +105,17 @@ export function rleToMask(rle: Rle): Mask {
   return { width, height, data };
 }
 
-/** A row-major mask to RLE counts (column-major, starting with a run of 0s). */
+/**
+ * A row-major mask to RLE counts (column-major, starting with a run of 0s).
+ * @example
+ * ```ts
+ * import { maskToCounts, rleToMask } from "@dataloop-ts/client/annotations";
+ *
+ * const mask = { width: 2, height: 2, data: new Uint8Array([0, 1, 1, 0]) };
+ * const counts = maskToCounts(mask);
+ * console.log(counts, rleToMask({ size: [2, 2], counts }).data);
+ * ```
+ */
 export function maskToCounts(mask: Mask): number[] {
   const { width, height, data } = mask;
   const counts: number[] = [];

@@ -10,7 +10,16 @@ import { AnnotationInputError, AnnotationNotExpressibleError, type ConversionIss
 import { isKnownType, readAnnotation } from "./readers.js";
 import type { AnnotationBody, ItemAnnotationsJson, Point } from "./types.js";
 
-/** One image's label file, with the size its numbers are normalised to. */
+/**
+ * One image's label file, with the size its numbers are normalised to.
+ * @example
+ * ```ts
+ * import { type YoloLabelFile, yoloToDataloop } from "@dataloop-ts/client/annotations";
+ *
+ * const file: YoloLabelFile = { filename: "/train/a.jpg", source: "labels/train/a.txt", text: "0 0.5 0.5 0.25 0.25\n", width: 640, height: 480 };
+ * for await (const item of yoloToDataloop([file], ["cat"]).items) console.log(item.annotations);
+ * ```
+ */
 export interface YoloLabelFile {
   /** The item it belongs to, `/dir/name.jpg`. */
   filename: string;
@@ -21,7 +30,17 @@ export interface YoloLabelFile {
   height: number;
 }
 
-/** Class names from a data.yaml (`names:` as a list or an index map) or a classes.txt (one per line). */
+/**
+ * Class names from a data.yaml (`names:` as a list or an index map) or a classes.txt (one per line).
+ * @example
+ * ```ts
+ * import { parseYoloNames } from "@dataloop-ts/client/annotations";
+ *
+ * console.log(parseYoloNames("names: [cat, dog]\n")); // ["cat", "dog"]
+ * console.log(parseYoloNames("names:\n  0: cat\n  1: dog\n")); // ["cat", "dog"]
+ * console.log(parseYoloNames("cat\ndog\n", "classes.txt")); // ["cat", "dog"]
+ * ```
+ */
 export function parseYoloNames(text: string, source = "data.yaml"): string[] {
   if (!/^\s*names\s*:/m.test(text))
     return text
@@ -38,10 +57,31 @@ export function parseYoloNames(text: string, source = "data.yaml"): string[] {
   throw new AnnotationInputError({ source, message: "`names` must be a list or a map of index to name" });
 }
 
-/** A data.yaml for `names` (index order). */
+/**
+ * A data.yaml for `names` (index order).
+ * @example
+ * ```ts
+ * import { yoloDataYaml } from "@dataloop-ts/client/annotations";
+ *
+ * console.log(yoloDataYaml(["cat", "dog"])); // nc: 2, names: [cat, dog]
+ * ```
+ */
 export const yoloDataYaml = (names: readonly string[]) => stringify({ nc: names.length, names: [...names] });
 
-/** YOLO label files as Dataloop JSON, one item per file. Bad lines are `issues`; the other lines go on. */
+/**
+ * YOLO label files as Dataloop JSON, one item per file. Bad lines are `issues`; the other lines go on.
+ * @example
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ * import { uploadAnnotations, yoloToDataloop } from "@dataloop-ts/client/annotations";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const files = [{ filename: "/a.jpg", text: "0 0.5 0.5 0.2 0.2\n1 0.1 0.1 0.3 0.1 0.2 0.3\n", width: 640, height: 480 }];
+ * const { items, issues } = yoloToDataloop(files, ["cat", "road"]);
+ * await uploadAnnotations(dl, "64f0c1a2b3c4d5e6f7a8b9c1", items);
+ * console.log(issues);
+ * ```
+ */
 export function yoloToDataloop(
   files: Source<YoloLabelFile>,
   names: readonly string[],
@@ -101,13 +141,34 @@ export function yoloToDataloop(
   return { items: items(), issues };
 }
 
-/** One label file of a YOLO export: `path` is the item's path with `.txt` for its extension, no leading `/`. */
+/**
+ * One label file of a YOLO export: `path` is the item's path with `.txt` for its extension, no leading `/`.
+ * @example
+ * ```ts
+ * import { dataloopToYolo, type YoloOutputFile } from "@dataloop-ts/client/annotations";
+ *
+ * const files: YoloOutputFile[] = [];
+ * for await (const file of dataloopToYolo([{ filename: "/cats/a.jpg", annotations: [] }]).items) files.push(file);
+ * console.log(files.map((f) => `${f.filename} → ${f.path}`)); // /cats/a.jpg → cats/a.txt
+ * ```
+ */
 export interface YoloOutputFile {
   filename: string;
   path: string;
   text: string;
 }
 
+/**
+ * What `dataloopToYolo` returns: the label files as they are read (`items`), the `issues`, and the class `names` in index order (complete once `items` is read).
+ * @example
+ * ```ts
+ * import { type DataloopToYolo, dataloopToYolo } from "@dataloop-ts/client/annotations";
+ *
+ * const yolo: DataloopToYolo = dataloopToYolo([], { names: ["cat"] });
+ * for await (const file of yolo.items) console.log(file.path);
+ * console.log(yolo.names, yolo.issues); // complete once items is read
+ * ```
+ */
 export interface DataloopToYolo extends Conversion<YoloOutputFile> {
   /** The class names in index order: those given, then labels as they were met. Complete once `items` is read. */
   names: string[];
@@ -115,7 +176,20 @@ export interface DataloopToYolo extends Conversion<YoloOutputFile> {
 
 const txtPathOf = (filename: string) => `${filename.replace(/^\/+/, "").replace(/\.[^./]*$/, "")}.txt`;
 
-/** Dataloop JSON as YOLO label files (an empty file for an item with no annotations: a background image). */
+/**
+ * Dataloop JSON as YOLO label files (an empty file for an item with no annotations: a background image).
+ * @example
+ * ```ts
+ * import { createDataloopClient } from "@dataloop-ts/client";
+ * import { dataloopToYolo, downloadAnnotations } from "@dataloop-ts/client/annotations";
+ * import { writeYoloFolder } from "@dataloop-ts/client/annotations/node";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * const yolo = dataloopToYolo(downloadAnnotations(dl, "64f0c1a2b3c4d5e6f7a8b9c1"), { names: ["cat", "dog"] });
+ * const written = await writeYoloFolder("./yolo", yolo);
+ * console.log(written, "label files;", yolo.issues.length, "issues");
+ * ```
+ */
 export function dataloopToYolo(
   source: Source<ItemAnnotationsJson>,
   options: { names?: readonly string[] } = {},

@@ -53,6 +53,20 @@ export function faultRuleErrors(value: unknown): string[] {
  * `afterRoute: true` (status and drop): the request goes through first — the route runs and its
  * changes are kept — and then its answer is lost: replaced by the status, or the connection dropped.
  * That is the gateway that stored a write whose answer never reached the client.
+ * @example
+ * ```ts
+ * import { startMockGateway, type TwinFault } from "@dataloop-ts/mock";
+ *
+ * const gateway = await startMockGateway();
+ * const faults: TwinFault[] = [
+ *   { kind: "latency", latencyMs: 200 },
+ *   { kind: "429", retryAfterSeconds: 1 },
+ *   { kind: "status", status: 503 },
+ *   { kind: "drop" },
+ * ];
+ * for (const fault of faults) gateway.fault({ route: "GET /projects", fault, times: 1 });
+ * await gateway.stop();
+ * ```
  */
 export type TwinFault =
   | { kind: "latency"; latencyMs: number }
@@ -60,6 +74,19 @@ export type TwinFault =
   | { kind: "status"; status: number; message?: string; afterRoute?: boolean }
   | { kind: "drop"; afterRoute?: boolean };
 
+/**
+ * What `gateway.fault()` takes: the route (`"GET /items/{id}"`, `"* /items/{id}"` or `"*"`), the fault, and how many requests it hits (default: until `reset()`).
+ * @example
+ * ```ts
+ * import { type FaultRule, startMockGateway } from "@dataloop-ts/mock";
+ *
+ * const gateway = await startMockGateway();
+ * const rule: FaultRule = { route: "* /items/{id}", fault: { kind: "drop" }, times: 2 };
+ * const off = gateway.fault(rule);
+ * off();
+ * await gateway.stop();
+ * ```
+ */
 export interface FaultRule {
   /** `"METHOD /template"` as the spec writes it (`"GET /items/{id}"`), `"* /template"`, or `"*"` for every API call. */
   route: string;

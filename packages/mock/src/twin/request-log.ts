@@ -1,6 +1,17 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
-/** One request the gateway answered: no headers, so no credentials. */
+/**
+ * One request the gateway answered: no headers, so no credentials.
+ * @example
+ * ```ts
+ * import { type LoggedRequest, startMockGateway } from "@dataloop-ts/mock";
+ *
+ * const gateway = await startMockGateway();
+ * const failed: LoggedRequest[] = gateway.requests.filter((r) => r.status >= 400 || r.status === 0);
+ * console.log(failed.map((r) => `${r.method} ${r.url} → ${r.status} at ${new Date(r.at).toISOString()}`));
+ * await gateway.stop();
+ * ```
+ */
 export interface LoggedRequest {
   method: string;
   /** The path and query as asked (`/api/v1/datasets/…/query`). */

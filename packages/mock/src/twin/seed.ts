@@ -4,7 +4,22 @@ import { annotationLinks, datasetLinks, itemLinks } from "./links.js";
 import { userFor } from "./resources/users.js";
 import type { Entity, HeldItem, TwinStore } from "./store.js";
 
-/** A user's own data for the twin (`fixtures` / `--fixtures FILE`, JSON). Ids are made when left out. */
+/**
+ * A user's own data for the twin (`fixtures` / `--fixtures FILE`, JSON). Ids are made when left out.
+ * @example
+ * ```ts
+ * import { startMockGateway, type TwinFixtures } from "@dataloop-ts/mock";
+ *
+ * const fixtures: TwinFixtures = {
+ *   projects: [{ id: "65f1c0ffee0123456789aaaa", name: "mine" }],
+ *   datasets: [{ id: "65f1c0ffee0123456789bbbb", name: "photos", projects: ["65f1c0ffee0123456789aaaa"] }],
+ *   items: [{ id: "65f1c0ffee0123456789cccc", datasetId: "65f1c0ffee0123456789bbbb", filename: "/cats/a.txt", text: "the bytes" }],
+ *   annotations: [{ itemId: "65f1c0ffee0123456789cccc", type: "class", label: "cat" }],
+ * };
+ * const gateway = await startMockGateway({ fixtures });
+ * await gateway.stop();
+ * ```
+ */
 export interface TwinFixtures {
   orgs?: Array<{ id?: string; name: string } & Record<string, unknown>>;
   projects?: Array<{ id?: string; name: string; org?: string } & Record<string, unknown>>;
@@ -18,7 +33,19 @@ export interface TwinFixtures {
   >;
 }
 
-/** A fixtures file or object the twin cannot load: which entry, and why. */
+/**
+ * A fixtures file or object the twin cannot load: which entry, and why.
+ * @example
+ * ```ts
+ * import { startMockGateway, TwinFixturesError } from "@dataloop-ts/mock";
+ *
+ * try {
+ *   await startMockGateway({ fixtures: { items: [{ datasetId: "nope", filename: "/a.txt" }] } });
+ * } catch (e) {
+ *   if (e instanceof TwinFixturesError) console.log(e.code, e.message, e.hint); // "TWIN_FIXTURES"
+ * }
+ * ```
+ */
 export class TwinFixturesError extends DataloopError {
   static override readonly code = "TWIN_FIXTURES" as const;
   override name = "TwinFixturesError";

@@ -17,6 +17,17 @@ import { loadFixtures, readFixtures, seedTwin, type TwinFixtures } from "./seed.
 import { TwinStore } from "./store.js";
 import { templatesOf } from "./templates.js";
 
+/**
+ * The twin's options (part of `startMockGateway`'s): the seed of its data, your fixtures (an object or a JSON file's path), its clock, and `strict` (an unknown id is a 404; `false` hands it to Prism).
+ * @example
+ * ```ts
+ * import { startMockGateway, type TwinOptions } from "@dataloop-ts/mock";
+ *
+ * const options: TwinOptions = { seed: 3, fixtures: "./fixtures.json", strict: false };
+ * const gateway = await startMockGateway(options);
+ * await gateway.stop();
+ * ```
+ */
 export interface TwinOptions {
   /** Fixes the held data's ids, names and dates (default 1): the same seed, the same data, every run. */
   seed?: number;
@@ -36,6 +47,15 @@ export interface TwinOptions {
  * The gateway's core held as state, in front of Prism: users, orgs, projects, datasets, items (with
  * their bytes), annotations, bots and API keys. `handle` answers the routes it owns and returns false
  * for the rest (Prism's).
+ * @example
+ * ```ts
+ * import { startMockGateway } from "@dataloop-ts/mock";
+ *
+ * const gateway = await startMockGateway();
+ * const twin = gateway.twin;
+ * console.log(twin.store.datasets.size, twin.store.items.size, twin.log.entries.length);
+ * await gateway.stop();
+ * ```
  */
 export class GatewayTwin {
   readonly store: TwinStore;
