@@ -212,7 +212,7 @@ export interface CocoIndex {
  *   annotations: [{ id: 1, image_id: 1, category_id: 1, bbox: [0, 0, 2, 2] }, { id: 2, image_id: 9, category_id: 1 }],
  *   categories: [{ id: 1, name: "cat" }],
  * });
- * console.log(index.annotationsOf("1").length, index.orphans.length); // 1 1
+ * console.log((await index.annotationsOf("1")).length, index.orphans.length); // 1 1
  * ```
  */
 export function indexCoco(coco: CocoFile): CocoIndex {

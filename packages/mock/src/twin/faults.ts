@@ -2,7 +2,21 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { DataloopError } from "@dataloop-ts/core";
 import { routeMatcher } from "../proxy.js";
 
-/** A fault rule the twin cannot apply (an unknown kind, a negative `skip`…), named by what is wrong. */
+/**
+ * A fault rule the twin cannot apply (an unknown kind, a negative `skip`…), named by what is wrong.
+ * @example
+ * ```ts
+ * import { startMockGateway, TwinFaultError } from "@dataloop-ts/mock";
+ *
+ * const gateway = await startMockGateway();
+ * try {
+ *   gateway.fault({ route: "GET /items/{id}", fault: { kind: "drop" }, skip: -1 });
+ * } catch (error) {
+ *   if (error instanceof TwinFaultError) console.log(error.code, error.errors); // TWIN_FAULT [ 'skip …' ]
+ * }
+ * await gateway.stop();
+ * ```
+ */
 export class TwinFaultError extends DataloopError {
   static override readonly code = "TWIN_FAULT" as const;
   override name = "TwinFaultError";
