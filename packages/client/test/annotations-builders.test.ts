@@ -63,6 +63,17 @@ describe("builders and readers", () => {
     expect(classification({ label: "c" })).toEqual({ type: "class", label: "c", coordinates: [] });
   });
 
+  it("sends metadata with its system part, as the gateway's schema requires: {} when none was given", () => {
+    expect(classification({ label: "c", metadata: { user: { by: "me" } } }).metadata).toEqual({
+      user: { by: "me" },
+      system: {},
+    });
+    expect(classification({ label: "c", metadata: { system: { frame: 2 } } }).metadata).toEqual({
+      system: { frame: 2 },
+    });
+    expect(classification({ label: "c" })).not.toHaveProperty("metadata");
+  });
+
   it("refuses a polygon with two points and a polyline with one, naming the label", () => {
     const two = () =>
       segment({

@@ -71,3 +71,24 @@ export function readersReturnTheExactType() {
   // @ts-expect-error not a type with a typed shape
   readAnnotation(stored, "text_mark");
 }
+
+/**
+ * A builder's body is the gateway's request body as the spec types it: `dl.POST` takes it, one or an
+ * array (the spec's `APIMetadata` requires `metadata.system`; the builders always send it with metadata).
+ */
+export async function aBuiltBodyIsTheTypedRequestBody() {
+  const { createDataloopClient } = await import("../src/index.js");
+  const dl = createDataloopClient({ auth: { apiKey: "k" } });
+  const path = { itemId: "64f0c1a2b3c4d5e6f7a8b9c0" };
+  await dl.POST("/items/{itemId}/annotations", {
+    params: { path },
+    body: box({ label: "car", coordinates: [p, p] }),
+  });
+  await dl.POST("/items/{itemId}/annotations", {
+    params: { path },
+    body: [
+      classification({ label: "day", metadata: { user: { by: "me" } } }),
+      segment({ label: "s", coordinates: [p, p, p] }),
+    ],
+  });
+}

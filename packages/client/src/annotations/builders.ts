@@ -11,7 +11,8 @@ import type {
 const common = (a: AnnotationCommon) => ({
   label: a.label,
   ...(a.attributes ? { attributes: a.attributes } : {}),
-  ...(a.metadata ? { metadata: a.metadata } : {}),
+  // The gateway's schema requires `metadata.system` whenever `metadata` is sent (APIMetadata).
+  ...(a.metadata ? { metadata: { ...a.metadata, system: a.metadata.system ?? {} } } : {}),
   ...(a.description !== undefined ? { description: a.description } : {}),
 });
 

@@ -126,7 +126,7 @@ function annotationsOf(a: CocoAnnotation, label: string, image: CocoImage, sourc
         type: "binary",
         label,
         coordinates: encodeMask(rleToMask(seg)),
-        ...(Object.keys(user).length ? { metadata: user } : {}),
+        ...(user.user ? { metadata: { system: {}, ...user } } : {}),
       },
     ];
   }
@@ -140,15 +140,18 @@ function annotationsOf(a: CocoAnnotation, label: string, image: CocoImage, sourc
       for (let i = 0; i < flat.length; i += 2) points.push({ x: flat[i]!, y: flat[i + 1]!, z: 0 });
       return points;
     });
-    const system = polygons.length > 1 ? { system: { objectId: String(a.id) } } : {};
-    const metadata = { ...system, ...user };
+    // `system` goes with any metadata: the gateway's schema (APIMetadata) requires it.
+    const metadata =
+      polygons.length > 1 || user.user
+        ? { system: polygons.length > 1 ? { objectId: String(a.id) } : {}, ...user }
+        : undefined;
     // The points were checked above: the body is made here rather than by `segment`, which would
     // check and copy each point again (a third of the conversion's time in the bench).
     return polygons.map((points) => ({
       type: "segment" as const,
       label,
       coordinates: [points],
-      ...(Object.keys(metadata).length ? { metadata } : {}),
+      ...(metadata ? { metadata } : {}),
     }));
   }
   const b = a.bbox;
@@ -164,7 +167,7 @@ function annotationsOf(a: CocoAnnotation, label: string, image: CocoImage, sourc
       type: "box",
       label,
       coordinates: rotation ? [tl, br, rotation as number] : [tl, br],
-      ...(Object.keys(user).length ? { metadata: user } : {}),
+      ...(user.user ? { metadata: { system: {}, ...user } } : {}),
     },
   ];
 }

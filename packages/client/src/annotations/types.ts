@@ -307,7 +307,12 @@ export interface WireCoordinates {
  * ```
  */
 export type AnnotationBody<T extends AnnotationType = AnnotationType> = {
-  [K in T]: AnnotationCommon & { type: K; coordinates: WireCoordinates[K] };
+  [K in T]: Omit<AnnotationCommon, "metadata"> & {
+    type: K;
+    coordinates: WireCoordinates[K];
+    /** The gateway's request schema (`APIMetadata`) requires `system` whenever `metadata` is sent. */
+    metadata?: AnnotationMetadata & { system: AnnotationSystemMetadata };
+  };
 }[T];
 
 /**
