@@ -486,3 +486,46 @@ describe("a part file kept from a run whose item then changed is not gone on fro
     expect(await readdir(out)).toEqual(["u.bin"]);
   });
 });
+
+describe("review: a part file's note that cannot be trusted, or a name that is one", () => {
+  /** An item of 200,000 bytes sent in two writes (the first chunk leaves it short: its note is written). */
+  const twoWrites = (res: ServerResponse, bytes: Buffer, headers: Record<string, string> = {}) => {
+    res.writeHead(200, { "content-length": String(bytes.length), ...headers });
+    res.write(bytes.subarray(0, 1000));
+    setTimeout(() => res.end(bytes.subarray(1000)), 20);
+  };
+
+  it("an item named like another item's note (.NAME.<id>.dataloop-part.json) is refused typed; the other item's note never overwrites or removes a file reported written", async () => {
+    const victim = bytesOf(200_000, 43);
+    const hostile = Buffer.from("precious bytes of an item named like a note");
+    const server = await serve((req, res) => {
+      req.resume();
+      if (req.method === "POST")
+        return res.writeHead(200, { "content-type": "application/json" }).end(
+          JSON.stringify({
+            items: [
+              {
+                id: "a0",
+                type: "file",
+                filename: "/.x.bin.v1.dataloop-part.json",
+                metadata: { system: { size: hostile.length } },
+              },
+              { id: "v1", type: "file", filename: "/x.bin", metadata: { system: { size: victim.length } } },
+            ],
+            totalItemsCount: 2,
+            hasNextPage: false,
+          }),
+        );
+      if (req.url?.includes("/a0/")) return res.writeHead(200).end(hostile);
+      twoWrites(res, victim);
+    });
+    const out = join(await folder("named-like-a-note"), "out");
+    const summary = await downloadItems(clientAt(server.url), "d", out, { concurrency: 1 });
+    const byKey = Object.fromEntries(summary.results.map((r) => [r.key, r]));
+    expect(byKey.v1).toMatchObject({ ok: true });
+    expect(sha(await readFile(join(out, "x.bin")))).toBe(sha(victim));
+    // Whatever is reported written is there, whole; the name that collides is refused, typed.
+    expect(byKey.a0).toMatchObject({ ok: false, error: { code: "UNSAFE_ITEM_NAME" } });
+    expect(await readdir(out)).toEqual(["x.bin"]);
+  });
+});
