@@ -169,7 +169,9 @@ export async function downloadInto(
         held = (await handle.stat()).size;
         if (!note) {
           note = await readNote(part);
-          noted = noteOnDisk = note !== undefined;
+          noted = note !== undefined;
+          // Removed with the part file even when it is not one (torn by a kill): nothing left behind.
+          noteOnDisk = true;
         }
         // Bytes of which it is not known what they are part of (no note: a kill before it was written,
         // or an older version of this library), or part of another version or size of the item: not

@@ -528,4 +528,21 @@ describe("review: a part file's note that cannot be trusted, or a name that is o
     expect(byKey.a0).toMatchObject({ ok: false, error: { code: "UNSAFE_ITEM_NAME" } });
     expect(await readdir(out)).toEqual(["x.bin"]);
   });
+
+  it("a note cut off mid-write (not JSON) is not trusted, and not left behind once the item is whole", async () => {
+    const bytes = bytesOf(2000, 47);
+    const out = join(await folder("torn-note"), "item.bin");
+    await writeFile(partPathOf(out, "t1"), bytesOf(500, 53)); // bytes of no known item
+    await writeFile(notePathOf(partPathOf(out, "t1")), '{"size":2000,"valid');
+    const ranges: Array<string | undefined> = [];
+    // Whole in one write: no new note is written over the torn one.
+    const server = await serve((req, res) => {
+      ranges.push(req.headers.range);
+      res.writeHead(200, { "content-length": String(bytes.length) }).end(bytes);
+    });
+    await downloadFile(clientAt(server.url), "t1", out, { size: bytes.length });
+    expect(ranges).toEqual([undefined]);
+    expect(sha(await readFile(out))).toBe(sha(bytes));
+    expect(await readdir(dirname(out))).toEqual(["item.bin"]);
+  });
 });
