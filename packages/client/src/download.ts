@@ -65,8 +65,17 @@ async function readNote(part: string): Promise<PartNote | undefined> {
   const handle = await open(notePathOf(part), READ_NOTE).catch(() => undefined);
   if (!handle) return undefined;
   try {
-    const note = JSON.parse(await handle.readFile("utf8")) as unknown;
-    return typeof note === "object" && note !== null ? (note as PartNote) : undefined;
+    const note = JSON.parse(await handle.readFile("utf8")) as Record<string, unknown> | null;
+    // Fields of other types are not what this library wrote (a validator with a line break was sent as
+    // If-Range, and every attempt failed on it before a byte): such a note is not trusted.
+    const isNote =
+      typeof note === "object" &&
+      note !== null &&
+      (note.validator === undefined ||
+        (typeof note.validator === "string" && /^[\x21-\x7e][\x20-\x7e]*$/.test(note.validator))) &&
+      (note.size === undefined || (Number.isSafeInteger(note.size) && (note.size as number) >= 0)) &&
+      (note.version === undefined || typeof note.version === "string");
+    return isNote ? (note as PartNote) : undefined;
   } catch {
     return undefined; // cut off by a kill while it was written: as if there were none
   } finally {

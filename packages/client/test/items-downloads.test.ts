@@ -545,4 +545,30 @@ describe("review: a part file's note that cannot be trusted, or a name that is o
     expect(sha(await readFile(out))).toBe(sha(bytes));
     expect(await readdir(dirname(out))).toEqual(["item.bin"]);
   });
+
+  it("a note whose fields are not what a note holds (a validator with a line break, a size as text) is not trusted: the download starts again and completes", async () => {
+    const bytes = bytesOf(200_000, 59);
+    const out = join(await folder("hostile-note"), "item.bin");
+    await writeFile(partPathOf(out, "h1"), bytes.subarray(0, 50_000));
+    await writeFile(
+      notePathOf(partPathOf(out, "h1")),
+      JSON.stringify({ size: 200_000, validator: '"v1"\r\nx-injected: 1' }),
+    );
+    const asked: Array<{ range?: string; injected?: string }> = [];
+    const server = await serve((req, res) => {
+      asked.push({
+        ...(req.headers.range ? { range: req.headers.range } : {}),
+        ...(req.headers["x-injected"] ? { injected: String(req.headers["x-injected"]) } : {}),
+      });
+      twoWrites(res, bytes, { etag: '"v1"' });
+    });
+    const got = await downloadFile(clientAt(server.url), "h1", out, {
+      size: bytes.length,
+      baseDelayMs: 1,
+    });
+    expect(got).toMatchObject({ bytes: bytes.length });
+    expect(asked).toEqual([{}]);
+    expect(sha(await readFile(out))).toBe(sha(bytes));
+    expect(await readdir(dirname(out))).toEqual(["item.bin"]);
+  });
 });
