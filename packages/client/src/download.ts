@@ -254,6 +254,14 @@ export async function downloadInto(
         note = undefined;
         throw new UnusableRange(`a 206 of another version of the item (${now}, the part file's ${was})`);
       }
+      // No validator to tell, and no size asked for: a total other than the note's is another item.
+      const sizeNoted = note?.size;
+      if (sizeNoted !== undefined && range.total !== undefined && range.total !== sizeNoted) {
+        await body?.cancel().catch(() => {});
+        await handle.truncate(0);
+        note = undefined;
+        throw new UnusableRange(`a 206 of ${range.total} bytes, the part file's item ${sizeNoted} bytes`);
+      }
       declared = range.total;
       skip = have - range.start;
       offset = have;

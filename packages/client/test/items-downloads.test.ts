@@ -571,4 +571,35 @@ describe("review: a part file's note that cannot be trusted, or a name that is o
     expect(sha(await readFile(out))).toBe(sha(bytes));
     expect(await readdir(dirname(out))).toEqual(["item.bin"]);
   });
+
+  it("downloadFile without a size: a 206 whose total is not the size in the part's note (no validator to tell) starts again", async () => {
+    let item = bytesOf(200_000, 61);
+    let short = true;
+    const ranges: Array<string | undefined> = [];
+    // No ETag, no Last-Modified, and Range honoured whatever the item became.
+    const server = await serve((req, res) => {
+      ranges.push(req.headers.range);
+      if (short) {
+        // Cut off after its first 50,000 bytes.
+        res.writeHead(200, { "content-length": String(item.length) });
+        res.write(item.subarray(0, 50_000), () => setTimeout(() => res.socket?.destroy(), 20));
+        return;
+      }
+      if (!req.headers.range) return res.writeHead(200, { "content-length": String(item.length) }).end(item);
+      const from = fromOf(req);
+      res
+        .writeHead(206, { "content-range": `bytes ${from}-${item.length - 1}/${item.length}` })
+        .end(item.subarray(from));
+    });
+    const out = join(await folder("size-in-note"), "item.bin");
+    const first = await downloadFile(clientAt(server.url), "s1", out, { attempts: 1 }).catch(
+      (e: unknown) => e,
+    );
+    expect(first).toMatchObject({ code: "DOWNLOAD_INCOMPLETE" });
+    short = false;
+    item = bytesOf(120_000, 67); // the item changed: another size
+    await downloadFile(clientAt(server.url), "s1", out, { baseDelayMs: 1 });
+    expect(ranges.at(-1)).toBeUndefined();
+    expect(sha(await readFile(out))).toBe(sha(item));
+  });
 });
