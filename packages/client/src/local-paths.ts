@@ -11,8 +11,11 @@ const WINDOWS = process.platform === "win32";
 const unsafeSegment = (s: string) =>
   s === "" || s === "." || s === ".." || s.includes("\0") || (WINDOWS && /[\\:]/.test(s));
 
-/** `.NAME.<itemId>.dataloop-part` (download.ts, partPathOf) and its note, `….dataloop-part.json`. */
-const PART_NAME = /^\..*\.dataloop-part(\.json)?$/s;
+/**
+ * `.NAME.<itemId>.dataloop-part` (download.ts, partPathOf) and its note, `….dataloop-part.json`; in
+ * any case, as a file system that folds case (macOS, Windows) takes them for the same name.
+ */
+const PART_NAME = /^\..*\.dataloop-part(\.json)?$/is;
 
 /**
  * The local path of a remote one (`/cats/a.jpg`) under `root`; a leading `/` is the dataset's root.

@@ -511,6 +511,13 @@ describe("review: a part file's note that cannot be trusted, or a name that is o
                 metadata: { system: { size: hostile.length } },
               },
               { id: "v1", type: "file", filename: "/x.bin", metadata: { system: { size: victim.length } } },
+              // The same name on a file system that folds case.
+              {
+                id: "v2",
+                type: "file",
+                filename: "/.X.BIN.v1.DATALOOP-PART",
+                metadata: { system: { size: 1 } },
+              },
             ],
             totalItemsCount: 2,
             hasNextPage: false,
@@ -526,6 +533,7 @@ describe("review: a part file's note that cannot be trusted, or a name that is o
     expect(sha(await readFile(join(out, "x.bin")))).toBe(sha(victim));
     // Whatever is reported written is there, whole; the name that collides is refused, typed.
     expect(byKey.a0).toMatchObject({ ok: false, error: { code: "UNSAFE_ITEM_NAME" } });
+    expect(byKey.v2).toMatchObject({ ok: false, error: { code: "UNSAFE_ITEM_NAME" } });
     expect(await readdir(out)).toEqual(["x.bin"]);
   });
 
