@@ -84,8 +84,15 @@ async function readNote(part: string): Promise<PartNote | undefined> {
 }
 
 async function writeNote(part: string, note: PartNote): Promise<void> {
-  // O_NOFOLLOW: a link planted at its name is not written through (ELOOP, the download fails).
-  const handle = await open(notePathOf(part), WRITE_NOTE, 0o666);
+  // O_NOFOLLOW: a link planted at its name is not written through (ELOOP, the download fails typed).
+  const handle = await open(notePathOf(part), WRITE_NOTE, 0o666).catch((error: NodeJS.ErrnoException) => {
+    throw error.code === "ELOOP"
+      ? new UnsafeLocalPathError({
+          message: `${notePathOf(part)} is a symbolic link: a download's note is not written through it.`,
+          hint: "Remove the link; links inside the target are never followed.",
+        })
+      : error;
+  });
   try {
     await handle.writeFile(JSON.stringify(note));
   } finally {

@@ -282,6 +282,27 @@ describe("downloadItems: nothing outside the target, nothing merged", () => {
     expect(await readdir(base)).toEqual(["out", "victim.txt"]);
   });
 
+  it("a link planted at a part file's note is not written through: the download fails typed", async () => {
+    const base = await folder("note-link");
+    const out = join(base, "out");
+    await mkdir(out);
+    const victim = join(base, "victim.txt");
+    await writeFile(victim, "keep me");
+    await symlink(victim, notePathOf(partPathOf(join(out, "n.bin"), "n1")));
+    const bytes = bytesOf(200_000, 71);
+    const server = await serve((req, res) => {
+      req.resume();
+      res.writeHead(200, { "content-length": String(bytes.length) });
+      res.write(bytes.subarray(0, 1000));
+      setTimeout(() => res.end(bytes.subarray(1000)), 20);
+    });
+    const error = await downloadFile(clientAt(server.url), "n1", join(out, "n.bin"), {
+      size: bytes.length,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "UNSAFE_LOCAL_PATH" });
+    expect(await readFile(victim, "utf8")).toBe("keep me");
+  });
+
   it("two items on one local path (the same name twice, or names that differ in case only): both refused before a byte of either is asked for", async () => {
     const out = join(await folder("clash"), "out");
     const { server, streamed } = await itemsGateway([
