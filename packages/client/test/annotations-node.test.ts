@@ -170,6 +170,26 @@ describe("annotation files on disk", () => {
     }
   });
 
+  it("a COCO file with annotations twice holds the last, as JSON.parse reads it", async () => {
+    const coco = cocoDataset();
+    const text = JSON.stringify(coco).replace(
+      /}$/,
+      ',"annotations":[{"id":70,"image_id":1,"category_id":1,"bbox":[2,2,3,3]}]}',
+    );
+    const parsed = JSON.parse(text) as typeof coco;
+    expect(parsed.annotations.map((a) => a.id)).toEqual([70]);
+    const path = join(dir, "coco-twice.json");
+    await writeFile(path, text);
+    const collect = async (c: ReturnType<typeof cocoToDataloop>) => {
+      const items = [];
+      for await (const i of c.items) items.push(i);
+      return { items, issues: c.issues.map((e) => e.message) };
+    };
+    expect(await collect(cocoToDataloop(await openCocoFile(path), { source: path }))).toEqual(
+      await collect(cocoToDataloop(parsed, { source: path })),
+    );
+  });
+
   it("reads a JSON Lines file one item per line, naming the line that is not an item", async () => {
     const path = join(dir, "items.jsonl");
     const items = [item("/a.jpg"), item("/b/ü.jpg"), { ...item("/c.jpg"), annotations: [] }];

@@ -344,6 +344,11 @@ export async function scanCoco(file: ByteSource, source: string, windowBytes = 1
         if (depth === 1) {
           if (top !== T_COLON) fail("a value expected", at);
           top = T_VALUE;
+          // A key given twice: JSON.parse keeps its last value, so the elements of an earlier one go.
+          if (key === "annotations") {
+            count = 0;
+            sawAnnotations = false;
+          }
         } else if (depth === 3) {
           imagePending = lastKeyImageId;
           lastKeyImageId = false;
