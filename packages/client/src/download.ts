@@ -42,7 +42,24 @@ export interface DownloadedFile {
 
 /** The part file of `itemId`'s download to `path`: one per item and target, the same in every run. */
 export const partPathOf = (path: string, itemId: string) =>
-  join(dirname(path), `.${basename(path).slice(0, 160)}.${itemId.replace(/[^\w-]/g, "_")}.dataloop-part`);
+  join(dirname(path), `.${leading(basename(path), 160)}.${itemId.replace(/[^\w-]/g, "_")}.dataloop-part`);
+
+/**
+ * The first characters of `name` that take at most `maxBytes` in UTF-8: a file name's limit is in bytes
+ * (255 on Linux and macOS), and 160 characters of a CJK name are 480 (ENAMETOOLONG for a part file
+ * whose target's name was legal).
+ */
+function leading(name: string, maxBytes: number): string {
+  if (name.length * 3 <= maxBytes) return name;
+  let bytes = 0;
+  let end = 0;
+  for (const ch of name) {
+    bytes += Buffer.byteLength(ch);
+    if (bytes > maxBytes) break;
+    end += ch.length;
+  }
+  return name.slice(0, end);
+}
 
 const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 const OPEN_PART = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW;

@@ -303,6 +303,22 @@ describe("downloadItems: nothing outside the target, nothing merged", () => {
     expect(await readFile(victim, "utf8")).toBe("keep me");
   });
 
+  it("a name of 80 three-byte characters (244 bytes, a legal file name) is downloaded: its part file's and note's names fit too", async () => {
+    const name = `${"漢".repeat(80)}.bin`;
+    expect(Buffer.byteLength(name)).toBe(244);
+    const out = join(await folder("long-name"), name);
+    const bytes = bytesOf(200_000, 73);
+    const server = await serve((req, res) => {
+      req.resume();
+      res.writeHead(200, { "content-length": String(bytes.length) });
+      res.write(bytes.subarray(0, 1000));
+      setTimeout(() => res.end(bytes.subarray(1000)), 20);
+    });
+    await downloadFile(clientAt(server.url), "0123456789abcdef01234567", out, { size: bytes.length });
+    expect(sha(await readFile(out))).toBe(sha(bytes));
+    expect(await readdir(dirname(out))).toEqual([name]);
+  });
+
   it("two items on one local path (the same name twice, or names that differ in case only): both refused before a byte of either is asked for", async () => {
     const out = join(await folder("clash"), "out");
     const { server, streamed } = await itemsGateway([
