@@ -74,7 +74,24 @@ export interface DownloadedFile {
  * ```
  */
 export const partPathOf = (path: string, itemId: string) =>
-  join(dirname(path), `.${basename(path).slice(0, 160)}.${itemId.replace(/[^\w-]/g, "_")}.dataloop-part`);
+  join(dirname(path), `.${leading(basename(path), 160)}.${itemId.replace(/[^\w-]/g, "_")}.dataloop-part`);
+
+/**
+ * The first characters of `name` that take at most `maxBytes` in UTF-8: a file name's limit is in bytes
+ * (255 on Linux and macOS), and 160 characters of a CJK name are 480 (ENAMETOOLONG for a part file
+ * whose target's name was legal).
+ */
+function leading(name: string, maxBytes: number): string {
+  if (name.length * 3 <= maxBytes) return name;
+  let bytes = 0;
+  let end = 0;
+  for (const ch of name) {
+    bytes += Buffer.byteLength(ch);
+    if (bytes > maxBytes) break;
+    end += ch.length;
+  }
+  return name.slice(0, end);
+}
 
 const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 const OPEN_PART = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW;
@@ -97,8 +114,17 @@ async function readNote(part: string): Promise<PartNote | undefined> {
   const handle = await open(notePathOf(part), READ_NOTE).catch(() => undefined);
   if (!handle) return undefined;
   try {
-    const note = JSON.parse(await handle.readFile("utf8")) as unknown;
-    return typeof note === "object" && note !== null ? (note as PartNote) : undefined;
+    const note = JSON.parse(await handle.readFile("utf8")) as Record<string, unknown> | null;
+    // Fields of other types are not what this library wrote (a validator with a line break was sent as
+    // If-Range, and every attempt failed on it before a byte): such a note is not trusted.
+    const isNote =
+      typeof note === "object" &&
+      note !== null &&
+      (note.validator === undefined ||
+        (typeof note.validator === "string" && /^[\x21-\x7e][\x20-\x7e]*$/.test(note.validator))) &&
+      (note.size === undefined || (Number.isSafeInteger(note.size) && (note.size as number) >= 0)) &&
+      (note.version === undefined || typeof note.version === "string");
+    return isNote ? (note as PartNote) : undefined;
   } catch {
     return undefined; // cut off by a kill while it was written: as if there were none
   } finally {
@@ -107,8 +133,15 @@ async function readNote(part: string): Promise<PartNote | undefined> {
 }
 
 async function writeNote(part: string, note: PartNote): Promise<void> {
-  // O_NOFOLLOW: a link planted at its name is not written through (ELOOP, the download fails).
-  const handle = await open(notePathOf(part), WRITE_NOTE, 0o666);
+  // O_NOFOLLOW: a link planted at its name is not written through (ELOOP, the download fails typed).
+  const handle = await open(notePathOf(part), WRITE_NOTE, 0o666).catch((error: NodeJS.ErrnoException) => {
+    throw error.code === "ELOOP"
+      ? new UnsafeLocalPathError({
+          message: `${notePathOf(part)} is a symbolic link: a download's note is not written through it.`,
+          hint: "Remove the link; links inside the target are never followed.",
+        })
+      : error;
+  });
   try {
     await handle.writeFile(JSON.stringify(note));
   } finally {
@@ -210,7 +243,9 @@ export async function downloadInto(
         held = (await handle.stat()).size;
         if (!note) {
           note = await readNote(part);
-          noted = noteOnDisk = note !== undefined;
+          noted = note !== undefined;
+          // Removed with the part file even when it is not one (torn by a kill): nothing left behind.
+          noteOnDisk = true;
         }
         // Bytes of which it is not known what they are part of (no note: a kill before it was written,
         // or an older version of this library), or part of another version or size of the item: not
@@ -283,6 +318,14 @@ export async function downloadInto(
         await handle.truncate(0);
         note = undefined;
         throw new UnusableRange(`a 206 of another version of the item (${now}, the part file's ${was})`);
+      }
+      // No validator to tell, and no size asked for: a total other than the note's is another item.
+      const sizeNoted = note?.size;
+      if (sizeNoted !== undefined && range.total !== undefined && range.total !== sizeNoted) {
+        await body?.cancel().catch(() => {});
+        await handle.truncate(0);
+        note = undefined;
+        throw new UnusableRange(`a 206 of ${range.total} bytes, the part file's item ${sizeNoted} bytes`);
       }
       declared = range.total;
       skip = have - range.start;

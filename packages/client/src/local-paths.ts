@@ -12,6 +12,12 @@ const unsafeSegment = (s: string) =>
   s === "" || s === "." || s === ".." || s.includes("\0") || (WINDOWS && /[\\:]/.test(s));
 
 /**
+ * `.NAME.<itemId>.dataloop-part` (download.ts, partPathOf) and its note, `….dataloop-part.json`; in
+ * any case, as a file system that folds case (macOS, Windows) takes them for the same name.
+ */
+const PART_NAME = /^\..*\.dataloop-part(\.json)?$/is;
+
+/**
  * The local path of a remote one (`/cats/a.jpg`) under `root`; a leading `/` is the dataset's root.
  * @throws UnsafeItemNameError for `.`, `..`, empty segments, NULs (nothing of such an item is written).
  */
@@ -20,6 +26,14 @@ export function localPathOf(root: string, remotePath: string): string {
   if (segments.some(unsafeSegment)) {
     throw new UnsafeItemNameError({
       message: `The item name ${JSON.stringify(remotePath)} cannot be a local path (an empty, "." or ".." segment, or a NUL); it was not downloaded.`,
+      hint: "Rename the item in the dataset, or download it alone with downloadFile to a path of your choice.",
+    });
+  }
+  // A name a download keeps its own files under (`.NAME.<id>.dataloop-part` and its `.json` note): another
+  // item's download would write over it, then rename or remove it, after it was reported written.
+  if (PART_NAME.test(segments.at(-1) as string)) {
+    throw new UnsafeItemNameError({
+      message: `The item name ${JSON.stringify(remotePath)} is the name of a download's part file or its note; it was not downloaded.`,
       hint: "Rename the item in the dataset, or download it alone with downloadFile to a path of your choice.",
     });
   }

@@ -132,6 +132,64 @@ describe("annotation files on disk", () => {
     }
   });
 
+  it("an image_id key written with escapes (image\\u005fid) is the image_id JSON.parse reads, at any window", async () => {
+    const coco = cocoDataset();
+    coco.images.push({ id: 7, file_name: "escaped.jpg", width: 4, height: 4 });
+    coco.annotations.push(
+      { id: 60, image_id: 7, category_id: 1, bbox: [0, 0, 1, 1] },
+      { id: 61, image_id: 7, category_id: 1, bbox: [1, 1, 1, 1] },
+    );
+    const text = JSON.stringify(coco)
+      .replace('"id":60,"image_id"', '"id":60,"image\\u005fid"')
+      .replace('"id":61,"image_id"', '"id":61,"\\u0069mage_id"');
+    expect(JSON.parse(text)).toEqual(coco);
+    const bytes = Buffer.from(text);
+    const collect = async (c: ReturnType<typeof cocoToDataloop>) => {
+      const items = [];
+      for await (const i of c.items) items.push(i);
+      return { items, issues: c.issues.map((e) => e.message) };
+    };
+    const expected = await collect(cocoToDataloop(coco, { source: "c.json" }));
+    expect(expected.items.at(-1)?.annotations).toHaveLength(2);
+    for (const windowBytes of [1, 5, 1 << 16]) {
+      const index = await scanCoco(
+        {
+          read: async (buffer: Uint8Array, position: number) => {
+            const part = bytes.subarray(position, position + buffer.length);
+            buffer.set(part);
+            return part.length;
+          },
+          close: async () => {},
+        },
+        "c.json",
+        windowBytes,
+      );
+      expect(await collect(cocoToDataloop(index, { source: "c.json" })), `window ${windowBytes}`).toEqual(
+        expected,
+      );
+    }
+  });
+
+  it("a COCO file with annotations twice holds the last, as JSON.parse reads it", async () => {
+    const coco = cocoDataset();
+    const text = JSON.stringify(coco).replace(
+      /}$/,
+      ',"annotations":[{"id":70,"image_id":1,"category_id":1,"bbox":[2,2,3,3]}]}',
+    );
+    const parsed = JSON.parse(text) as typeof coco;
+    expect(parsed.annotations.map((a) => a.id)).toEqual([70]);
+    const path = join(dir, "coco-twice.json");
+    await writeFile(path, text);
+    const collect = async (c: ReturnType<typeof cocoToDataloop>) => {
+      const items = [];
+      for await (const i of c.items) items.push(i);
+      return { items, issues: c.issues.map((e) => e.message) };
+    };
+    expect(await collect(cocoToDataloop(await openCocoFile(path), { source: path }))).toEqual(
+      await collect(cocoToDataloop(parsed, { source: path })),
+    );
+  });
+
   it("reads a JSON Lines file one item per line, naming the line that is not an item", async () => {
     const path = join(dir, "items.jsonl");
     const items = [item("/a.jpg"), item("/b/ü.jpg"), { ...item("/c.jpg"), annotations: [] }];

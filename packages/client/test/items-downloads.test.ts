@@ -282,6 +282,43 @@ describe("downloadItems: nothing outside the target, nothing merged", () => {
     expect(await readdir(base)).toEqual(["out", "victim.txt"]);
   });
 
+  it("a link planted at a part file's note is not written through: the download fails typed", async () => {
+    const base = await folder("note-link");
+    const out = join(base, "out");
+    await mkdir(out);
+    const victim = join(base, "victim.txt");
+    await writeFile(victim, "keep me");
+    await symlink(victim, notePathOf(partPathOf(join(out, "n.bin"), "n1")));
+    const bytes = bytesOf(200_000, 71);
+    const server = await serve((req, res) => {
+      req.resume();
+      res.writeHead(200, { "content-length": String(bytes.length) });
+      res.write(bytes.subarray(0, 1000));
+      setTimeout(() => res.end(bytes.subarray(1000)), 20);
+    });
+    const error = await downloadFile(clientAt(server.url), "n1", join(out, "n.bin"), {
+      size: bytes.length,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "UNSAFE_LOCAL_PATH" });
+    expect(await readFile(victim, "utf8")).toBe("keep me");
+  });
+
+  it("a name of 80 three-byte characters (244 bytes, a legal file name) is downloaded: its part file's and note's names fit too", async () => {
+    const name = `${"漢".repeat(80)}.bin`;
+    expect(Buffer.byteLength(name)).toBe(244);
+    const out = join(await folder("long-name"), name);
+    const bytes = bytesOf(200_000, 73);
+    const server = await serve((req, res) => {
+      req.resume();
+      res.writeHead(200, { "content-length": String(bytes.length) });
+      res.write(bytes.subarray(0, 1000));
+      setTimeout(() => res.end(bytes.subarray(1000)), 20);
+    });
+    await downloadFile(clientAt(server.url), "0123456789abcdef01234567", out, { size: bytes.length });
+    expect(sha(await readFile(out))).toBe(sha(bytes));
+    expect(await readdir(dirname(out))).toEqual([name]);
+  });
+
   it("two items on one local path (the same name twice, or names that differ in case only): both refused before a byte of either is asked for", async () => {
     const out = join(await folder("clash"), "out");
     const { server, streamed } = await itemsGateway([
@@ -484,5 +521,130 @@ describe("a part file kept from a run whose item then changed is not gone on fro
     expect(ranges.at(-1)).toBeUndefined(); // asked from the start, not from byte 50,000
     expect(sha(await readFile(join(out, "u.bin")))).toBe(sha(item.bytes));
     expect(await readdir(out)).toEqual(["u.bin"]);
+  });
+});
+
+describe("review: a part file's note that cannot be trusted, or a name that is one", () => {
+  /** An item of 200,000 bytes sent in two writes (the first chunk leaves it short: its note is written). */
+  const twoWrites = (res: ServerResponse, bytes: Buffer, headers: Record<string, string> = {}) => {
+    res.writeHead(200, { "content-length": String(bytes.length), ...headers });
+    res.write(bytes.subarray(0, 1000));
+    setTimeout(() => res.end(bytes.subarray(1000)), 20);
+  };
+
+  it("an item named like another item's note (.NAME.<id>.dataloop-part.json) is refused typed; the other item's note never overwrites or removes a file reported written", async () => {
+    const victim = bytesOf(200_000, 43);
+    const hostile = Buffer.from("precious bytes of an item named like a note");
+    const server = await serve((req, res) => {
+      req.resume();
+      if (req.method === "POST")
+        return res.writeHead(200, { "content-type": "application/json" }).end(
+          JSON.stringify({
+            items: [
+              {
+                id: "a0",
+                type: "file",
+                filename: "/.x.bin.v1.dataloop-part.json",
+                metadata: { system: { size: hostile.length } },
+              },
+              { id: "v1", type: "file", filename: "/x.bin", metadata: { system: { size: victim.length } } },
+              // The same name on a file system that folds case.
+              {
+                id: "v2",
+                type: "file",
+                filename: "/.X.BIN.v1.DATALOOP-PART",
+                metadata: { system: { size: 1 } },
+              },
+            ],
+            totalItemsCount: 2,
+            hasNextPage: false,
+          }),
+        );
+      if (req.url?.includes("/a0/")) return res.writeHead(200).end(hostile);
+      twoWrites(res, victim);
+    });
+    const out = join(await folder("named-like-a-note"), "out");
+    const summary = await downloadItems(clientAt(server.url), "d", out, { concurrency: 1 });
+    const byKey = Object.fromEntries(summary.results.map((r) => [r.key, r]));
+    expect(byKey.v1).toMatchObject({ ok: true });
+    expect(sha(await readFile(join(out, "x.bin")))).toBe(sha(victim));
+    // Whatever is reported written is there, whole; the name that collides is refused, typed.
+    expect(byKey.a0).toMatchObject({ ok: false, error: { code: "UNSAFE_ITEM_NAME" } });
+    expect(byKey.v2).toMatchObject({ ok: false, error: { code: "UNSAFE_ITEM_NAME" } });
+    expect(await readdir(out)).toEqual(["x.bin"]);
+  });
+
+  it("a note cut off mid-write (not JSON) is not trusted, and not left behind once the item is whole", async () => {
+    const bytes = bytesOf(2000, 47);
+    const out = join(await folder("torn-note"), "item.bin");
+    await writeFile(partPathOf(out, "t1"), bytesOf(500, 53)); // bytes of no known item
+    await writeFile(notePathOf(partPathOf(out, "t1")), '{"size":2000,"valid');
+    const ranges: Array<string | undefined> = [];
+    // Whole in one write: no new note is written over the torn one.
+    const server = await serve((req, res) => {
+      ranges.push(req.headers.range);
+      res.writeHead(200, { "content-length": String(bytes.length) }).end(bytes);
+    });
+    await downloadFile(clientAt(server.url), "t1", out, { size: bytes.length });
+    expect(ranges).toEqual([undefined]);
+    expect(sha(await readFile(out))).toBe(sha(bytes));
+    expect(await readdir(dirname(out))).toEqual(["item.bin"]);
+  });
+
+  it("a note whose fields are not what a note holds (a validator with a line break, a size as text) is not trusted: the download starts again and completes", async () => {
+    const bytes = bytesOf(200_000, 59);
+    const out = join(await folder("hostile-note"), "item.bin");
+    await writeFile(partPathOf(out, "h1"), bytes.subarray(0, 50_000));
+    await writeFile(
+      notePathOf(partPathOf(out, "h1")),
+      JSON.stringify({ size: 200_000, validator: '"v1"\r\nx-injected: 1' }),
+    );
+    const asked: Array<{ range?: string; injected?: string }> = [];
+    const server = await serve((req, res) => {
+      asked.push({
+        ...(req.headers.range ? { range: req.headers.range } : {}),
+        ...(req.headers["x-injected"] ? { injected: String(req.headers["x-injected"]) } : {}),
+      });
+      twoWrites(res, bytes, { etag: '"v1"' });
+    });
+    const got = await downloadFile(clientAt(server.url), "h1", out, {
+      size: bytes.length,
+      baseDelayMs: 1,
+    });
+    expect(got).toMatchObject({ bytes: bytes.length });
+    expect(asked).toEqual([{}]);
+    expect(sha(await readFile(out))).toBe(sha(bytes));
+    expect(await readdir(dirname(out))).toEqual(["item.bin"]);
+  });
+
+  it("downloadFile without a size: a 206 whose total is not the size in the part's note (no validator to tell) starts again", async () => {
+    let item = bytesOf(200_000, 61);
+    let short = true;
+    const ranges: Array<string | undefined> = [];
+    // No ETag, no Last-Modified, and Range honoured whatever the item became.
+    const server = await serve((req, res) => {
+      ranges.push(req.headers.range);
+      if (short) {
+        // Cut off after its first 50,000 bytes.
+        res.writeHead(200, { "content-length": String(item.length) });
+        res.write(item.subarray(0, 50_000), () => setTimeout(() => res.socket?.destroy(), 20));
+        return;
+      }
+      if (!req.headers.range) return res.writeHead(200, { "content-length": String(item.length) }).end(item);
+      const from = fromOf(req);
+      res
+        .writeHead(206, { "content-range": `bytes ${from}-${item.length - 1}/${item.length}` })
+        .end(item.subarray(from));
+    });
+    const out = join(await folder("size-in-note"), "item.bin");
+    const first = await downloadFile(clientAt(server.url), "s1", out, { attempts: 1 }).catch(
+      (e: unknown) => e,
+    );
+    expect(first).toMatchObject({ code: "DOWNLOAD_INCOMPLETE" });
+    short = false;
+    item = bytesOf(120_000, 67); // the item changed: another size
+    await downloadFile(clientAt(server.url), "s1", out, { baseDelayMs: 1 });
+    expect(ranges.at(-1)).toBeUndefined();
+    expect(sha(await readFile(out))).toBe(sha(item));
   });
 });

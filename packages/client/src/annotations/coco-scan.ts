@@ -46,6 +46,15 @@ const ELEMENT = 3;
 const ELEMENT_KEY = 4;
 const IMAGE_VALUE = 5;
 
+/** Whether a key's raw bytes (escapes and all, no quotes) are image_id once decoded. */
+function isImageIdKey(raw: number[]): boolean {
+  try {
+    return JSON.parse(`"${String.fromCharCode(...raw)}"`) === "image_id";
+  } catch {
+    return false;
+  }
+}
+
 const isWs = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 /**
@@ -110,6 +119,8 @@ export async function scanCoco(file: ByteSource, source: string, windowBytes = 1
   let expectKey = false; // in an element: the next string is a key
   let keyPos = 0;
   let keyIsImageId = false;
+  // A key with an escape that may still be image_id (`image\u005fid`): its raw bytes, decoded at its end.
+  let keyRaw: number[] | undefined;
   let lastKeyImageId = false;
   let imagePending = false;
   let idBytes: number[] = [];
@@ -162,6 +173,7 @@ export async function scanCoco(file: ByteSource, source: string, windowBytes = 1
         if (escaped) {
           escaped = false;
           if (role === IMAGE_VALUE) idBytes.push(c);
+          else if (keyRaw) keyRaw.push(c);
           continue;
         }
         if (role !== ELEMENT_KEY && role !== IMAGE_VALUE) {
@@ -172,13 +184,19 @@ export async function scanCoco(file: ByteSource, source: string, windowBytes = 1
         const d = buf[j] as number;
         if (d === BACKSLASH) {
           escaped = true;
+          if (role === ELEMENT_KEY && keyIsImageId && !keyRaw) keyRaw = IMAGE_ID.slice(0, keyPos);
           keyIsImageId = false;
           if (role === IMAGE_VALUE) idBytes.push(d);
+          else if (keyRaw) keyRaw.push(d);
           continue;
         }
         if (d !== QUOTE) {
           if (role === ELEMENT_KEY) {
-            if (keyPos < 8 && d === IMAGE_ID[keyPos]) keyPos++;
+            // image_id escaped whole is 48 bytes: a longer key is not it.
+            if (keyRaw) {
+              if (keyRaw.length < 48) keyRaw.push(d);
+              else keyRaw = undefined;
+            } else if (keyPos < 8 && d === IMAGE_ID[keyPos]) keyPos++;
             else keyIsImageId = false;
           } else if (role === IMAGE_VALUE) idBytes.push(d);
           continue;
@@ -193,7 +211,8 @@ export async function scanCoco(file: ByteSource, source: string, windowBytes = 1
           top = T_AFTER;
         } else if (role === ELEMENT) endElement(at + 1);
         else if (role === ELEMENT_KEY) {
-          lastKeyImageId = keyIsImageId && keyPos === 8;
+          lastKeyImageId = keyRaw ? isImageIdKey(keyRaw) : keyIsImageId && keyPos === 8;
+          keyRaw = undefined;
           expectKey = false;
         } else if (role === IMAGE_VALUE) {
           idBytes.push(d);
@@ -325,6 +344,11 @@ export async function scanCoco(file: ByteSource, source: string, windowBytes = 1
         if (depth === 1) {
           if (top !== T_COLON) fail("a value expected", at);
           top = T_VALUE;
+          // A key given twice: JSON.parse keeps its last value, so the elements of an earlier one go.
+          if (key === "annotations") {
+            count = 0;
+            sawAnnotations = false;
+          }
         } else if (depth === 3) {
           imagePending = lastKeyImageId;
           lastKeyImageId = false;
