@@ -16,6 +16,8 @@ const WRONG = {
   initMissing: `await dl.GET("/projects/{projectId}");`,
   routeUnknown: `await dl.GET("/projects/{projectID}", { params: { path: { projectId: "p" } } });`,
   methodNotOfRoute: `await dl.POST("/users/me");`,
+  queryOnARouteWithout: `await dl.GET("/projects/{projectId}", { params: { path: { projectId: "p" }, query: { x: 1 } } });`,
+  parametersOnARouteWithout: `await dl.GET("/users/me", { params: { query: { x: 1 } } });`,
   queryMisspelt: `await dl.GET("/datasets/{datasetId}/items", { params: { path: { datasetId: "d" }, query: { pageOfset: 1 } } });`,
   queryWrongType: `await dl.GET("/datasets/{datasetId}/items", { params: { path: { datasetId: "d" }, query: { pageOffset: "1" } } });`,
   bodyMisspelt: `await dl.PATCH("/projects/{projectId}", { params: { path: { projectId: "p" } }, body: { nam: "x" } });`,
@@ -89,6 +91,17 @@ describe("a wrong typed call", () => {
 
   it("refuses a route the gateway does not have, naming it", () => {
     expect(of("routeUnknown")).toContain(`Argument of type '"/projects/{projectID}"' is not assignable`);
+  });
+
+  it("refuses parameters where the route takes none", () => {
+    // The operation's `query?: never` slot: a call's init is inferred from the call, so a location the
+    // route lacks is refused only by a slot that says it is absent.
+    expect(of("queryOnARouteWithout")).toContain(
+      "Type '{ x: number; }' is not assignable to type 'undefined'.",
+    );
+    expect(of("parametersOnARouteWithout")).toContain(
+      "Type '{ x: number; }' is not assignable to type 'undefined'.",
+    );
   });
 
   it("names a misspelt query parameter, and a query parameter of the wrong type", () => {
