@@ -1,15 +1,22 @@
 import type {
   BodySerializer,
   Client,
-  FetchResponse,
   HeadersOptions,
   Middleware,
   ParseAs,
+  ParseAsResponse,
   PathSerializer,
   QuerySerializer,
   QuerySerializerOptions,
 } from "openapi-fetch";
-import type { HttpMethod, MediaType, RequiredKeysOf } from "openapi-typescript-helpers";
+import type {
+  ErrorResponse,
+  HttpMethod,
+  MediaType,
+  RequiredKeysOf,
+  ResponseObjectMap,
+  SuccessResponse,
+} from "openapi-typescript-helpers";
 import type * as routes from "./generated/routes.js";
 import type { paths } from "./generated/schema.js";
 import type { CallOptions } from "./loop.js";
@@ -41,6 +48,20 @@ type InitParam<Init> =
   RequiredKeysOf<Init> extends never
     ? [(Init & { [key: string]: unknown })?]
     : [Init & { [key: string]: unknown }];
+
+/**
+ * openapi-fetch's `FetchResponse` without its `Readable`, which strips `$Write` markers: openapi-typescript
+ * writes them only with `readWriteMarkers`, which the codegen leaves off, and the deep mapping cost every
+ * call's answer type an instantiation per nested property (the type-check bench counts them).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: openapi-fetch's own constraint on an operation
+type FetchResponse<Op extends Record<string | number, any>, Init, Media extends MediaType> =
+  | {
+      data: ParseAsResponse<SuccessResponse<ResponseObjectMap<Op>, Media>, Init>;
+      error?: never;
+      response: Response;
+    }
+  | { data?: never; error: ErrorResponse<ResponseObjectMap<Op>, Media>; response: Response };
 
 // biome-ignore lint/suspicious/noExplicitAny: openapi-fetch's own constraint on an operation
 type Operations<Routes> = { [P in keyof Routes]: Record<string | number, any> };
