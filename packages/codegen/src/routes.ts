@@ -31,15 +31,15 @@ const isNever = (type: ts.TypeNode | undefined) => type?.kind === ts.SyntaxKind.
  * a parameter is (openapi-fetch's `ParamsOption`), `body` required, optional or `never` as the request
  * body is (`RequestBodyOption`), with every media type's content.
  */
-function initOf(op: string, operation: ts.TypeNode | undefined): string {
+function initOf(op: string, operation: ts.TypeNode | undefined, paramsOf = op): string {
   const members = membersOf(operation);
   const parameters = typeOf(members.get("parameters"));
   let params: string;
   if (!members.has("parameters")) params = "params?: { query?: Record<string, unknown> }";
   else if (parameters && ts.isTypeLiteralNode(parameters)) {
     const required = parameters.members.some((m) => !m.questionToken && !isNever(typeOf(m)));
-    params = `params${required ? "" : "?"}: ${op}["parameters"]`;
-  } else params = `params: ${op}["parameters"]`;
+    params = `params${required ? "" : "?"}: ${paramsOf}["parameters"]`;
+  } else params = `params: ${paramsOf}["parameters"]`;
   const requestBody = members.get("requestBody");
   const bodyType = typeOf(requestBody);
   let body: string;
@@ -65,6 +65,20 @@ export function emitRoutes(statements: readonly ts.Node[]): string {
       (s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === name,
     );
   const operations = membersOf(find("operations"));
+  // Operations whose parameters read the same, documentation included, share one type in the maps: a
+  // call's \`params\` is checked against the union of every route's before its path is known, and the
+  // checker's work there grows with the union's members (158 GET routes, 92 distinct parameter types).
+  const printer = ts.createPrinter();
+  const blank = ts.createSourceFile("params.ts", "", ts.ScriptTarget.Latest);
+  const firstWith = new Map<string, string>();
+  const sharedParams = new Map<string, string>();
+  for (const [name, member] of operations) {
+    const parameters = typeOf(membersOf(typeOf(member)).get("parameters"));
+    if (!parameters) continue;
+    const text = printer.printNode(ts.EmitHint.Unspecified, parameters, blank);
+    if (!firstWith.has(text)) firstWith.set(text, `operations[${JSON.stringify(name)}]`);
+    sharedParams.set(name, firstWith.get(text) as string);
+  }
   const byMethod = new Map<HttpMethod, Array<{ path: string; op: string; init: string }>>(
     HTTP_METHODS.map((m) => [m, []]),
   );
@@ -85,7 +99,8 @@ export function emitRoutes(statements: readonly ts.Node[]): string {
           ? `operations[${JSON.stringify(named)}]`
           : `paths[${JSON.stringify(path)}][${JSON.stringify(method)}]`;
       const operation = named !== undefined ? typeOf(operations.get(named)) : type;
-      byMethod.get(method)?.push({ path, op, init: initOf(op, operation) });
+      const paramsOf = named !== undefined ? sharedParams.get(named) : undefined;
+      byMethod.get(method)?.push({ path, op, init: initOf(op, operation, paramsOf) });
     }
   }
   const inline = [...byMethod.values()].some((routes) => routes.some((r) => r.op.startsWith("paths[")));
