@@ -119,9 +119,11 @@ type ExpectedInit<Op> = ParamsOption<Op> &
       : { body: OperationRequestBodyContent<Op> });
 type Mismatches<M extends HttpMethod, Routes, Inits> = {
   [P in keyof Routes]: P extends keyof paths
-    ? Same<Routes[P], paths[P][M]> extends true
-      ? Same<Inits[P & keyof Inits], ExpectedInit<paths[P][M]>> extends true
-        ? never
+    ? M extends keyof paths[P]
+      ? Same<Routes[P], paths[P][M]> extends true
+        ? Same<Inits[P & keyof Inits], ExpectedInit<paths[P][M]>> extends true
+          ? never
+          : P
         : P
       : P
     : P;

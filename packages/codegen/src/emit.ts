@@ -5,6 +5,7 @@ import { EMIT_OPTIONS, FORMAT_TYPES, fingerprintOf } from "./fingerprint.js";
 import { listOperations } from "./openapi.js";
 import type { RepairedDocument } from "./repair.js";
 import { emitRoutes } from "./routes.js";
+import { slimSchema } from "./slim.js";
 
 export interface EmitInput {
   document: RepairedDocument;
@@ -47,7 +48,7 @@ export async function emitClientFiles(input: EmitInput): Promise<EmittedFiles> {
   let routes: string;
   try {
     // biome-ignore lint/suspicious/noExplicitAny: openapi-typescript's OpenAPI3 type is stricter than a parsed document
-    const ast = await openapiTS(input.document as any, emitOptions());
+    const ast = slimSchema(await openapiTS(input.document as any, emitOptions()));
     types = astToString(ast);
     routes = emitRoutes(ast);
   } catch (error) {
