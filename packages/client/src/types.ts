@@ -1,15 +1,25 @@
-import type { Client, FetchResponse, MaybeOptionalInit } from "openapi-fetch";
-import type { HttpMethod, MediaType, PathsWithMethod, RequiredKeysOf } from "openapi-typescript-helpers";
+import type {
+  BodySerializer,
+  Client,
+  HeadersOptions,
+  Middleware,
+  ParseAs,
+  ParseAsResponse,
+  PathSerializer,
+  QuerySerializer,
+  QuerySerializerOptions,
+} from "openapi-fetch";
+import type {
+  ErrorResponse,
+  HttpMethod,
+  MediaType,
+  RequiredKeysOf,
+  ResponseObjectMap,
+  SuccessResponse,
+} from "openapi-typescript-helpers";
+import type * as routes from "./generated/routes.js";
 import type { paths } from "./generated/schema.js";
 import type { CallOptions } from "./loop.js";
-
-// As openapi-fetch's own (not exported): the init argument is required when the route has required
-// parameters or a required body, optional otherwise.
-// Ours beside them: a call's retries, deadlines, signal and `throwOnError` (`CallOptions`).
-type InitParam<Init> =
-  RequiredKeysOf<Init> extends never
-    ? [(Init & CallOptions & { [key: string]: unknown })?]
-    : [Init & CallOptions & { [key: string]: unknown }];
 
 /**
  * What a call resolves to when error statuses throw: openapi-fetch's success branch, `data` always
@@ -27,31 +37,65 @@ type InitParam<Init> =
  */
 export type Succeeded<Result> = Extract<Result, { data: unknown }>;
 
-// openapi-fetch's ClientMethod, resolving to the success branch. `paths` is an interface (no index
-// signature), so the operation is narrowed with `&` where openapi-fetch's constraint would reject it.
-type Operation<Paths, Path extends keyof Paths, Method extends HttpMethod> = Paths[Path] extends {
-  [M in Method]: infer Op;
+// The rest of openapi-fetch's `FetchOptions` for an operation (all but `params` and `body`, which the
+// route maps write out), and ours: a call's retries, deadlines, signal and `throwOnError` (`CallOptions`).
+// `signal` is CallOptions' (no `null`), as it was when this was intersected with FetchOptions.
+interface Options<Op> extends CallOptions, Omit<RequestInit, "body" | "headers" | "signal"> {
+  baseUrl?: string;
+  querySerializer?: QuerySerializer<Op> | QuerySerializerOptions;
+  bodySerializer?: BodySerializer<Op>;
+  pathSerializer?: PathSerializer;
+  parseAs?: ParseAs;
+  fetch?: (input: Request) => Promise<Response>;
+  headers?: HeadersOptions;
+  middleware?: Middleware[];
 }
-  ? // biome-ignore lint/suspicious/noExplicitAny: openapi-fetch's own constraint on an operation
-    Op extends Record<string | number, any>
-    ? Op
-    : never
-  : never;
-type ThrowingMethod<Paths extends {}, Method extends HttpMethod> = <
-  Path extends PathsWithMethod<Paths, Method>,
-  Init extends MaybeOptionalInit<Paths[Path], Method & keyof Paths[Path]>,
+
+// As openapi-fetch's own (not exported): the init argument is required when the route has required
+// parameters or a required body, optional otherwise; other keys pass (openapi-fetch's `[key: string]`).
+type InitParam<Init> =
+  RequiredKeysOf<Init> extends never
+    ? [(Init & { [key: string]: unknown })?]
+    : [Init & { [key: string]: unknown }];
+
+/**
+ * openapi-fetch's `FetchResponse` without its `Readable`, which strips `$Write` markers: openapi-typescript
+ * writes them only with `readWriteMarkers`, which the codegen leaves off, and the deep mapping cost every
+ * call's answer type an instantiation per nested property (the type-check bench counts them).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: openapi-fetch's own constraint on an operation
+type FetchResponse<Op extends Record<string | number, any>, Init, Media extends MediaType> =
+  | {
+      data: ParseAsResponse<SuccessResponse<ResponseObjectMap<Op>, Media>, Init>;
+      error?: never;
+      response: Response;
+    }
+  | { data?: never; error: ErrorResponse<ResponseObjectMap<Op>, Media>; response: Response };
+
+// biome-ignore lint/suspicious/noExplicitAny: openapi-fetch's own constraint on an operation
+type Operations<Routes> = { [P in keyof Routes]: Record<string | number, any> };
+
+// openapi-fetch's `ClientMethod`, over the route maps the codegen writes out (generated/routes.ts):
+// openapi-fetch computes the operation and its init with conditional types over every path of `paths`
+// inside the signature, which made a consumer's type-check of a few calls 1.6–2.1× as slow as over a
+// handful of routes (tests/runtimes/bench/typecheck.bench.mjs); declared maps cost a lookup.
+type ThrowingMethod<Routes extends Operations<Routes>, Inits extends { [P in keyof Routes]: object }> = <
+  Path extends keyof Routes,
+  // The options are in the constraint: a wrong value (`parseAs: "jsn"`) then fails the constraint and
+  // is reported against it, not as an intersection of two literal types reduced to `never`.
+  Init extends Inits[Path] & Options<Routes[Path]>,
 >(
   url: Path,
   ...init: InitParam<Init>
-) => Promise<Succeeded<FetchResponse<Operation<Paths, Path, Method>, Init, MediaType>>>;
+) => Promise<Succeeded<FetchResponse<Routes[Path], Init, MediaType>>>;
 // openapi-fetch's ClientMethod as it is (`{ data } | { error }`), with our call options typed.
-type ResultMethod<Paths extends {}, Method extends HttpMethod> = <
-  Path extends PathsWithMethod<Paths, Method>,
-  Init extends MaybeOptionalInit<Paths[Path], Method & keyof Paths[Path]>,
+type ResultMethod<Routes extends Operations<Routes>, Inits extends { [P in keyof Routes]: object }> = <
+  Path extends keyof Routes,
+  Init extends Inits[Path] & Options<Routes[Path]>,
 >(
   url: Path,
   ...init: InitParam<Init>
-) => Promise<FetchResponse<Operation<Paths, Path, Method>, Init, MediaType>>;
+) => Promise<FetchResponse<Routes[Path], Init, MediaType>>;
 
 /**
  * The client when error statuses throw (the default): a call that returns has succeeded, so `data` is
@@ -66,14 +110,14 @@ type ResultMethod<Paths extends {}, Method extends HttpMethod> = <
  * ```
  */
 export interface ThrowingClient extends Omit<Client<paths>, Uppercase<HttpMethod>> {
-  GET: ThrowingMethod<paths, "get">;
-  PUT: ThrowingMethod<paths, "put">;
-  POST: ThrowingMethod<paths, "post">;
-  DELETE: ThrowingMethod<paths, "delete">;
-  OPTIONS: ThrowingMethod<paths, "options">;
-  HEAD: ThrowingMethod<paths, "head">;
-  PATCH: ThrowingMethod<paths, "patch">;
-  TRACE: ThrowingMethod<paths, "trace">;
+  GET: ThrowingMethod<routes.GetRoutes, routes.GetInits>;
+  PUT: ThrowingMethod<routes.PutRoutes, routes.PutInits>;
+  POST: ThrowingMethod<routes.PostRoutes, routes.PostInits>;
+  DELETE: ThrowingMethod<routes.DeleteRoutes, routes.DeleteInits>;
+  OPTIONS: ThrowingMethod<routes.OptionsRoutes, routes.OptionsInits>;
+  HEAD: ThrowingMethod<routes.HeadRoutes, routes.HeadInits>;
+  PATCH: ThrowingMethod<routes.PatchRoutes, routes.PatchInits>;
+  TRACE: ThrowingMethod<routes.TraceRoutes, routes.TraceInits>;
 }
 
 /**
@@ -89,12 +133,12 @@ export interface ThrowingClient extends Omit<Client<paths>, Uppercase<HttpMethod
  * ```
  */
 export interface ResultClient extends Omit<Client<paths>, Uppercase<HttpMethod>> {
-  GET: ResultMethod<paths, "get">;
-  PUT: ResultMethod<paths, "put">;
-  POST: ResultMethod<paths, "post">;
-  DELETE: ResultMethod<paths, "delete">;
-  OPTIONS: ResultMethod<paths, "options">;
-  HEAD: ResultMethod<paths, "head">;
-  PATCH: ResultMethod<paths, "patch">;
-  TRACE: ResultMethod<paths, "trace">;
+  GET: ResultMethod<routes.GetRoutes, routes.GetInits>;
+  PUT: ResultMethod<routes.PutRoutes, routes.PutInits>;
+  POST: ResultMethod<routes.PostRoutes, routes.PostInits>;
+  DELETE: ResultMethod<routes.DeleteRoutes, routes.DeleteInits>;
+  OPTIONS: ResultMethod<routes.OptionsRoutes, routes.OptionsInits>;
+  HEAD: ResultMethod<routes.HeadRoutes, routes.HeadInits>;
+  PATCH: ResultMethod<routes.PatchRoutes, routes.PatchInits>;
+  TRACE: ResultMethod<routes.TraceRoutes, routes.TraceInits>;
 }

@@ -1,6 +1,15 @@
 // Type tests of the public API: checked by `tsc` in the typecheck task of `scripts/pnpm test` (this file
 // never runs). Each `@ts-expect-error` fails the check when the line it guards stops being an error.
+import type { ParamsOption } from "openapi-fetch";
+import type {
+  HttpMethod,
+  IsOperationRequestBodyOptional,
+  OperationRequestBodyContent,
+  PathsWithMethod,
+} from "openapi-typescript-helpers";
 import { expectTypeOf } from "vitest";
+import type * as routes from "../src/generated/routes.js";
+import type { paths } from "../src/generated/schema.js";
 import {
   createDataloopClient,
   type DataloopClient,
@@ -95,3 +104,44 @@ export async function queriesAreTypedByResource() {
   // @ts-expect-error not a DQL operator
   queryDataset(dl, "d", { filter: { $and: [{ dir: { $like: "/c" } }] } });
 }
+
+// The route maps the codegen writes out (generated/routes.ts) say, for every route of every method, what
+// openapi-fetch's conditional types derive from `paths`: the same routes, the same operation, the same
+// `params` and `body` with the same optionality. (openapi-fetch's `Writable` aside: it strips `$Read`
+// markers, which openapi-typescript writes only with `readWriteMarkers`, an option the codegen leaves off.)
+type Expect<T extends true> = T;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type ExpectedInit<Op> = ParamsOption<Op> &
+  (OperationRequestBodyContent<Op> extends never
+    ? { body?: never }
+    : IsOperationRequestBodyOptional<Op> extends true
+      ? { body?: OperationRequestBodyContent<Op> }
+      : { body: OperationRequestBodyContent<Op> });
+type Mismatches<M extends HttpMethod, Routes, Inits> = {
+  [P in keyof Routes]: P extends keyof paths
+    ? M extends keyof paths[P]
+      ? Same<Routes[P], paths[P][M]> extends true
+        ? Same<Inits[P & keyof Inits], ExpectedInit<paths[P][M]>> extends true
+          ? never
+          : P
+        : P
+      : P
+    : P;
+}[keyof Routes];
+type RoutesAreAll<M extends HttpMethod, Routes> = Same<keyof Routes, PathsWithMethod<paths, M>>;
+
+export type RouteMapsAsOpenapiFetch = [
+  Expect<RoutesAreAll<"get", routes.GetRoutes>>,
+  Expect<RoutesAreAll<"put", routes.PutRoutes>>,
+  Expect<RoutesAreAll<"post", routes.PostRoutes>>,
+  Expect<RoutesAreAll<"delete", routes.DeleteRoutes>>,
+  Expect<RoutesAreAll<"options", routes.OptionsRoutes>>,
+  Expect<RoutesAreAll<"head", routes.HeadRoutes>>,
+  Expect<RoutesAreAll<"patch", routes.PatchRoutes>>,
+  Expect<RoutesAreAll<"trace", routes.TraceRoutes>>,
+  Expect<Same<Mismatches<"get", routes.GetRoutes, routes.GetInits>, never>>,
+  Expect<Same<Mismatches<"put", routes.PutRoutes, routes.PutInits>, never>>,
+  Expect<Same<Mismatches<"post", routes.PostRoutes, routes.PostInits>, never>>,
+  Expect<Same<Mismatches<"delete", routes.DeleteRoutes, routes.DeleteInits>, never>>,
+  Expect<Same<Mismatches<"patch", routes.PatchRoutes, routes.PatchInits>, never>>,
+];

@@ -17,7 +17,7 @@ const USAGE = `dataloop-codegen — pull, pin, repair and type the Dataloop gate
 
 Usage:
   dataloop-codegen pull [--from URL|PATH]     fetch a spec, check and repair it, pin it (specs/dataloop.lock.json)
-  dataloop-codegen generate [--out DIR]       pinned spec → repaired → TypeScript (schema.ts, operations.ts)
+  dataloop-codegen generate [--out DIR]       pinned spec → repaired → TypeScript (schema.ts, operations.ts, routes.ts)
   dataloop-codegen update [--from URL|PATH]   fetch; when the API changed: pin, regenerate, write the changeset,
                                               print a pull-request body (exit 0 unchanged, 3 changed, 4 flap, 1 failed)
   dataloop-codegen export --out DIR           pinned + repaired document, overlay and manifest (what @dataloop-ts/spec ships)

@@ -4,6 +4,8 @@ import { EmitFailedError } from "./errors.js";
 import { EMIT_OPTIONS, FORMAT_TYPES, fingerprintOf } from "./fingerprint.js";
 import { listOperations } from "./openapi.js";
 import type { RepairedDocument } from "./repair.js";
+import { emitRoutes } from "./routes.js";
+import { slimSchema } from "./slim.js";
 
 export interface EmitInput {
   document: RepairedDocument;
@@ -39,14 +41,16 @@ export const emitOptions = () => ({
   },
 });
 
-/** Types of every path (openapi-typescript) plus the runtime operation index. */
+/** Types of every path (openapi-typescript), each method's route maps (routes.ts), the runtime operation index. */
 export async function emitClientFiles(input: EmitInput): Promise<EmittedFiles> {
   const fingerprint = fingerprintOf(input.specSha256, input.overlaySha256);
   let types: string;
+  let routes: string;
   try {
     // biome-ignore lint/suspicious/noExplicitAny: openapi-typescript's OpenAPI3 type is stricter than a parsed document
-    const ast = await openapiTS(input.document as any, emitOptions());
+    const ast = slimSchema(await openapiTS(input.document as any, emitOptions()));
     types = astToString(ast);
+    routes = emitRoutes(ast);
   } catch (error) {
     throw new EmitFailedError({
       message: `openapi-typescript could not emit types: ${(error as Error).message}`,
@@ -106,6 +110,7 @@ export type OperationName = keyof typeof operationIndex;
     files: {
       "schema.ts": `${head}\n${types}`,
       "operations.ts": operations,
+      "routes.ts": `${head}\n${routes}`,
     },
   };
 }

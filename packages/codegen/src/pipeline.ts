@@ -205,7 +205,7 @@ export async function repairPinned(project: Project): Promise<RepairedPinned> {
 export interface GenerateResult {
   /** The folder written to. */
   outDir: string;
-  /** The files written (schema.ts, operations.ts), all at once. */
+  /** The files written (schema.ts, operations.ts, routes.ts), all at once. */
   files: string[];
   /** Written into the files: the pin's sha256 and the overlay's, which `check` compares. */
   fingerprint: string;
@@ -215,7 +215,7 @@ export interface GenerateResult {
 }
 
 /**
- * Pinned spec → repair → openapi-typescript → `outDir` (schema.ts, operations.ts), written all at once.
+ * Pinned spec → repair → openapi-typescript → `outDir` (schema.ts, operations.ts, routes.ts), written all at once.
  * @example
  * ```ts
  * import { findProject, generate } from "@dataloop-ts/codegen";

@@ -103,11 +103,21 @@ const check = (tsc, dir) => {
   execFileSync(process.execPath, [tsc, "-p", dir], { stdio: ["ignore", "pipe", "pipe"] });
   return performance.now() - t;
 };
-/** The checker's own counts (types, instantiations): the same on a busy machine as on an idle one. */
+/**
+ * The checker's own counts (types, instantiations, symbols: the same on a busy machine as on an idle one),
+ * and where one run's time went (parse, bind, check: where to look when the ratio moves).
+ */
 const counts = (tsc, dir) => {
   const out = execFileSync(process.execPath, [tsc, "-p", dir, "--extendedDiagnostics"], { encoding: "utf8" });
-  const read = (name) => Number(out.match(new RegExp(`^${name}:\\s+(\\d+)`, "m"))?.[1] ?? Number.NaN);
-  return { types: read("Types"), instantiations: read("Instantiations") };
+  const read = (name) => Number(out.match(new RegExp(`^${name}:\\s+([\\d.]+)`, "m"))?.[1] ?? Number.NaN);
+  return {
+    types: read("Types"),
+    instantiations: read("Instantiations"),
+    symbols: read("Symbols"),
+    parse: read("Parse time"),
+    bind: read("Bind time"),
+    check: read("Check time"),
+  };
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -152,9 +162,12 @@ try {
       `  ${label}: @dataloop-ts/client ${median(a).toFixed(0)} ms, tiny paths ${median(b).toFixed(0)} ms, ratio ${ratio.toFixed(2)}×${target}`,
     );
     const [x, y] = [counts(tsc, ours), counts(tsc, tiny)];
+    const pad = " ".repeat(label.length);
     console.log(
-      `  ${" ".repeat(label.length)}  types ${x.types} vs ${y.types}, instantiations ${x.instantiations} vs ${y.instantiations}`,
+      `  ${pad}  types ${x.types} vs ${y.types}, instantiations ${x.instantiations} vs ${y.instantiations}, symbols ${x.symbols} vs ${y.symbols}`,
     );
+    const split = (c) => `parse ${c.parse}s bind ${c.bind}s check ${c.check}s`;
+    console.log(`  ${pad}  one run: ${split(x)} vs ${split(y)}`);
   }
 } finally {
   if (!process.env.BENCH_KEEP) await rm(root, { recursive: true, force: true });
