@@ -205,27 +205,43 @@ class UndiciAnswer implements Answer {
 
   stream(): ReadableStream<Uint8Array> | null {
     const body = this.#body as unknown as Readable;
-    const chunks = body[Symbol.asyncIterator]();
     const request = this.#request;
-    // Pulled chunk by chunk from the Node stream (its own buffer reads ahead); a failure is typed.
+    // The Node stream in flowing mode ('data'), paused while the web stream's queue is full and resumed
+    // when its reader pulls. Not its async iterator: that reads it paused (`read()`), which joins every
+    // chunk it holds into a new buffer, a copy of each byte (`fromList`, 10% of the CPU of a 512 MB
+    // download in a `--cpu-prof`, and the download at 91% of undici's piped into a file).
+    let done = false;
     return new ReadableStream<Uint8Array>(
       {
-        async pull(controller) {
-          try {
-            const { done, value } = await chunks.next();
-            if (done) controller.close();
-            else controller.enqueue(value as Uint8Array);
-          } catch (error) {
+        start(controller) {
+          body.on("data", (chunk: Uint8Array) => {
+            if (done) return;
+            controller.enqueue(chunk);
+            if ((controller.desiredSize ?? 0) <= 0) body.pause();
+          });
+          body.once("end", () => {
+            if (done) return;
+            done = true;
+            controller.close();
+          });
+          body.once("error", (error) => {
+            if (done) return;
+            done = true;
             controller.error(failureOf(request, error, request.signal));
-          }
+          });
+        },
+        pull() {
+          body.resume();
         },
         cancel() {
           // The reader is gone: the connection too (its error, if any, has no one left to tell).
+          done = true;
           body.on("error", () => {});
           body.destroy();
         },
       },
-      { highWaterMark: 0 },
+      // A few chunks read ahead (undici's are up to 64 KiB): the socket goes on while the reader writes.
+      { highWaterMark: 8 },
     );
   }
 
