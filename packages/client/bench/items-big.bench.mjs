@@ -101,6 +101,7 @@ async function sideBySide(what, who) {
     }
   const pick = (rs) => ({
     ms: median(rs.map((r) => r.ms)),
+    cpuMs: median(rs.map((r) => r.cpuMs)),
     rssMb: median(rs.map((r) => r.rssMb)),
     rssMaxMb: Math.max(...rs.map((r) => r.rssMb)),
   });
@@ -110,7 +111,8 @@ async function sideBySide(what, who) {
   return result;
 }
 const rate = (r) =>
-  `${(MB / (r.ms / 1000)).toFixed(0)} MB/s, RSS +${r.rssMb.toFixed(0)} MB (highest +${r.rssMaxMb.toFixed(0)})`;
+  `${(MB / (r.ms / 1000)).toFixed(0).padStart(5)} MB/s, CPU ${(r.cpuMs / 1000).toFixed(2)} s,` +
+  ` RSS +${r.rssMb.toFixed(0)} MB (highest +${r.rssMaxMb.toFixed(0)})`;
 const verdict = (r) =>
   `client throughput ${(r.ratio * 100).toFixed(1)}% of undici request's (target ≥ 95%: ${r.ratio >= 0.95 ? "met" : "NOT met"});` +
   ` client RSS growth +${r.client.rssMaxMb.toFixed(0)} MB at most (target < 100 MB: ${r.client.rssMaxMb < 100 ? "met" : "NOT met"})`;
@@ -119,7 +121,7 @@ const up = await sideBySide("upload", ["client", "undici", "stream", "formData"]
 const down = await sideBySide("download", ["client", "undici", "fetch"]);
 console.log(
   `items-big bench: a ${MB} MB file on loopback, each transfer in a fresh process, median of ${ROUNDS} rotating rounds` +
-    " (RSS: the process's peak growth, median and highest):",
+    " (CPU: the sending or receiving process's, user and system; RSS: its peak growth, median and highest):",
 );
 console.log(`  upload:   client (uploadFile)      ${rate(up.client)}`);
 console.log(`            undici request, streamed ${rate(up.undici)}`);

@@ -1,6 +1,7 @@
 // One big transfer in a fresh process, for bench/items-big.bench.mjs:
 // `upload client|undici|stream|formData SINK FILE OUT`, `download client|undici|fetch SINK FILE OUT`.
-// Prints {ms, rssMb}: the time, and how far this process's peak RSS rose above where it started.
+// Prints {ms, rssMb, cpuMs}: the time, how far this process's peak RSS rose above where it started, and
+// the CPU time it spent (user and system) on the transfer.
 import { createReadStream, createWriteStream, openAsBlob } from "node:fs";
 import { stat } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
@@ -106,8 +107,16 @@ await (
 await (await fetch(`${sink}${uploadPath}`, { method: "POST", body: "{}", headers })).text();
 globalThis.gc?.();
 const base = process.memoryUsage().rss;
+const cpu = process.cpuUsage();
 const started = performance.now();
 await run();
 const ms = performance.now() - started;
-console.log(JSON.stringify({ ms, rssMb: (process.resourceUsage().maxRSS * 1024 - base) / 1e6 }));
+const { user, system } = process.cpuUsage(cpu);
+console.log(
+  JSON.stringify({
+    ms,
+    rssMb: (process.resourceUsage().maxRSS * 1024 - base) / 1e6,
+    cpuMs: (user + system) / 1000,
+  }),
+);
 await dispatcher.close();
