@@ -284,6 +284,7 @@ export async function runCall(
         url,
         headers: requestHeaders,
         body: sent?.body,
+        length: sent?.length,
         signal,
         timeoutMs,
         bodyTimeoutMs,

@@ -36,11 +36,18 @@ async function* chunksOf(body: WireBody): AsyncGenerator<Uint8Array> {
   else if (body instanceof Uint8Array) yield* slices(body);
   else if (body instanceof Blob && body.size <= IN_ONE_READ)
     yield* slices(new Uint8Array(await body.arrayBuffer()));
-  else yield* (body instanceof Blob ? body.stream() : body) as unknown as AsyncIterable<Uint8Array>;
+  // A source's big chunks (a file is read 1 MiB at a time) go out in slices, no copy: the send
+  // deadline is pushed back at each, so a slow gateway gets as long for each as it did for 64 KiB.
+  else
+    for await (const chunk of (body instanceof Blob
+      ? body.stream()
+      : body) as unknown as AsyncIterable<Uint8Array>)
+      yield* chunk.byteLength > SLICE ? slices(chunk) : [chunk];
 }
 const encoder = new TextEncoder();
 const IN_ONE_READ = 1 << 20;
-function* slices(bytes: Uint8Array, size = 64 * 1024) {
+const SLICE = 64 * 1024;
+function* slices(bytes: Uint8Array, size = SLICE) {
   for (let at = 0; at < bytes.byteLength; at += size) yield bytes.subarray(at, at + size);
 }
 
@@ -93,7 +100,12 @@ async function redirected(request: TransportRequest, first: Answer): Promise<Ans
       delete headers["content-type"];
       delete headers["content-length"];
     }
-    current = { ...current, url, headers, ...(toGet ? { method: "GET", body: undefined } : {}) };
+    current = {
+      ...current,
+      url,
+      headers,
+      ...(toGet ? { method: "GET", body: undefined, length: undefined } : {}),
+    };
     answer = await sendOnce(current);
   }
 }
@@ -103,7 +115,7 @@ async function sendOnce(request: TransportRequest): Promise<Answer> {
   const { body, timeoutMs } = request;
   if (body === undefined)
     return dispatch(request, origin, path, request.headers, undefined, request.signal, timeoutMs);
-  const length = lengthOf(body);
+  const length = request.length ?? lengthOf(body);
   const headers =
     length !== undefined && !("content-length" in request.headers)
       ? { ...request.headers, "content-length": String(length) }
@@ -128,6 +140,7 @@ async function sendOnce(request: TransportRequest): Promise<Answer> {
     return await dispatch(request, origin, path, headers, watched(), controller.signal, false);
   } finally {
     deadline.cancel();
+    outer?.removeEventListener("abort", follow);
   }
 }
 
