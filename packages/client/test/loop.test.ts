@@ -459,6 +459,29 @@ describe("uploads from files declare their length", () => {
     expect(api.seen.every((s) => !s.chunked)).toBe(true);
   });
 
+  it("a middleware that makes another body sends it without the length declared for the first", async () => {
+    const api = await lengths((_n, bytes, res) =>
+      json(res, 200, { id: "m", metadata: { system: { size: bytes > 0 ? 200_000 : -1 } } }),
+    );
+    const path = join(dir, "replaced.bin");
+    await writeFile(path, Buffer.alloc(200_000, 1));
+    const dl = createDataloopClient({ gateUrl: api.url, auth: tokens(), retry: false });
+    dl.use({
+      async onRequest({ request }) {
+        const form = await request.text();
+        return new Request(request, { body: `${form}-and-more`, duplex: "half" } as RequestInit);
+      },
+    });
+    const { item } = await uploadFile(dl, "d", path, { remotePath: "/replaced.bin" });
+    expect(item.id).toBe("m");
+    expect(api.seen).toHaveLength(1);
+    expect(api.seen[0]?.bytes).toBeGreaterThan(200_000);
+    // The whole new body read: its length is its own, or none (chunked).
+    expect(api.seen[0]?.length === undefined || api.seen[0]?.length === String(api.seen[0]?.bytes)).toBe(
+      true,
+    );
+  });
+
   it("a stream source that knows no length is sent chunked, as before", async () => {
     const api = await lengths((_n, _bytes, res) =>
       json(res, 200, { id: "c", metadata: { system: { size: 5 } } }),
