@@ -60,10 +60,10 @@ export function fileSource(path: string, options: { noFollow?: boolean; size?: n
       }
       // Its size as opened is what is sent (and declared: `Content-Length`): a file that grows meanwhile
       // is read up to that size; one that shrinks fails the attempt, and the next one opens it again.
-      // Read 1 MiB at a time (the transport sends it in 64 KiB slices): a sixteenth of the reads, and
-      // of the trips through the streams, of 64 KiB chunks. A 512 MB upload, CPU of the sending process
-      // (bench/items-big.mjs, the loaded 2-core machine): 2.7–3.0 s before, 1.5–2.1 s with this and the
-      // length declared; undici `request` sending the same form from a 64 KiB file stream 1.6–2.9 s.
+      // Read 1 MiB at a time: a sixteenth of the reads, and of the trips through the streams, of 64 KiB
+      // chunks. A 512 MB upload, CPU of the sending process (bench/items-big.mjs, the loaded 2-core
+      // machine): 2.7–3.0 s before, 1.6–1.8 s with this and the length declared; undici `request`
+      // sending the same form from a 64 KiB file stream 1.6–2.5 s.
       opened = info.size > 0 ? info.size : undefined;
       const stream = handle.createReadStream({
         highWaterMark: 1 << 20,
