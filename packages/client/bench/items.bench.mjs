@@ -1,45 +1,16 @@
 // Items at scale, side by side in one run on loopback against a local sink (it reads every byte and
 // answers as the gateway does): 1000 × 100 KB uploads through the client vs the same multipart POSTs
-// with raw fetch at the same concurrency; then a 1 GB upload and a 1 GB download through the client
-// vs raw fetch, with the process's peak RSS growth. Run: pnpm --filter @dataloop-ts/client bench
-import { execFile } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
-import { mkdtemp, rm, truncate, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// with undici's `request()` and raw fetch at the same concurrency. The 1 GB upload and download:
+// bench/items-big.bench.mjs. Run: pnpm --filter @dataloop-ts/client bench
 import { listenLoopback } from "@dataloop-ts/core/node";
 import { Agent } from "undici";
 import { createDataloopClient, uploadItems } from "../dist/index.js";
 
 const FILES = Number(process.env.BENCH_FILES ?? 1000);
-const BIG = Number(process.env.BENCH_BIG_MB ?? 1024) * 1024 * 1024;
 const CONCURRENCY = 8;
-const dir = await mkdtemp(join(tmpdir(), "items-bench-"));
-// Downloads land in memory-backed /dev/shm where there is one: both contenders write there, and the
-// disk's write-back of one run's gigabyte does not fall on whichever runs next.
-const outDir = existsSync("/dev/shm") ? await mkdtemp(join("/dev/shm", "items-bench-")) : dir;
-// Synchronous: an exit handler's promises never run.
-process.on("exit", () => {
-  for (const d of new Set([dir, outDir])) rmSync(d, { recursive: true, force: true });
-});
 
 let n = 0;
 const sink = await listenLoopback((req, res) => {
-  if (req.method === "GET") {
-    // A download: BIG bytes in 64 kB chunks, made as they are sent.
-    const chunk = Buffer.alloc(64 * 1024, 7);
-    let left = BIG;
-    res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(BIG) });
-    const more = () => {
-      while (left > 0) {
-        const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
-        left -= part.length;
-        if (!res.write(part)) return res.once("drain", more);
-      }
-      res.end();
-    };
-    return more();
-  }
   // The file part's size, as the gateway stores it (`metadata.system.size`, which the client checks):
   // the form's bytes less the file part's head and the closing boundary.
   const boundary = /boundary=(.+)$/.exec(req.headers["content-type"] ?? "")?.[1] ?? "";
@@ -180,75 +151,4 @@ console.log(
     ` to raw fetch, the same bytes: ${(c / same).toFixed(3)}×; to FormData: ${(c / f).toFixed(3)}×`,
 );
 await dispatcher.close();
-if (BIG === 0) {
-  // BENCH_BIG_MB=0: the many small uploads only.
-  await sink.stop();
-  process.exit(0);
-}
-
-// 2. One big file, up and down, each contender in a fresh process (the sink stays here): what the
-// sender's own RSS grows by, measured where nothing else has run before.
-const big = join(dir, "big.bin");
-await writeFile(big, "");
-await truncate(big, BIG);
-const mb = BIG / 1024 / 1024;
-const child = (what, who) =>
-  new Promise((done, fail) =>
-    execFile(
-      process.execPath,
-      [
-        new URL("./items-big.mjs", import.meta.url).pathname,
-        what,
-        who,
-        sink.url,
-        big,
-        join(outDir, `down-${who}.bin`),
-      ],
-      { encoding: "utf8", timeout: 300_000 },
-      (error, stdout, stderr) =>
-        error ? fail(new Error(`${error.message}\n${stderr}`)) : done(JSON.parse(stdout)),
-    ),
-  );
-// Each contender three times, the order rotating (a b c, b c a, c a b), the output removed after each
-// run (a second 1 GB written to disk right after the first would pay for the first one's write-back);
-// the median run of each counts, and one run first, not counted, warms the machine up.
-async function sideBySide(what, who) {
-  const runs = Object.fromEntries(who.map((w) => [w, []]));
-  const once = async (w) => {
-    const r = await child(what, w);
-    await rm(join(outDir, `down-${w}.bin`), { force: true });
-    return r;
-  };
-  await once(who[who.length - 1]);
-  for (let round = 0; round < 3; round++)
-    for (let k = 0; k < who.length; k++) {
-      const w = who[(k + round) % who.length];
-      runs[w].push(await once(w));
-    }
-  const pick = (rs) => ({
-    ms: median(rs.map((r) => r.ms)),
-    rssMb: median(rs.map((r) => r.rssMb)),
-    rssMaxMb: Math.max(...rs.map((r) => r.rssMb)),
-  });
-  return Object.fromEntries(who.map((w) => [w, pick(runs[w])]));
-}
-const rate = (r) =>
-  `${(mb / (r.ms / 1000)).toFixed(0)} MB/s, RSS +${r.rssMb.toFixed(0)} MB (highest +${r.rssMaxMb.toFixed(0)})`;
-const verdict = (r, raw) =>
-  `client RSS ${r.client.rssMb < 100 ? "met" : "NOT met"} (< 100 MB); throughput ${((raw.ms / r.client.ms) * 100).toFixed(0)}%` +
-  ` of raw fetch's (target ≥ 90%: ${raw.ms / r.client.ms >= 0.9 ? "met" : "NOT met"})`;
-const up = await sideBySide("upload", ["client", "stream", "formData"]);
-const down = await sideBySide("download", ["client", "fetch"]);
-console.log(
-  `${mb} MB file, loopback, each in a fresh process, median of 3 runs (RSS: each run's peak growth, median and highest):`,
-);
-console.log(
-  `  upload:   client ${rate(up.client)}; raw fetch, the same form streamed ${rate(up.stream)};` +
-    ` raw fetch + FormData ${rate(up.formData)}`,
-);
-console.log(`            ${verdict(up, up.stream)}`);
-console.log(
-  `  download (into ${outDir === dir ? "the temp folder" : "/dev/shm"}): client ${rate(down.client)}; raw fetch ${rate(down.fetch)}`,
-);
-console.log(`            ${verdict(down, down.fetch)}`);
 await sink.stop();

@@ -5,6 +5,8 @@ export interface MadeBody {
   body: WireBody;
   /** Its `Content-Type` (a multipart form's boundary is made with the body). */
   contentType?: string;
+  /** Its byte length, for a stream whose source knows it (a file's form): sent as `Content-Length`. */
+  length?: number;
 }
 
 /**

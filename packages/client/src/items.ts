@@ -64,6 +64,12 @@ export interface StreamSource {
   open(): ReadableStream<Uint8Array> | Promise<ReadableStream<Uint8Array>>;
   /** Its size in bytes when known before it is read (a file's): checked against the item's in `skip` mode too. */
   size?: number;
+  /**
+   * The exact byte length of the stream the last `open()` gave, when known then (a file's, as opened):
+   * the upload declares it (`Content-Length`), so the gateway reads a plain body rather than a chunked
+   * one. A stream that then gives another number of bytes fails the attempt.
+   */
+  openedLength?(): number | undefined;
 }
 const isStreamSource = (s: ItemSource): s is StreamSource =>
   typeof s === "object" && s !== null && typeof (s as StreamSource).open === "function";
@@ -221,7 +227,15 @@ function multipart(
   fields: Record<string, string>,
   file: Blob | Uint8Array | ReadableStream<Uint8Array>,
   remotePath: string,
-): { body: Blob | Uint8Array | ReadableStream<Uint8Array>; contentType: string; fileBytes(): number } {
+  /** A stream's length, when its source knows it. */
+  streamLength?: number,
+): {
+  body: Blob | Uint8Array | ReadableStream<Uint8Array>;
+  contentType: string;
+  /** The form's byte length, for a stream whose length is known (the others' is their own). */
+  length?: number;
+  fileBytes(): number;
+} {
   const boundary = `----dataloop-ts-${crypto.randomUUID()}`;
   let head = "";
   for (const name in fields)
@@ -244,6 +258,8 @@ function multipart(
     return { body, contentType, fileBytes: () => file.byteLength };
   }
   const reader = (file as ReadableStream<Uint8Array>).getReader();
+  const before = encoder.encode(head);
+  const after = encoder.encode(tail);
   let started = false;
   let bytes = 0;
   const body = new ReadableStream<Uint8Array>(
@@ -251,14 +267,14 @@ function multipart(
       async pull(controller) {
         if (!started) {
           started = true;
-          controller.enqueue(encoder.encode(head));
+          controller.enqueue(before);
           return;
         }
         // Reads on while the queue has room: one pull for a few chunks, not one each.
         do {
           const { done, value } = await reader.read();
           if (done) {
-            controller.enqueue(encoder.encode(tail));
+            controller.enqueue(after);
             controller.close();
             return;
           }
@@ -270,7 +286,12 @@ function multipart(
     },
     { highWaterMark: 4 },
   );
-  return { body: body as never, contentType, fileBytes: () => bytes };
+  return {
+    body: body as never,
+    contentType,
+    ...(streamLength !== undefined ? { length: before.byteLength + streamLength + after.byteLength } : {}),
+    fileBytes: () => bytes,
+  };
 }
 
 /** A failure that another attempt might have cured, had the body been one that can be sent again. */
@@ -321,10 +342,15 @@ export async function uploadItem(
   // The bytes of the file part of the last attempt made: what the gateway's answer is checked against.
   let form: ReturnType<typeof multipart> | undefined;
   const make = async (): Promise<MadeBody> => {
-    form = isStreamSource(source)
-      ? multipart(fields, await source.open(), options.remotePath)
-      : multipart(fields, await fileOf(), options.remotePath);
-    return { body: form.body, contentType: form.contentType };
+    if (isStreamSource(source)) {
+      const stream = await source.open();
+      form = multipart(fields, stream, options.remotePath, source.openedLength?.());
+    } else form = multipart(fields, await fileOf(), options.remotePath);
+    return {
+      body: form.body,
+      contentType: form.contentType,
+      ...(form.length !== undefined ? { length: form.length } : {}),
+    };
   };
   const oneShot = source instanceof ReadableStream;
   const known = isStreamSource(source) ? source.size : undefined;

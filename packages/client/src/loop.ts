@@ -1,7 +1,6 @@
 import { backoffMs, isTransientStatus, retryAfterMs, sleep } from "@dataloop-ts/core";
 import {
   type BodySerializer,
-  createFinalURL,
   createQuerySerializer,
   defaultBodySerializer,
   defaultPathSerializer,
@@ -17,6 +16,7 @@ import {
 } from "openapi-fetch";
 import { BodySource, type MadeBody } from "./body.js";
 import { apiErrorOf, type DataloopApiError, DataloopResponseError, pathOf } from "./errors.js";
+import { finalUrl } from "./final-url.js";
 import { type RetryOptions, safeToRetry } from "./retry.js";
 import {
   type Answer,
@@ -150,7 +150,7 @@ class Failed extends Outcome {
 
 const NO_PARAMS = {};
 const NOTHING = () => {};
-const DEFAULT_QUERY = createQuerySerializer();
+const DEFAULT_QUERY = createQuerySerializer() as QuerySerializer<unknown>;
 const resolvedQuerySerializer = (
   global: LoopSettings["querySerializer"],
   local: CallInit["querySerializer"],
@@ -226,7 +226,7 @@ export async function runCall(
   } = init;
   const baseUrl = localBaseUrl ? removeTrailingSlash(localBaseUrl) : settings.baseUrl;
   const querySerializer = resolvedQuerySerializer(settings.querySerializer, localQuery);
-  const url = createFinalURL(schemaPath, { baseUrl, params, querySerializer, pathSerializer });
+  const url = finalUrl(schemaPath, baseUrl, params, querySerializer, DEFAULT_QUERY, pathSerializer);
 
   // The body: made once and sent as it is on every attempt, or (a BodySource) made per attempt.
   // Headers merged as openapi-fetch merges them, when there are any besides ours.
@@ -302,6 +302,7 @@ export async function runCall(
         url,
         headers: requestHeaders,
         body: sent?.body,
+        length: sent?.length,
         signal,
         timeoutMs,
         bodyTimeoutMs,

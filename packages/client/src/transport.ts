@@ -10,6 +10,11 @@ export interface TransportRequest {
   /** Lower-case names. */
   headers: Record<string, string>;
   body: WireBody | undefined;
+  /**
+   * The body's byte length when the loop knows it and the body cannot say (a stream of a file's form):
+   * declared by a transport that can (undici's), so that the body is not sent chunked.
+   */
+  length?: number | undefined;
   /** The caller's signal and the call's total deadline, as one. */
   signal: AbortSignal | undefined;
   /** No response headers this long after the last byte of the request was sent: a timeout. */

@@ -49,7 +49,9 @@ export async function attemptThroughMiddleware(
       const body = request === made && !made.bodyUsed ? attempt.body : (request.body ?? undefined);
       const headers: Record<string, string> = {};
       for (const [name, value] of request.headers) headers[name] = value;
-      const sent = { ...attempt, method: request.method, url: request.url, headers, body };
+      // Its declared length only with the body it was declared for (a middleware may make another).
+      const length = body === attempt.body ? attempt.length : undefined;
+      const sent = { ...attempt, method: request.method, url: request.url, headers, body, length };
       const answer = await transport.send(sent);
       response = responseOf(answer);
     } catch (error) {

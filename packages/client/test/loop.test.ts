@@ -398,6 +398,100 @@ describe("uploads on undici, the transport of Node", () => {
   });
 });
 
+describe("uploads from files declare their length", () => {
+  /** A gateway that records each request's length headers and the bytes it read. */
+  async function lengths(reply: (n: number, bytes: number, res: ServerResponse) => void) {
+    const seen: { length: string | undefined; chunked: boolean; bytes: number }[] = [];
+    const server = await listenLoopback((req, res) => {
+      let bytes = 0;
+      req.on("data", (c: Buffer) => {
+        bytes += c.byteLength;
+      });
+      req.on("error", () => {});
+      req.on("end", () => {
+        seen.push({
+          length: req.headers["content-length"],
+          chunked: req.headers["transfer-encoding"]?.includes("chunked") ?? false,
+          bytes,
+        });
+        reply(seen.length, bytes, res);
+      });
+    });
+    servers.push(server);
+    return { url: server.url, seen };
+  }
+
+  it("a file's form goes with its Content-Length, not chunked (on undici)", async () => {
+    const api = await lengths((_n, _bytes, res) =>
+      json(res, 200, { id: "f", metadata: { system: { size: 300_000 } } }),
+    );
+    const path = join(dir, "sized.bin");
+    await writeFile(path, Buffer.alloc(300_000, 3));
+    const dl = createDataloopClient({ gateUrl: api.url, auth: tokens() });
+    const { item } = await uploadFile(dl, "d", path, { remotePath: "/sized.bin" });
+    expect(item.id).toBe("f");
+    expect(api.seen).toHaveLength(1);
+    expect(api.seen[0]?.chunked).toBe(false);
+    expect(api.seen[0]?.length).toBe(String(api.seen[0]?.bytes));
+    expect(api.seen[0]?.bytes).toBeGreaterThan(300_000);
+  });
+
+  it("a stream that gives other than the length its source declared fails that attempt; the next one opens it again", async () => {
+    const api = await lengths((_n, _bytes, res) =>
+      json(res, 200, { id: "s", metadata: { system: { size: 5 } } }),
+    );
+    let opens = 0;
+    // The first opening declares 9 bytes and gives 5 (a file cut short meanwhile); the second, 5.
+    const source = {
+      open: () => {
+        opens++;
+        return new Blob(["hello"]).stream();
+      },
+      openedLength: () => (opens === 1 ? 9 : 5),
+    };
+    const dl = createDataloopClient({ gateUrl: api.url, auth: tokens(), retry: { baseDelayMs: 0 } });
+    const { item } = await uploadItem(dl, "d", source, { remotePath: "/s.bin" });
+    expect(item.id).toBe("s");
+    expect(opens).toBe(2);
+    // What reached the gateway whole: the second form, with the length it declared.
+    const whole = api.seen.filter((s) => s.length === String(s.bytes));
+    expect(whole).toHaveLength(1);
+    expect(api.seen.every((s) => !s.chunked)).toBe(true);
+  });
+
+  it("a middleware that makes another body sends it without the length declared for the first", async () => {
+    const api = await lengths((_n, bytes, res) =>
+      json(res, 200, { id: "m", metadata: { system: { size: bytes > 0 ? 200_000 : -1 } } }),
+    );
+    const path = join(dir, "replaced.bin");
+    await writeFile(path, Buffer.alloc(200_000, 1));
+    const dl = createDataloopClient({ gateUrl: api.url, auth: tokens(), retry: false });
+    dl.use({
+      async onRequest({ request }) {
+        const form = await request.text();
+        return new Request(request, { body: `${form}-and-more`, duplex: "half" } as RequestInit);
+      },
+    });
+    const { item } = await uploadFile(dl, "d", path, { remotePath: "/replaced.bin" });
+    expect(item.id).toBe("m");
+    expect(api.seen).toHaveLength(1);
+    expect(api.seen[0]?.bytes).toBeGreaterThan(200_000);
+    // The whole new body read: its length is its own, or none (chunked).
+    expect(api.seen[0]?.length === undefined || api.seen[0]?.length === String(api.seen[0]?.bytes)).toBe(
+      true,
+    );
+  });
+
+  it("a stream source that knows no length is sent chunked, as before", async () => {
+    const api = await lengths((_n, _bytes, res) =>
+      json(res, 200, { id: "c", metadata: { system: { size: 5 } } }),
+    );
+    const dl = createDataloopClient({ gateUrl: api.url, auth: tokens() });
+    await uploadItem(dl, "d", { open: () => new Blob(["hello"]).stream() }, { remotePath: "/c.bin" });
+    expect(api.seen.map((s) => [s.chunked, s.length])).toEqual([[true, undefined]]);
+  });
+});
+
 describe("mode skip checks the item already there", () => {
   it("an item of another size than the source is uploaded again with overwrite, not skipped", async () => {
     const api = await gateway((req, res) =>
