@@ -12,6 +12,7 @@ import type { DataloopClient } from "./client.js";
 import { DataloopApiError, DataloopConnectionError } from "./errors.js";
 import { DownloadIncompleteError } from "./items.js";
 import { DownloadMismatchError, UnsafeLocalPathError } from "./local-errors.js";
+import { PartWriter } from "./part-writer.js";
 
 /**
  * The options of `downloadFile`: the item's size to check the file against, attempts (each resumes from the part file), the first backoff in ms, and a signal.
@@ -365,40 +366,45 @@ export async function downloadInto(
     last = { bytes: offset, expected };
     if (body) {
       const reader = body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        let chunk = value;
-        if (skip) {
-          const n = Math.min(skip, chunk.byteLength);
-          skip -= n;
-          chunk = chunk.subarray(n);
+      const writer = new PartWriter(handle, offset);
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          let chunk = value;
+          if (skip) {
+            const n = Math.min(skip, chunk.byteLength);
+            skip -= n;
+            chunk = chunk.subarray(n);
+          }
+          if (expected !== undefined && offset + chunk.byteLength > expected) {
+            await reader.cancel().catch(() => {});
+            throw new DownloadMismatchError({
+              message: `The gateway sent more than the ${expected} bytes of item ${itemId}.`,
+              hint: "The item may have changed meanwhile: list it again, then download it again.",
+            });
+          }
+          // Bytes that leave the part file short (or of a length not known) are what a later run may go on
+          // from: what they are part of is written beside it first. A body whole in its first chunk, most
+          // small items, needs no note.
+          if (
+            !noted &&
+            chunk.byteLength > 0 &&
+            (expected === undefined || offset + chunk.byteLength < expected)
+          ) {
+            await writeNote(part, note as PartNote);
+            noted = noteOnDisk = true;
+          }
+          await writer.push(chunk);
+          offset += chunk.byteLength;
+          last.bytes = offset;
         }
-        if (expected !== undefined && offset + chunk.byteLength > expected) {
-          await reader.cancel().catch(() => {});
-          throw new DownloadMismatchError({
-            message: `The gateway sent more than the ${expected} bytes of item ${itemId}.`,
-            hint: "The item may have changed meanwhile: list it again, then download it again.",
-          });
-        }
-        // Bytes that leave the part file short (or of a length not known) are what a later run may go on
-        // from: what they are part of is written beside it first. A body whole in its first chunk, most
-        // small items, needs no note.
-        if (
-          !noted &&
-          chunk.byteLength > 0 &&
-          (expected === undefined || offset + chunk.byteLength < expected)
-        ) {
-          await writeNote(part, note as PartNote);
-          noted = noteOnDisk = true;
-        }
-        let written = 0;
-        while (written < chunk.byteLength)
-          written += (await handle.write(chunk, written, chunk.byteLength - written, offset + written))
-            .bytesWritten;
-        offset += chunk.byteLength;
-        last.bytes = offset;
+      } catch (error) {
+        // What was read is written before the file is closed: the next attempt goes on from its length.
+        await writer.settle();
+        throw error;
       }
+      await writer.drain();
     }
     if (expected !== undefined && offset < expected) throw new ShortBody();
     return {
