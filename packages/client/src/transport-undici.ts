@@ -44,6 +44,8 @@ async function* chunksOf(body: WireBody): AsyncGenerator<Uint8Array> {
 }
 const encoder = new TextEncoder();
 const IN_ONE_READ = 1 << 20;
+/** A body this small is sent as one buffer (see `sendOnce`). */
+const ONE_WRITE = 64 * 1024;
 function* slices(bytes: Uint8Array, size = 64 * 1024) {
   for (let at = 0; at < bytes.byteLength; at += size) yield bytes.subarray(at, at + size);
 }
@@ -112,13 +114,25 @@ async function sendOnce(request: TransportRequest): Promise<Answer> {
   const { body, timeoutMs } = request;
   if (body === undefined)
     return dispatch(request, origin, path, request.headers, undefined, request.signal, timeoutMs);
-  const length = request.length ?? lengthOf(body);
+  // A small body (a JSON call's, an annotation batch's) goes to undici as it is, with its length, in one
+  // write: undici's own headers timeout then counts from a send that is over at once. As chunks it went
+  // chunked, two writes a request (1.45× undici request() for 100,000 annotations in 10,000 POSTs, in
+  // the annotations bench).
+  const bytes = typeof body === "string" ? encoder.encode(body) : body;
+  if (bytes instanceof Uint8Array && bytes.byteLength <= ONE_WRITE) {
+    const sized =
+      "content-length" in request.headers
+        ? request.headers
+        : { ...request.headers, "content-length": String(bytes.byteLength) };
+    return dispatch(request, origin, path, sized, bytes, request.signal, timeoutMs);
+  }
+  const length = request.length ?? lengthOf(bytes);
   const headers =
     length !== undefined && !("content-length" in request.headers)
       ? { ...request.headers, "content-length": String(length) }
       : request.headers;
   if (timeoutMs === false)
-    return dispatch(request, origin, path, headers, chunksOf(body), request.signal, false);
+    return dispatch(request, origin, path, headers, chunksOf(bytes), request.signal, false);
   // The send deadline: from the start, pushed back at each chunk taken, over when the headers arrive.
   const controller = new AbortController();
   const outer = request.signal;
@@ -127,7 +141,7 @@ async function sendOnce(request: TransportRequest): Promise<Answer> {
   else outer?.addEventListener("abort", follow, { once: true });
   const deadline = startDeadline(timeoutMs, () => controller.abort(new DeadlineExceeded("timeoutMs")));
   async function* watched() {
-    for await (const chunk of chunksOf(body as WireBody)) {
+    for await (const chunk of chunksOf(bytes)) {
       deadline.pushBack();
       yield chunk;
     }
@@ -146,7 +160,7 @@ async function dispatch(
   origin: string,
   path: string,
   headers: Record<string, string>,
-  body: AsyncIterable<Uint8Array> | undefined,
+  body: AsyncIterable<Uint8Array> | Uint8Array | undefined,
   signal: AbortSignal | undefined,
   headersMs: number | false,
 ): Promise<Answer> {

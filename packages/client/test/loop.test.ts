@@ -436,6 +436,20 @@ describe("uploads from files declare their length", () => {
     expect(api.seen[0]?.bytes).toBeGreaterThan(300_000);
   });
 
+  it("a JSON body goes with its Content-Length in one piece, not chunked (on undici); a large one too", async () => {
+    const api = await lengths((_n, _bytes, res) => json(res, 200, { id: "p" }));
+    const dl = createDataloopClient({ gateUrl: api.url, auth: tokens() });
+    const name = "ü".repeat(10); // bytes, not characters, are the length
+    await dl.PATCH("/projects/{projectId}", { params: { path: { projectId: "p" } }, body: { name } });
+    await dl.PATCH("/projects/{projectId}", {
+      params: { path: { projectId: "p" } },
+      body: { name: "x".repeat(200_000) },
+    });
+    expect(api.seen.map((s) => s.chunked)).toEqual([false, false]);
+    expect(api.seen.map((s) => Number(s.length))).toEqual(api.seen.map((s) => s.bytes));
+    expect(api.seen[0]?.bytes).toBe(Buffer.byteLength(JSON.stringify({ name })));
+  });
+
   it("a stream that gives other than the length its source declared fails that attempt; the next one opens it again", async () => {
     const api = await lengths((_n, _bytes, res) =>
       json(res, 200, { id: "s", metadata: { system: { size: 5 } } }),
