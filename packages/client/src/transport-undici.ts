@@ -147,11 +147,17 @@ async function sendOnce(request: TransportRequest): Promise<Answer> {
     }
     deadline.pushBack();
   }
+  let answer: UndiciAnswer | undefined;
   try {
-    return await dispatch(request, origin, path, headers, watched(), controller.signal, false);
+    answer = await dispatch(request, origin, path, headers, watched(), controller.signal, false);
+    return answer;
   } finally {
     deadline.cancel();
-    outer?.removeEventListener("abort", follow);
+    // The answer's body is read under `controller.signal` too: the caller's signal (and the call's total
+    // deadline) follows it until that body is closed, or an abort after the headers would not end a read.
+    const unfollow = () => outer?.removeEventListener("abort", follow);
+    if (answer) answer.onClose(unfollow);
+    else unfollow();
   }
 }
 
@@ -163,7 +169,7 @@ async function dispatch(
   body: AsyncIterable<Uint8Array> | Uint8Array | undefined,
   signal: AbortSignal | undefined,
   headersMs: number | false,
-): Promise<Answer> {
+): Promise<UndiciAnswer> {
   try {
     const answer = await dispatcher().request({
       origin,
@@ -198,6 +204,13 @@ class UndiciAnswer implements Answer {
     this.#body = answer.body;
     this.#request = request;
     this.#signal = signal;
+  }
+
+  /** Calls `then` once the body is closed (read to its end, failed, cancelled or discarded). */
+  onClose(then: () => void): void {
+    const body = this.#body as unknown as Readable;
+    if (body.closed) then();
+    else body.once("close", then);
   }
 
   header(name: string): string | null {
