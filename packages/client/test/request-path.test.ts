@@ -1,8 +1,14 @@
 // The request path under a hostile gateway: what a body's size, a redirect or a signal must not change.
+
+import { truncateSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type LoopbackServer, listenLoopback } from "@dataloop-ts/core/node";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDataloopClient, DataloopConnectionError } from "../src/index.js";
+import { uploadFile } from "../src/node.js";
 
 const servers: LoopbackServer[] = [];
 afterEach(async () => {
@@ -52,4 +58,82 @@ describe("a caller's signal after the answer's headers", () => {
       expect((error as DataloopConnectionError).kind).toBe("aborted");
     }, 10_000);
   }
+});
+
+describe("bodies around the one-write size", () => {
+  it("a body sent again after a 307 or 308 arrives whole, with its byte length, however near 64 KiB", async () => {
+    const seen: Array<{ length: string | undefined; te: string | undefined; bytes: number; text: string }> =
+      [];
+    const server = await api((req, res, body) => {
+      if (req.url?.startsWith("/api/v1/items/")) {
+        const status = req.url.endsWith("a") ? 307 : 308;
+        return res.writeHead(status, { location: "/api/v1/there" }).end();
+      }
+      seen.push({
+        length: req.headers["content-length"],
+        te: req.headers["transfer-encoding"],
+        bytes: body.byteLength,
+        text: body.toString("utf8"),
+      });
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+    // Characters ≤ 64 Ki whose UTF-8 bytes are more (é is two bytes), and bytes at 64 KiB and one over.
+    const names = ["é".repeat(40_000), "x".repeat(65_536 - 11), "x".repeat(65_537 - 11)];
+    for (const [i, name] of names.entries()) {
+      await client(server.url).PATCH("/items/{id}", {
+        params: { path: { id: i % 2 ? "a" : "b" } },
+        body: { name } as never,
+      });
+    }
+    expect(seen.map((s) => s.text)).toEqual(names.map((name) => JSON.stringify({ name })));
+    for (const s of seen)
+      expect(s.length === undefined ? s.te : Number(s.length)).toBe(
+        s.length === undefined ? "chunked" : s.bytes,
+      );
+    expect(seen.map((s) => s.bytes)).toEqual([80_011, 65_536, 65_537]);
+  });
+});
+
+describe("a file that changes while it is uploaded", () => {
+  it("one that shrinks mid-send fails that attempt; the next sends it whole as it is now, its length declared", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "dataloop-shrink-"));
+    const file = join(dir, "big.bin");
+    await writeFile(file, Buffer.alloc(8 << 20, 7));
+    const seen: Array<{ length: string | undefined; bytes: number }> = [];
+    let first = true;
+    const server = await listenLoopback((req, res) => {
+      let bytes = 0;
+      req.on("data", (c: Buffer) => {
+        if (first) {
+          first = false;
+          truncateSync(file, 1000);
+        }
+        bytes += c.byteLength;
+      });
+      const done = () => {
+        seen.push({ length: req.headers["content-length"], bytes });
+        res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify({ id: "i1", metadata: { system: { size: 1000 } } }));
+      };
+      req.on("end", done);
+      req.on("aborted", () => seen.push({ length: req.headers["content-length"], bytes: -1 }));
+    });
+    servers.push(server);
+    try {
+      const dl = createDataloopClient({
+        gateUrl: server.url,
+        auth: { getToken: async () => "t0ken" },
+        retry: { attempts: 3, baseDelayMs: 1 },
+      });
+      const { item } = await uploadFile(dl, "d", file, { remotePath: "/big.bin" });
+      expect(item.id).toBe("i1");
+      const last = seen.at(-1);
+      expect(seen.length).toBeGreaterThanOrEqual(2);
+      expect(Number(last?.length)).toBe(last?.bytes);
+      expect(last?.bytes).toBeLessThan(2000);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
 });
