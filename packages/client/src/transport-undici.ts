@@ -119,18 +119,20 @@ async function sendOnce(request: TransportRequest): Promise<Answer> {
   // chunked, two writes a request (1.45× undici request() for 100,000 annotations in 10,000 POSTs, in
   // the annotations bench).
   const bytes = typeof body === "string" ? encoder.encode(body) : body;
+  // The framing is the transport's, as in `fetch` (forbidden request headers): a caller's Content-Length
+  // gives way to a length known, and Transfer-Encoding goes (undici refuses both when wrong, before a
+  // byte is sent, and the call failed as "could not reach the gateway").
+  let framed = request.headers;
+  if ("transfer-encoding" in framed) {
+    framed = { ...framed };
+    delete framed["transfer-encoding"];
+  }
   if (bytes instanceof Uint8Array && bytes.byteLength <= ONE_WRITE) {
-    const sized =
-      "content-length" in request.headers
-        ? request.headers
-        : { ...request.headers, "content-length": String(bytes.byteLength) };
+    const sized = { ...framed, "content-length": String(bytes.byteLength) };
     return dispatch(request, origin, path, sized, bytes, request.signal, timeoutMs);
   }
   const length = request.length ?? lengthOf(bytes);
-  const headers =
-    length !== undefined && !("content-length" in request.headers)
-      ? { ...request.headers, "content-length": String(length) }
-      : request.headers;
+  const headers = length !== undefined ? { ...framed, "content-length": String(length) } : framed;
   if (timeoutMs === false)
     return dispatch(request, origin, path, headers, chunksOf(bytes), request.signal, false);
   // The send deadline: from the start, pushed back at each chunk taken, over when the headers arrive.

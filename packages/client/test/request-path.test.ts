@@ -137,3 +137,30 @@ describe("a file that changes while it is uploaded", () => {
     }
   }, 20_000);
 });
+
+describe("framing headers the caller passes", () => {
+  it("a Content-Length that is not the body's, or a Transfer-Encoding, gives way to the body's own length", async () => {
+    const seen: Array<{ length: string | undefined; bytes: number }> = [];
+    const server = await api((req, res, body) => {
+      seen.push({ length: req.headers["content-length"], bytes: body.byteLength });
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+    const calls = [
+      [{ "content-length": "5" }, 100],
+      [{ "Content-Length": "999999" }, 100],
+      [{ "content-length": "5" }, 100_000],
+      [{ "transfer-encoding": "chunked" }, 100],
+      [{ "Transfer-Encoding": "chunked" }, 100_000],
+    ] as const;
+    for (const [headers, size] of calls) {
+      const { data } = await client(server.url).PATCH("/items/{id}", {
+        params: { path: { id: "i" } },
+        body: { name: "x".repeat(size) } as never,
+        headers,
+      });
+      expect(data).toEqual({});
+    }
+    expect(seen.map((s) => s.bytes)).toEqual(calls.map(([, size]) => size + 11));
+    for (const s of seen) expect(Number(s.length)).toBe(s.bytes);
+  });
+});
