@@ -4,6 +4,7 @@ import {
   type PathSerializer,
   type QuerySerializer,
 } from "openapi-fetch";
+import { UnsafePathParameterError } from "./errors.js";
 
 /**
  * A route's path template cut once at its parameters: `/items/{id}/stream` → `["/items/", "id",
@@ -49,6 +50,7 @@ export function finalUrl(
     for (let i = 1; i < parts.length && made; i += 2) {
       const value = path?.[parts[i] as string];
       made = typeof value === "string" || typeof value === "number" || typeof value === "boolean";
+      if (value === "" || value === "." || value === "..") refuse(schemaPath, parts[i] as string, value);
       // As openapi-fetch encodes a value (`$` included: no `String.replace` pattern left in it).
       if (made) url += encodeURIComponent(value as string | number | boolean) + parts[i + 1];
     }
@@ -59,5 +61,14 @@ export function finalUrl(
       return query ? `${url}?${query}` : url;
     }
   }
+  for (const name in params.path) {
+    const value = params.path[name];
+    const placed = schemaPath.includes(`${name}}`) || schemaPath.includes(`${name}*}`);
+    if (placed && (value === "" || value === "." || value === "..")) refuse(schemaPath, name, value);
+  }
   return createFinalURL(schemaPath, { baseUrl, params, querySerializer, pathSerializer });
+}
+
+function refuse(route: string, parameter: string, value: string): never {
+  throw new UnsafePathParameterError({ parameter, route, value });
 }

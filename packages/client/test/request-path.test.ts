@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LoopbackServer, listenLoopback } from "@dataloop-ts/core/node";
 import { afterEach, describe, expect, it } from "vitest";
-import { createDataloopClient, DataloopConnectionError } from "../src/index.js";
+import { createDataloopClient, DataloopConnectionError, UnsafePathParameterError } from "../src/index.js";
 import { uploadFile } from "../src/node.js";
 
 const servers: LoopbackServer[] = [];
@@ -162,5 +162,29 @@ describe("framing headers the caller passes", () => {
     }
     expect(seen.map((s) => s.bytes)).toEqual(calls.map(([, size]) => size + 11));
     for (const s of seen) expect(Number(s.length)).toBe(s.bytes);
+  });
+});
+
+describe("a path parameter that is a dot segment", () => {
+  it("'.' or '..' is refused typed before a request: DELETE …/items/.. would reach DELETE /datasets/{id}", async () => {
+    const urls: string[] = [];
+    const server = await api((req, res) => {
+      urls.push(req.url ?? "");
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+    for (const id of ["..", "."]) {
+      const error = await failure(
+        client(server.url).DELETE("/datasets/{datasetId}/items/{id}", {
+          params: { path: { datasetId: "d1", id } },
+        }),
+      );
+      expect(error).toBeInstanceOf(UnsafePathParameterError);
+      expect(error).toMatchObject({ code: "UNSAFE_PATH_PARAMETER", parameter: "id" });
+    }
+    // A dot inside a value is a value: sent.
+    await client(server.url).DELETE("/datasets/{datasetId}/items/{id}", {
+      params: { path: { datasetId: "d1", id: "..a" } },
+    });
+    expect(urls).toEqual(["/api/v1/datasets/d1/items/..a"]);
   });
 });
