@@ -1,14 +1,14 @@
 // The request path under a hostile gateway: what a body's size, a redirect or a signal must not change.
 
 import { truncateSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LoopbackServer, listenLoopback } from "@dataloop-ts/core/node";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDataloopClient, DataloopConnectionError, UnsafePathParameterError } from "../src/index.js";
-import { uploadFile } from "../src/node.js";
+import { downloadFile, uploadFile } from "../src/node.js";
 
 const servers: LoopbackServer[] = [];
 afterEach(async () => {
@@ -187,4 +187,46 @@ describe("a path parameter that is a dot segment", () => {
     });
     expect(urls).toEqual(["/api/v1/datasets/d1/items/..a"]);
   });
+});
+
+describe("a download cut off mid-body", () => {
+  it("a reset after megabytes sent in many writes: the next attempt asks from the bytes the part holds, and the file is the item", async () => {
+    const item = Buffer.from(Array.from({ length: 6 << 20 }, (_, i) => (i * 31 + 7) % 251));
+    const ranges: Array<string | undefined> = [];
+    const server = await listenLoopback((req, res) => {
+      ranges.push(req.headers.range);
+      const from = Number(/bytes=(\d+)-/.exec(req.headers.range ?? "")?.[1] ?? 0);
+      if (ranges.length === 1) {
+        // 4 MiB in 16 KiB writes, then the connection reset mid-body.
+        res.writeHead(200, { "content-length": String(item.length), etag: '"v1"' });
+        let at = 0;
+        const more = () => {
+          while (at < 4 << 20) {
+            const ok = res.write(item.subarray(at, at + (16 << 10)));
+            at += 16 << 10;
+            if (!ok) return res.once("drain", more);
+          }
+          res.socket?.resetAndDestroy();
+        };
+        return more();
+      }
+      res
+        .writeHead(206, { "content-range": `bytes ${from}-${item.length - 1}/${item.length}`, etag: '"v1"' })
+        .end(item.subarray(from));
+    });
+    servers.push(server);
+    const dir = await mkdtemp(join(tmpdir(), "dataloop-reset-"));
+    try {
+      const out = join(dir, "item.bin");
+      const dl = createDataloopClient({ gateUrl: server.url, auth: { getToken: async () => "t0ken" } });
+      const got = await downloadFile(dl, "i1", out, { size: item.length, attempts: 2, baseDelayMs: 1 });
+      expect(got.bytes).toBe(item.length);
+      expect(ranges).toHaveLength(2);
+      const from = Number(/bytes=(\d+)-/.exec(ranges[1] ?? "")?.[1]);
+      expect(from).toBeGreaterThan(0);
+      expect((await readFile(out)).equals(item)).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
 });
