@@ -52,7 +52,8 @@ export function finalUrl(
       made = typeof value === "string" || typeof value === "number" || typeof value === "boolean";
       if (value === "" || value === "." || value === "..") refuse(schemaPath, parts[i] as string, value);
       // As openapi-fetch encodes a value (`$` included: no `String.replace` pattern left in it).
-      if (made) url += encodeURIComponent(value as string | number | boolean) + parts[i + 1];
+      if (made)
+        url += encoded(schemaPath, parts[i] as string, value as string | number | boolean) + parts[i + 1];
     }
     if (made) {
       if (params.query === undefined) return url;
@@ -66,7 +67,26 @@ export function finalUrl(
     const placed = schemaPath.includes(`${name}}`) || schemaPath.includes(`${name}*}`);
     if (placed && (value === "" || value === "." || value === "..")) refuse(schemaPath, name, value);
   }
-  return createFinalURL(schemaPath, { baseUrl, params, querySerializer, pathSerializer });
+  try {
+    return createFinalURL(schemaPath, { baseUrl, params, querySerializer, pathSerializer });
+  } catch (error) {
+    // `encodeURIComponent` of a lone surrogate: said of the parameter that holds it.
+    for (const name in params.path) {
+      const value = params.path[name];
+      if (error instanceof URIError && typeof value === "string" && /\p{Cs}/u.test(value))
+        refuse(schemaPath, name, value);
+    }
+    throw error;
+  }
+}
+
+/** `encodeURIComponent(value)`, which throws a bare `URIError` for a lone surrogate: refused typed. */
+function encoded(route: string, parameter: string, value: string | number | boolean): string {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    return refuse(route, parameter, String(value));
+  }
 }
 
 function refuse(route: string, parameter: string, value: string): never {

@@ -52,6 +52,8 @@ describe("the URL of a call", () => {
     ["..", "/x/{id}"],
     ["..", "/x/{ids}"],
     ["..", "/x/{.id}"],
+    ["a\uD800b", "/x/{id}"],
+    ["\uDC00", "/x/{.id}"],
   ])("refuses %j as a path parameter, the shortcut and openapi-fetch's path alike (%s)", (value, route) => {
     const name = route.includes("ids") ? "ids" : "id";
     const make = () =>
