@@ -263,3 +263,32 @@ export function apiErrorOf(init: {
     retryAfterMs: retryAfterMs(init.header("retry-after")),
   });
 }
+
+/**
+ * A path parameter whose value is empty, `.`, `..` (or not well-formed text, which no URL carries): sent, it names another route (`DELETE
+ * /datasets/d1/items/..` is `DELETE /datasets/d1` once a proxy, a server or `fetch` resolves the dot
+ * segment — as the URL standard does, `%2E%2E` too — and `…/items/` is `…/items` to a router that ignores
+ * a trailing slash), so it is refused before a request is made.
+ */
+export class UnsafePathParameterError extends DataloopError {
+  static override readonly code = "UNSAFE_PATH_PARAMETER" as const;
+  override name = "UnsafePathParameterError";
+  override readonly code = "UNSAFE_PATH_PARAMETER" as const;
+  /** The parameter's name, e.g. `id`. */
+  readonly parameter: string;
+  /** The route's template, e.g. `/datasets/{datasetId}/items/{id}`. */
+  readonly route: string;
+
+  constructor(init: { parameter: string; route: string; value: string }) {
+    super({
+      message: `Path parameter ${init.parameter} of ${init.route} is ${JSON.stringify(init.value)}: ${
+        /\p{Cs}/u.test(init.value)
+          ? "text a URL cannot carry (a lone UTF-16 surrogate)"
+          : "that would name another route"
+      }.`,
+      hint: "Pass the resource's id: an empty value, `.`, `..` or a string with a lone surrogate is never one.",
+    });
+    this.parameter = init.parameter;
+    this.route = init.route;
+  }
+}

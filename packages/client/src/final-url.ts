@@ -4,6 +4,7 @@ import {
   type PathSerializer,
   type QuerySerializer,
 } from "openapi-fetch";
+import { UnsafePathParameterError } from "./errors.js";
 
 /**
  * A route's path template cut once at its parameters: `/items/{id}/stream` → `["/items/", "id",
@@ -49,8 +50,10 @@ export function finalUrl(
     for (let i = 1; i < parts.length && made; i += 2) {
       const value = path?.[parts[i] as string];
       made = typeof value === "string" || typeof value === "number" || typeof value === "boolean";
+      if (value === "" || value === "." || value === "..") refuse(schemaPath, parts[i] as string, value);
       // As openapi-fetch encodes a value (`$` included: no `String.replace` pattern left in it).
-      if (made) url += encodeURIComponent(value as string | number | boolean) + parts[i + 1];
+      if (made)
+        url += encoded(schemaPath, parts[i] as string, value as string | number | boolean) + parts[i + 1];
     }
     if (made) {
       if (params.query === undefined) return url;
@@ -59,5 +62,33 @@ export function finalUrl(
       return query ? `${url}?${query}` : url;
     }
   }
-  return createFinalURL(schemaPath, { baseUrl, params, querySerializer, pathSerializer });
+  for (const name in params.path) {
+    const value = params.path[name];
+    const placed = schemaPath.includes(`${name}}`) || schemaPath.includes(`${name}*}`);
+    if (placed && (value === "" || value === "." || value === "..")) refuse(schemaPath, name, value);
+  }
+  try {
+    return createFinalURL(schemaPath, { baseUrl, params, querySerializer, pathSerializer });
+  } catch (error) {
+    // `encodeURIComponent` of a lone surrogate: said of the parameter that holds it.
+    for (const name in params.path) {
+      const value = params.path[name];
+      if (error instanceof URIError && typeof value === "string" && /\p{Cs}/u.test(value))
+        refuse(schemaPath, name, value);
+    }
+    throw error;
+  }
+}
+
+/** `encodeURIComponent(value)`, which throws a bare `URIError` for a lone surrogate: refused typed. */
+function encoded(route: string, parameter: string, value: string | number | boolean): string {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    return refuse(route, parameter, String(value));
+  }
+}
+
+function refuse(route: string, parameter: string, value: string): never {
+  throw new UnsafePathParameterError({ parameter, route, value });
 }

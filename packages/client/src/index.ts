@@ -20,6 +20,7 @@ export {
   DataloopConnectionError,
   DataloopResponseError,
   type DeadlineOption,
+  UnsafePathParameterError,
 } from "./errors.js";
 export { apiSpec, type OperationName, operationIndex } from "./generated/operations.js";
 /**

@@ -119,18 +119,20 @@ async function sendOnce(request: TransportRequest): Promise<Answer> {
   // chunked, two writes a request (1.45× undici request() for 100,000 annotations in 10,000 POSTs, in
   // the annotations bench).
   const bytes = typeof body === "string" ? encoder.encode(body) : body;
+  // The framing is the transport's, as in `fetch` (forbidden request headers): a caller's Content-Length
+  // gives way to a length known, and Transfer-Encoding goes (undici refuses both when wrong, before a
+  // byte is sent, and the call failed as "could not reach the gateway").
+  let framed = request.headers;
+  if ("transfer-encoding" in framed) {
+    framed = { ...framed };
+    delete framed["transfer-encoding"];
+  }
   if (bytes instanceof Uint8Array && bytes.byteLength <= ONE_WRITE) {
-    const sized =
-      "content-length" in request.headers
-        ? request.headers
-        : { ...request.headers, "content-length": String(bytes.byteLength) };
+    const sized = { ...framed, "content-length": String(bytes.byteLength) };
     return dispatch(request, origin, path, sized, bytes, request.signal, timeoutMs);
   }
   const length = request.length ?? lengthOf(bytes);
-  const headers =
-    length !== undefined && !("content-length" in request.headers)
-      ? { ...request.headers, "content-length": String(length) }
-      : request.headers;
+  const headers = length !== undefined ? { ...framed, "content-length": String(length) } : framed;
   if (timeoutMs === false)
     return dispatch(request, origin, path, headers, chunksOf(bytes), request.signal, false);
   // The send deadline: from the start, pushed back at each chunk taken, over when the headers arrive.
@@ -147,11 +149,17 @@ async function sendOnce(request: TransportRequest): Promise<Answer> {
     }
     deadline.pushBack();
   }
+  let answer: UndiciAnswer | undefined;
   try {
-    return await dispatch(request, origin, path, headers, watched(), controller.signal, false);
+    answer = await dispatch(request, origin, path, headers, watched(), controller.signal, false);
+    return answer;
   } finally {
     deadline.cancel();
-    outer?.removeEventListener("abort", follow);
+    // The answer's body is read under `controller.signal` too: the caller's signal (and the call's total
+    // deadline) follows it until that body is closed, or an abort after the headers would not end a read.
+    const unfollow = () => outer?.removeEventListener("abort", follow);
+    if (answer) answer.onClose(unfollow);
+    else unfollow();
   }
 }
 
@@ -163,7 +171,7 @@ async function dispatch(
   body: AsyncIterable<Uint8Array> | Uint8Array | undefined,
   signal: AbortSignal | undefined,
   headersMs: number | false,
-): Promise<Answer> {
+): Promise<UndiciAnswer> {
   try {
     const answer = await dispatcher().request({
       origin,
@@ -198,6 +206,13 @@ class UndiciAnswer implements Answer {
     this.#body = answer.body;
     this.#request = request;
     this.#signal = signal;
+  }
+
+  /** Calls `then` once the body is closed (read to its end, failed, cancelled or discarded). */
+  onClose(then: () => void): void {
+    const body = this.#body as unknown as Readable;
+    if (body.closed) then();
+    else body.once("close", then);
   }
 
   header(name: string): string | null {

@@ -12,7 +12,7 @@ import {
 } from "openapi-fetch";
 import { describe, expect, it } from "vitest";
 import { finalUrl } from "../src/final-url.js";
-import { createDataloopClient } from "../src/index.js";
+import { createDataloopClient, UnsafePathParameterError } from "../src/index.js";
 
 const DEFAULT_QUERY = createQuerySerializer() as QuerySerializer<unknown>;
 const base = "https://gate.example/api/v1";
@@ -30,7 +30,8 @@ const cases: [string, string, { path?: Record<string, unknown>; query?: Record<s
   ["characters to encode", "/items/{id}", { path: { id: "a b/c?d#e%f&é" } }],
   ["what String.replace reads as patterns", "/items/{id}/x", { path: { id: "$&-$'-$`-$$" } }],
   ["a number and a boolean", "/x/{n}/{b}", { path: { n: 0, b: false } }],
-  ["an empty string", "/x/{id}/y", { path: { id: "" } }],
+  ["an empty string around other text", "/x/{id}.json", { path: { id: "a" } }],
+  ["dots inside a value", "/x/{id}/y", { path: { id: "..a" } }],
   ["a missing value", "/x/{id}/y", { path: {} }],
   ["no path at all", "/x/{id}/y", {}],
   ["a null value", "/x/{id}", { path: { id: null } }],
@@ -45,6 +46,22 @@ const cases: [string, string, { path?: Record<string, unknown>; query?: Record<s
 ];
 
 describe("the URL of a call", () => {
+  it.each([
+    ["", "/x/{id}/y"],
+    [".", "/x/{id}"],
+    ["..", "/x/{id}"],
+    ["..", "/x/{ids}"],
+    ["..", "/x/{.id}"],
+    ["a\uD800b", "/x/{id}"],
+    ["\uDC00", "/x/{.id}"],
+  ])("refuses %j as a path parameter, the shortcut and openapi-fetch's path alike (%s)", (value, route) => {
+    const name = route.includes("ids") ? "ids" : "id";
+    const make = () =>
+      finalUrl(route, base, { path: { [name]: value } }, DEFAULT_QUERY, DEFAULT_QUERY, defaultPathSerializer);
+    expect(make).toThrow(UnsafePathParameterError);
+    expect(make).toThrow(expect.objectContaining({ code: "UNSAFE_PATH_PARAMETER", parameter: name, route }));
+  });
+
   it.each(cases)("is openapi-fetch's: %s", (_, schemaPath, params) => {
     const expected = createFinalURL(schemaPath, {
       baseUrl: base,
