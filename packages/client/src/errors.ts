@@ -269,6 +269,17 @@ export function apiErrorOf(init: {
  * /datasets/d1/items/..` is `DELETE /datasets/d1` once a proxy, a server or `fetch` resolves the dot
  * segment — as the URL standard does, `%2E%2E` too — and `…/items/` is `…/items` to a router that ignores
  * a trailing slash), so it is refused before a request is made.
+ * @example
+ * ```ts
+ * import { createDataloopClient, UnsafePathParameterError } from "@dataloop-ts/client";
+ *
+ * const dl = createDataloopClient({ auth: { apiKey: process.env.DATALOOP_API_KEY ?? "" } });
+ * try {
+ *   await dl.DELETE("/items/{id}", { params: { path: { id: ".." } } });
+ * } catch (error) {
+ *   if (error instanceof UnsafePathParameterError) console.log(error.code, error.parameter, error.route);
+ * }
+ * ```
  */
 export class UnsafePathParameterError extends DataloopError {
   static override readonly code = "UNSAFE_PATH_PARAMETER" as const;
