@@ -10,6 +10,7 @@ import { mkdtemp, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { listenLoopback } from "@dataloop-ts/core/node";
+import { answerUpload } from "./upload-sink.mjs";
 
 const MB = Number(process.env.BENCH_BIG_MB ?? 1024);
 const BIG = MB * 1024 * 1024;
@@ -24,7 +25,6 @@ process.on("exit", () => {
   for (const d of new Set([src, dir])) rmSync(d, { recursive: true, force: true });
 });
 
-let n = 0;
 const sink = await listenLoopback((req, res) => {
   if (req.method === "GET") {
     // A download: BIG bytes in 64 kB chunks, made as they are sent.
@@ -41,24 +41,7 @@ const sink = await listenLoopback((req, res) => {
     };
     return more();
   }
-  // An upload: every byte read; the file part's size answered as the gateway stores it
-  // (`metadata.system.size`, which the client checks): the form's bytes less the file part's head and
-  // the closing boundary.
-  const boundary = /boundary=(.+)$/.exec(req.headers["content-type"] ?? "")?.[1] ?? "";
-  let total = 0;
-  let head = Buffer.alloc(0);
-  req.on("data", (chunk) => {
-    total += chunk.length;
-    if (head.length < 8192) head = Buffer.concat([head, chunk.subarray(0, 8192)]);
-  });
-  req.on("end", () => {
-    const at = head.indexOf('name="file"');
-    const start = head.indexOf("\r\n\r\n", at) + 4;
-    const size = total - start - `\r\n--${boundary}--\r\n`.length;
-    res
-      .writeHead(200, { "content-type": "application/json", "x-item-op": "created" })
-      .end(JSON.stringify({ id: `i${++n}`, type: "file", metadata: { system: { size } } }));
-  });
+  answerUpload(req, res);
 });
 
 const big = join(src, "big.bin");

@@ -5,30 +5,12 @@
 import { listenLoopback } from "@dataloop-ts/core/node";
 import { Agent } from "undici";
 import { createDataloopClient, uploadItems } from "../dist/index.js";
+import { answerUpload } from "./upload-sink.mjs";
 
 const FILES = Number(process.env.BENCH_FILES ?? 1000);
 const CONCURRENCY = 8;
 
-let n = 0;
-const sink = await listenLoopback((req, res) => {
-  // The file part's size, as the gateway stores it (`metadata.system.size`, which the client checks):
-  // the form's bytes less the file part's head and the closing boundary.
-  const boundary = /boundary=(.+)$/.exec(req.headers["content-type"] ?? "")?.[1] ?? "";
-  let total = 0;
-  let head = Buffer.alloc(0);
-  req.on("data", (chunk) => {
-    total += chunk.length;
-    if (head.length < 8192) head = Buffer.concat([head, chunk.subarray(0, 8192)]);
-  });
-  req.on("end", () => {
-    const at = head.indexOf('name="file"');
-    const start = head.indexOf("\r\n\r\n", at) + 4;
-    const size = total - start - `\r\n--${boundary}--\r\n`.length;
-    res
-      .writeHead(200, { "content-type": "application/json", "x-item-op": "created" })
-      .end(JSON.stringify({ id: `i${++n}`, type: "file", metadata: { system: { size } } }));
-  });
-});
+const sink = await listenLoopback(answerUpload);
 const dl = createDataloopClient({
   gateUrl: sink.url,
   auth: { getToken: async () => "bench-token" },
