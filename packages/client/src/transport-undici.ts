@@ -5,6 +5,7 @@ import {
   type Answer,
   DeadlineExceeded,
   failureOf,
+  isStreamed,
   type Transport,
   type TransportRequest,
   type WireBody,
@@ -89,7 +90,7 @@ async function redirected(request: TransportRequest, first: Answer): Promise<Ans
   let answer = first;
   for (let hop = 0; ; hop++) {
     const location = REDIRECTS.has(answer.status) ? answer.header("location") : null;
-    if (location === null || hop === MAX_REDIRECTS || current.body instanceof ReadableStream) return answer;
+    if (location === null || hop === MAX_REDIRECTS || isStreamed(current.body)) return answer;
     answer.discard();
     const url = new URL(location, current.url).href;
     const toGet = answer.status === 303 || (answer.status <= 302 && current.method === "POST");
