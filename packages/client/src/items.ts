@@ -308,7 +308,9 @@ async function* readerChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator
   }
 }
 const chunksOf = (stream: StreamedBody): AsyncIterable<Uint8Array> =>
-  Symbol.asyncIterator in stream ? stream : readerChunks(stream);
+  typeof (stream as Partial<AsyncIterable<Uint8Array>>)[Symbol.asyncIterator] === "function"
+    ? (stream as AsyncIterable<Uint8Array>)
+    : readerChunks(stream as ReadableStream<Uint8Array>);
 
 /** A failure that another attempt might have cured, had the body been one that can be sent again. */
 const retryable = (error: unknown) =>
