@@ -269,7 +269,9 @@ function multipart(
   let bytes = 0;
   // A generator, not a web stream: on Node undici writes its chunks as they come, and a file's Node
   // stream is iterated as it is. A 1 GB upload through web streams (the file's, the form's) spent
-  // 3.60 s of CPU where undici `request()` sending the same form from a file stream spent 3.18 s.
+  // 3.60 s of CPU where undici `request()` sending the same form from a file stream spent 3.18 s (idle
+  // machine); this way, 2.81 s against undici's 3.20 s and the web streams' 3.43 s (medians of 9
+  // alternating runs of bench/items-big.mjs on the loaded 2-core machine).
   async function* form(): AsyncGenerator<Uint8Array> {
     yield before;
     for await (const chunk of chunksOf(file as StreamedBody)) {
