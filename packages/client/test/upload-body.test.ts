@@ -118,6 +118,36 @@ describe("a file's form on the wire", () => {
     expect(source.bytesRead()).toBe(700_000);
   });
 
+  it("a stream source's openChunks (an async iterable) is what is sent, opened anew for each attempt; its open is not called", async () => {
+    const api = await gateway((_req, res, n, seen) =>
+      n === 1
+        ? json(res, 503, { message: "busy" })
+        : json(res, 200, { id: "g", metadata: { system: { size: filePart(seen.body).byteLength } } }),
+    );
+    let opened = 0;
+    const source = {
+      open: (): ReadableStream<Uint8Array> => {
+        throw new Error("open() called where openChunks() is there");
+      },
+      async *openChunks() {
+        opened++;
+        yield new TextEncoder().encode("from ");
+        yield new TextEncoder().encode("a generator");
+      },
+      openedLength: () => 16,
+    };
+    const { item } = await uploadItem(client(api.url, { attempts: 2, baseDelayMs: 0 }), "d", source, {
+      remotePath: "/gen.txt",
+    });
+    expect(item.id).toBe("g");
+    expect(opened).toBe(2);
+    expect(api.seen.map((s) => filePart(s.body).toString())).toEqual([
+      "from a generator",
+      "from a generator",
+    ]);
+    expect(api.seen.every((s) => Number(s.length) === s.bytes)).toBe(true);
+  });
+
   it("a web stream without an async iterator (Safari's) is read through its reader, whole and in order", async () => {
     const parts = ["first ", "second ", "third"];
     const api = await gateway((_req, res, _n, seen) =>
