@@ -3,7 +3,8 @@
 // transfer runs in a fresh process (bench/items-big.mjs): its throughput, and how far its own peak RSS
 // rose. Targets (issue 19): the client's throughput ≥ 95% of undici `request`'s, its RSS growth < 100 MB.
 // Run: node --expose-gc bench/items-big.bench.mjs (in `pnpm bench`); BENCH_BIG_MB sets the size
-// (default 1024), BENCH_BIG_ROUNDS the measured rounds (default 5).
+// (default 1024), BENCH_BIG_ROUNDS the measured rounds (default 5), BENCH_BIG_ONLY=upload|download runs
+// one half only (both by default).
 import { execFile } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { mkdtemp, rm, truncate, writeFile } from "node:fs/promises";
@@ -15,6 +16,9 @@ import { answerUpload } from "./upload-sink.mjs";
 const MB = Number(process.env.BENCH_BIG_MB ?? 1024);
 const BIG = MB * 1024 * 1024;
 const ROUNDS = Number(process.env.BENCH_BIG_ROUNDS ?? 5);
+const ONLY = process.env.BENCH_BIG_ONLY;
+if (ONLY !== undefined && ONLY !== "upload" && ONLY !== "download")
+  throw new Error(`BENCH_BIG_ONLY: "upload" or "download", not "${ONLY}"`);
 // The file to upload is sparse (read from the page cache, never the disk) in the temp folder: the
 // client refuses to upload what lies under /dev. Downloads land in memory-backed /dev/shm where there is
 // one: no contender pays for the disk's write-back of the one before.
@@ -100,20 +104,25 @@ const verdict = (r) =>
   `client throughput ${(r.ratio * 100).toFixed(1)}% of undici request's (target ≥ 95%: ${r.ratio >= 0.95 ? "met" : "NOT met"});` +
   ` client RSS growth +${r.client.rssMaxMb.toFixed(0)} MB at most (target < 100 MB: ${r.client.rssMaxMb < 100 ? "met" : "NOT met"})`;
 
-const up = await sideBySide("upload", ["client", "undici", "stream", "formData"]);
-const down = await sideBySide("download", ["client", "undici", "fetch"]);
+const up =
+  ONLY === "download" ? undefined : await sideBySide("upload", ["client", "undici", "stream", "formData"]);
+const down = ONLY === "upload" ? undefined : await sideBySide("download", ["client", "undici", "fetch"]);
 console.log(
   `items-big bench: a ${MB} MB file on loopback, each transfer in a fresh process, median of ${ROUNDS} rotating rounds` +
     " (CPU: the sending or receiving process's, user and system; RSS: its peak growth, median and highest):",
 );
-console.log(`  upload:   client (uploadFile)      ${rate(up.client)}`);
-console.log(`            undici request, streamed ${rate(up.undici)}`);
-console.log(`            raw fetch, streamed      ${rate(up.stream)}`);
-console.log(`            raw fetch + FormData     ${rate(up.formData)}`);
-console.log(`            ${verdict(up)}`);
-console.log(`  download (into ${dir.startsWith("/dev/shm") ? "/dev/shm" : "the temp folder"}):`);
-console.log(`            client (downloadFile)    ${rate(down.client)}`);
-console.log(`            undici request, piped    ${rate(down.undici)}`);
-console.log(`            raw fetch, piped         ${rate(down.fetch)}`);
-console.log(`            ${verdict(down)}`);
+if (up) {
+  console.log(`  upload:   client (uploadFile)      ${rate(up.client)}`);
+  console.log(`            undici request, streamed ${rate(up.undici)}`);
+  console.log(`            raw fetch, streamed      ${rate(up.stream)}`);
+  console.log(`            raw fetch + FormData     ${rate(up.formData)}`);
+  console.log(`            ${verdict(up)}`);
+}
+if (down) {
+  console.log(`  download (into ${dir.startsWith("/dev/shm") ? "/dev/shm" : "the temp folder"}):`);
+  console.log(`            client (downloadFile)    ${rate(down.client)}`);
+  console.log(`            undici request, piped    ${rate(down.undici)}`);
+  console.log(`            raw fetch, piped         ${rate(down.fetch)}`);
+  console.log(`            ${verdict(down)}`);
+}
 await sink.stop();

@@ -1,4 +1,6 @@
 // A local file as an upload's source: opened anew for each attempt and read as it is sent.
+
+import type { ReadStream } from "node:fs";
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import { ReadableStream as WebStream } from "node:stream/web";
@@ -6,7 +8,8 @@ import { type StreamSource, UnreadableSourceError } from "./items.js";
 import { SpecialFileError, SymlinkNotFollowedError } from "./local-errors.js";
 
 /**
- * A file source that says how many bytes its last attempt read (what a summary counts as sent).
+ * A file source that says how many bytes its last attempt read (what a summary counts as sent), opened
+ * as a web stream (`open`) or as the Node stream it is (`openChunks`, what uploads take).
  * @example
  * ```ts
  * import { createDataloopClient, uploadItem } from "@dataloop-ts/client";
@@ -41,65 +44,64 @@ export const isPseudoFsPath = (realPath: string) => /^\/(proc|sys|dev)(\/|$)/.te
  * ```
  */
 export function fileSource(path: string, options: { noFollow?: boolean; size?: number } = {}): FileSource {
-  let read = 0;
+  let stream: ReadStream | undefined;
   let opened: number | undefined;
+  const openStream = async (): Promise<ReadStream> => {
+    stream = undefined;
+    opened = undefined;
+    const flags = constants.O_RDONLY | constants.O_NONBLOCK | (options.noFollow ? constants.O_NOFOLLOW : 0);
+    const handle = await open(path, flags).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ELOOP" && options.noFollow)
+        throw new SymlinkNotFollowedError({
+          message: `${path} is a symbolic link, not followed.`,
+          hint: "Pass followSymlinks (--follow-symlinks) to upload what a link leads to inside the named paths.",
+        });
+      throw new UnreadableSourceError({
+        message: `Cannot read ${path} (${error.code ?? "unreadable"}).`,
+        hint: "Check that the file exists (a link must lead to a file) and that this user may read it.",
+        cause: error,
+      });
+    });
+    const info = await handle.stat();
+    if (!info.isFile()) {
+      await handle.close();
+      throw info.isDirectory()
+        ? new UnreadableSourceError({
+            message: `Cannot read ${path} (EISDIR).`,
+            hint: "Upload a folder with uploadDirectory (the CLI takes folders as they are).",
+          })
+        : new SpecialFileError({
+            message: `${path} is not a regular file (a FIFO, a socket or a device): not uploaded.`,
+            hint: "Copy what it holds into a regular file and upload that.",
+          });
+    }
+    // Its size as opened is what is sent (and declared: `Content-Length`): a file that grows meanwhile
+    // is read up to that size; one that shrinks fails the attempt, and the next one opens it again.
+    // Read 256 KiB at a time: a quarter of the reads, and of the trips through the streams, of 64 KiB
+    // chunks. A 512 MB upload, CPU of the sending process (bench/items-big.mjs, the loaded 2-core
+    // machine): 2.7–3.0 s with 64 KiB, 1.6–1.8 s with 1 MiB and the length declared (undici
+    // `request` sending the same form from a 64 KiB file stream: 1.6–2.5 s); but with 1 MiB chunks
+    // a 1 GB upload's RSS grew by +92 MB (median of 5, one run +103 MB) where undici's grew by +82.
+    opened = info.size > 0 ? info.size : undefined;
+    stream = handle.createReadStream({
+      highWaterMark: 1 << 18,
+      ...(info.size > 0 ? { start: 0, end: info.size - 1 } : {}),
+    });
+    return stream;
+  };
   return {
     path,
     // The size when listed: an upload in skip mode compares it with the item already there.
     ...(options.size !== undefined ? { size: options.size } : {}),
-    bytesRead: () => read,
+    // What the file stream has read (it reads ahead of what is sent by its buffer, 256 KiB at most).
+    bytesRead: () => stream?.bytesRead ?? 0,
     openedLength: () => opened,
-    async open() {
-      read = 0;
-      opened = undefined;
-      const flags = constants.O_RDONLY | constants.O_NONBLOCK | (options.noFollow ? constants.O_NOFOLLOW : 0);
-      const handle = await open(path, flags).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === "ELOOP" && options.noFollow)
-          throw new SymlinkNotFollowedError({
-            message: `${path} is a symbolic link, not followed.`,
-            hint: "Pass followSymlinks (--follow-symlinks) to upload what a link leads to inside the named paths.",
-          });
-        throw new UnreadableSourceError({
-          message: `Cannot read ${path} (${error.code ?? "unreadable"}).`,
-          hint: "Check that the file exists (a link must lead to a file) and that this user may read it.",
-          cause: error,
-        });
-      });
-      const info = await handle.stat();
-      if (!info.isFile()) {
-        await handle.close();
-        throw info.isDirectory()
-          ? new UnreadableSourceError({
-              message: `Cannot read ${path} (EISDIR).`,
-              hint: "Upload a folder with uploadDirectory (the CLI takes folders as they are).",
-            })
-          : new SpecialFileError({
-              message: `${path} is not a regular file (a FIFO, a socket or a device): not uploaded.`,
-              hint: "Copy what it holds into a regular file and upload that.",
-            });
-      }
-      // Its size as opened is what is sent (and declared: `Content-Length`): a file that grows meanwhile
-      // is read up to that size; one that shrinks fails the attempt, and the next one opens it again.
-      // Read 256 KiB at a time: a quarter of the reads, and of the trips through the streams, of 64 KiB
-      // chunks. A 512 MB upload, CPU of the sending process (bench/items-big.mjs, the loaded 2-core
-      // machine): 2.7–3.0 s with 64 KiB, 1.6–1.8 s with 1 MiB and the length declared (undici
-      // `request` sending the same form from a 64 KiB file stream: 1.6–2.5 s); but with 1 MiB chunks
-      // a 1 GB upload's RSS grew by +92 MB (median of 5, one run +103 MB) where undici's grew by +82.
-      opened = info.size > 0 ? info.size : undefined;
-      const stream = handle.createReadStream({
-        highWaterMark: 1 << 18,
-        ...(info.size > 0 ? { start: 0, end: info.size - 1 } : {}),
-      });
-      // Iterated, not `Readable.toWeb`: the web stream that makes pauses the file stream after every
-      // chunk (measured by the items bench: a 1 GB upload at three quarters of raw fetch's rate that way).
-      return WebStream.from(
-        (async function* () {
-          for await (const chunk of stream) {
-            read += (chunk as Buffer).byteLength;
-            yield chunk as Buffer;
-          }
-        })(),
-      ) as unknown as ReadableStream<Uint8Array>;
-    },
+    // The Node stream as it is (an async iterable): what the upload takes on Node, handed to undici
+    // with no web stream between.
+    openChunks: openStream,
+    // As a web stream, for a caller that wants one: iterated, not `Readable.toWeb`, whose web stream
+    // pauses the file stream after every chunk (measured by the items bench: a 1 GB upload at three
+    // quarters of raw fetch's rate that way).
+    open: async () => WebStream.from(await openStream()) as unknown as ReadableStream<Uint8Array>,
   };
 }

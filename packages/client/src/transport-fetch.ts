@@ -3,8 +3,10 @@ import {
   type Answer,
   DeadlineExceeded,
   failureOf,
+  isStreamed,
   type Transport,
   type TransportRequest,
+  webStreamOf,
 } from "./transport.js";
 
 const decoder = new TextDecoder();
@@ -36,7 +38,9 @@ export function fetchTransport(doFetch: typeof fetch = globalThis.fetch, own = f
           headers = startDeadline(timeoutMs, () => controller.abort(new DeadlineExceeded("timeoutMs")));
       };
       let body = request.body;
-      if (body instanceof ReadableStream) body = endsThen(body, startHeaders);
+      // A streamed body as a web stream (an async iterable too: fetch in browsers takes no other), one
+      // chunk read ahead while fetch sends the one before.
+      if (isStreamed(body)) body = webStreamOf(body, { ended: startHeaders, readAheadChunks: 1 });
       else startHeaders();
       const init: RequestInit & { duplex?: "half" } = {
         method: request.method,
@@ -57,21 +61,6 @@ export function fetchTransport(doFetch: typeof fetch = globalThis.fetch, own = f
       return new FetchAnswer(response, request, controller, release);
     },
   };
-}
-
-/** `stream` as it is read, calling `then` once its last chunk has been taken. */
-function endsThen(stream: ReadableStream<Uint8Array>, then: () => void): ReadableStream<Uint8Array> {
-  const reader = stream.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { done, value } = await reader.read();
-      if (done) {
-        controller.close();
-        then();
-      } else controller.enqueue(value);
-    },
-    cancel: (reason) => reader.cancel(reason),
-  });
 }
 
 class FetchAnswer implements Answer {

@@ -1,7 +1,58 @@
 import { DataloopConnectionError, type DeadlineOption, pathOf } from "./errors.js";
 
-/** A body as a transport sends it: bytes or text in memory, a Blob, or a stream read once. */
-export type WireBody = string | Uint8Array | Blob | ReadableStream<Uint8Array>;
+/**
+ * A body as a transport sends it: bytes or text in memory, a Blob, or a stream read once — a web
+ * stream, or an async iterable of chunks (a Node stream, a generator: what undici takes as it is, with
+ * no web stream between the file and the socket).
+ */
+export type WireBody = string | Uint8Array | Blob | StreamedBody;
+
+/** A body read as it is sent, once. */
+export type StreamedBody = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+
+/** Whether a body is read as it is sent (and so can be sent once only). */
+export const isStreamed = (body: WireBody | undefined): body is StreamedBody =>
+  typeof body === "object" && (body instanceof ReadableStream || Symbol.asyncIterator in body);
+
+/**
+ * A streamed body as a web stream (what `fetch` and a `Request` take), its chunks pulled as it is read.
+ * By default nothing is read before the stream is (a `Request` made of it and never read leaves the body
+ * whole for another to send); `readAheadChunks` lets that many be read ahead, while the reader sends
+ * the one before. `ended` is called once its last chunk has been taken.
+ */
+export function webStreamOf(
+  body: StreamedBody,
+  { ended, readAheadChunks = 0 }: { ended?: () => void; readAheadChunks?: number } = {},
+): ReadableStream<Uint8Array> {
+  if (body instanceof ReadableStream && ended === undefined) return body;
+  let next: () => Promise<{ done?: boolean | undefined; value?: Uint8Array | undefined }>;
+  let stop: (reason: unknown) => Promise<void>;
+  if (body instanceof ReadableStream) {
+    // Its reader, not its async iterator: Safari's web streams have none.
+    const reader = body.getReader();
+    next = () => reader.read();
+    stop = (reason) => reader.cancel(reason);
+  } else {
+    const iterator = body[Symbol.asyncIterator]();
+    next = () => iterator.next();
+    stop = async () => {
+      await iterator.return?.();
+    };
+  }
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { done, value } = await next();
+        if (done) {
+          controller.close();
+          ended?.();
+        } else if (value) controller.enqueue(value);
+      },
+      cancel: stop,
+    },
+    { highWaterMark: readAheadChunks },
+  );
+}
 
 /** One attempt of a call, as the loop built it. */
 export interface TransportRequest {

@@ -1,5 +1,13 @@
 import type { MergedOptions, Middleware, MiddlewareCallbackParams } from "openapi-fetch";
-import { type Answer, failureOf, type Transport, type TransportRequest } from "./transport.js";
+import {
+  type Answer,
+  failureOf,
+  isStreamed,
+  type StreamedBody,
+  type Transport,
+  type TransportRequest,
+  webStreamOf,
+} from "./transport.js";
 
 // Statuses whose Response may have no body (the Fetch standard's null body statuses).
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
@@ -24,11 +32,14 @@ export async function attemptThroughMiddleware(
   transport: Transport,
   context: Context,
 ): Promise<Response> {
-  const stream = attempt.body instanceof ReadableStream;
+  const stream = isStreamed(attempt.body);
   const made = new Request(attempt.url, {
     method: attempt.method,
     headers: attempt.headers,
-    ...(attempt.body !== undefined ? { body: attempt.body as BodyInit } : {}),
+    // A streamed body (an async iterable too) as a web stream, what a Request takes.
+    ...(attempt.body !== undefined
+      ? { body: (stream ? webStreamOf(attempt.body as StreamedBody) : attempt.body) as BodyInit }
+      : {}),
     ...(stream ? { duplex: "half" } : {}),
   } as RequestInit);
   let request = made;
@@ -45,12 +56,14 @@ export async function attemptThroughMiddleware(
   }
   if (!response) {
     try {
-      // The request as the middleware left it; its body sent as it was made when it is still the one.
-      const body = request === made && !made.bodyUsed ? attempt.body : (request.body ?? undefined);
+      // The request as the middleware left it; its body sent as it was made when it is still the one (a
+      // streamed one as the Request holds it: a middleware may have read a clone of it).
+      const same = request === made && !made.bodyUsed;
+      const body = same ? (stream ? (made.body ?? undefined) : attempt.body) : (request.body ?? undefined);
       const headers: Record<string, string> = {};
       for (const [name, value] of request.headers) headers[name] = value;
       // Its declared length only with the body it was declared for (a middleware may make another).
-      const length = body === attempt.body ? attempt.length : undefined;
+      const length = same ? attempt.length : undefined;
       const sent = { ...attempt, method: request.method, url: request.url, headers, body, length };
       const answer = await transport.send(sent);
       response = responseOf(answer);
