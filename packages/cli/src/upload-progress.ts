@@ -23,24 +23,49 @@ export function byteProgress(
     const source = entry.source;
     if (!isStreamSource(source)) return entry;
     let attempt = 0;
+    const restart = () => {
+      bytes -= attempt;
+      attempt = 0;
+    };
+    const count = (chunk: Uint8Array) => {
+      attempt += chunk.byteLength;
+      bytes += chunk.byteLength;
+      bar.update(files, bytes);
+    };
+    // The source as it is (its size, the length it was opened with, its Node-stream opening), only its
+    // chunks counted on the way: with `open` alone the upload went through web streams and chunked, with
+    // no Content-Length (a file source declares its opened length, and on Node sends its Node stream).
+    const { openChunks } = source;
     return {
       ...entry,
       source: {
+        ...source,
         async open() {
-          bytes -= attempt;
-          attempt = 0;
+          restart();
           const stream = await source.open();
           return stream.pipeThrough(
             new TransformStream<Uint8Array, Uint8Array>({
               transform(chunk, controller) {
-                attempt += chunk.byteLength;
-                bytes += chunk.byteLength;
-                bar.update(files, bytes);
+                count(chunk);
                 controller.enqueue(chunk);
               },
             }),
           );
         },
+        ...(openChunks
+          ? {
+              async openChunks() {
+                restart();
+                const chunks = await openChunks.call(source);
+                return (async function* () {
+                  for await (const chunk of chunks) {
+                    count(chunk);
+                    yield chunk;
+                  }
+                })();
+              },
+            }
+          : {}),
       },
     };
   });

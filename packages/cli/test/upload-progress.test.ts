@@ -15,10 +15,12 @@ const FILE_BYTES = 64 * 1024 ** 2;
 const HOLD_AT = 4 * 1024 ** 2;
 let release: () => void = () => {};
 let received = 0;
+let framing: { length?: string | undefined; chunked?: string | undefined } = {};
 
 function api(req: IncomingMessage, res: ServerResponse) {
   if (req.method !== "POST") return res.writeHead(200, { "content-type": "application/json" }).end("{}");
   received = 0;
+  framing = { length: req.headers["content-length"], chunked: req.headers["transfer-encoding"] };
   let held = false;
   req.on("data", (c: Buffer) => {
     received += c.length;
@@ -100,5 +102,8 @@ describe("items upload progress on a terminal", () => {
     release();
     expect(await exit).toBe(0);
     expect(stripVTControlCharacters(transcript)).toMatch(/Uploaded 1 file \(64\.0 MB\)/);
+    // Counting the bytes keeps the file source's framing: its length declared, not a chunked body.
+    expect(framing.chunked).toBeUndefined();
+    expect(Number(framing.length)).toBeGreaterThan(FILE_BYTES);
   });
 });
