@@ -1,6 +1,7 @@
 import { type Deadline, startDeadline } from "./deadlines.js";
 import {
   type Answer,
+  chunksOfStream,
   DeadlineExceeded,
   failureOf,
   type Transport,
@@ -165,6 +166,10 @@ class FetchAnswer implements Answer {
       },
       { highWaterMark: 0 },
     );
+  }
+
+  chunks(): AsyncIterable<Uint8Array> {
+    return chunksOfStream(this.stream());
   }
 
   discard(): void {

@@ -1,5 +1,11 @@
 import type { MergedOptions, Middleware, MiddlewareCallbackParams } from "openapi-fetch";
-import { type Answer, failureOf, type Transport, type TransportRequest } from "./transport.js";
+import {
+  type Answer,
+  chunksOfStream,
+  failureOf,
+  type Transport,
+  type TransportRequest,
+} from "./transport.js";
 
 // Statuses whose Response may have no body (the Fetch standard's null body statuses).
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
@@ -105,6 +111,7 @@ export function answerOf(response: Response, request: TransportRequest): Answer 
     bytes,
     text: async () => decoder.decode(await bytes()),
     stream: () => response.body,
+    chunks: () => chunksOfStream(response.body),
     discard: () => void response.body?.cancel().catch(() => {}),
   };
 }
