@@ -77,7 +77,11 @@ export interface DownloadedFile {
  * ```
  */
 export const partPathOf = (path: string, itemId: string) =>
-  join(dirname(path), `.${leading(basename(path), 160)}.${itemId.replace(/[^\w-]/g, "_")}.dataloop-part`);
+  join(
+    dirname(path),
+    `.${leading(basename(path), 160)}.${SAFE_ID.test(itemId) ? itemId : itemId.replace(/[^\w-]/g, "_")}.dataloop-part`,
+  );
+const SAFE_ID = /^[\w-]+$/;
 
 /**
  * The first characters of `name` that take at most `maxBytes` in UTF-8: a file name's limit is in bytes
