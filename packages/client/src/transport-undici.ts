@@ -87,12 +87,15 @@ export function undiciTransport(): Transport {
   };
 }
 
+/** A stream, or any async iterable: its chunks can be read once. */
+const readOnce = (body: WireBody | undefined) => typeof body === "object" && Symbol.asyncIterator in body;
+
 async function redirected(request: TransportRequest, first: Answer): Promise<Answer> {
   let current = request;
   let answer = first;
   for (let hop = 0; ; hop++) {
     const location = REDIRECTS.has(answer.status) ? answer.header("location") : null;
-    if (location === null || hop === MAX_REDIRECTS || current.body instanceof ReadableStream) return answer;
+    if (location === null || hop === MAX_REDIRECTS || readOnce(current.body)) return answer;
     answer.discard();
     const url = new URL(location, current.url).href;
     const toGet = answer.status === 303 || (answer.status <= 302 && current.method === "POST");

@@ -178,4 +178,27 @@ describe("undici transport: reading an answer's body", () => {
     });
     expect(await answer.text()).toBe("one,two");
   });
+
+  it("a 307 to an async iterable body is the answer: its chunks were read once, it is not sent again", async () => {
+    const seen: string[] = [];
+    const { url } = await serve((req, res) => {
+      seen.push(req.url ?? "");
+      req.resume();
+      req.on("end", () =>
+        req.url === "/here" ? res.writeHead(307, { location: "/there" }).end() : res.end("there"),
+      );
+    });
+    async function* body() {
+      yield new TextEncoder().encode("once");
+    }
+    const answer = await undiciTransport().send({
+      ...get(`${url}/here`),
+      method: "POST",
+      body: body() as unknown as TransportRequest["body"],
+    });
+    expect(answer.status).toBe(307);
+    expect(answer.header("location")).toBe("/there");
+    answer.discard();
+    expect(seen).toEqual(["/here"]);
+  });
 });
