@@ -39,7 +39,7 @@ interface Planned {
   id: string;
   remotePath: string;
   path?: string;
-  /** `path` case folded: what two items clash on. */
+  /** `path` under the root, case folded: what two items clash on. */
   key?: string;
   size?: number;
   /** Its `updatedAt`: a part file kept from another version is not gone on from. */
@@ -156,7 +156,9 @@ export async function downloadItems(
               plan.error = error as Error;
               return plan;
             }
-            const key = foldedPath(plan.path);
+            // Under the root, which every path shares: a key a third as long as the path, for a map that
+            // holds one per item for the whole run.
+            const key = foldedPath(plan.path.slice(root.length));
             plan.key = key;
             const other = claimed.get(key);
             const otherId = typeof other === "string" ? other : other?.id;

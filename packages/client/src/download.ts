@@ -12,7 +12,9 @@ import type { DataloopClient } from "./client.js";
 import { DataloopApiError, DataloopConnectionError } from "./errors.js";
 import { DownloadIncompleteError } from "./items.js";
 import { DownloadMismatchError, UnsafeLocalPathError } from "./local-errors.js";
+import { answerBehind } from "./loop.js";
 import { PartWriter } from "./part-writer.js";
+import { type Answer, chunksOfStream } from "./transport.js";
 
 /**
  * The options of `downloadFile`: the item's size to check the file against, attempts (each resumes from the part file), the first backoff in ms, and a signal.
@@ -75,7 +77,11 @@ export interface DownloadedFile {
  * ```
  */
 export const partPathOf = (path: string, itemId: string) =>
-  join(dirname(path), `.${leading(basename(path), 160)}.${itemId.replace(/[^\w-]/g, "_")}.dataloop-part`);
+  join(
+    dirname(path),
+    `.${leading(basename(path), 160)}.${SAFE_ID.test(itemId) ? itemId : itemId.replace(/[^\w-]/g, "_")}.dataloop-part`,
+  );
+const SAFE_ID = /^[\w-]+$/;
 
 /**
  * The first characters of `name` that take at most `maxBytes` in UTF-8: a file name's limit is in bytes
@@ -151,10 +157,27 @@ async function writeNote(part: string, note: PartNote): Promise<void> {
 }
 
 /** The validator an answer gives for `If-Range`: a strong ETag (a weak one cannot be), or Last-Modified. */
-function validatorOf(headers: Headers): string | undefined {
-  const etag = headers.get("etag");
+function validatorOf(answer: Pick<Answer, "header">): string | undefined {
+  const etag = answer.header("etag");
   if (etag && !etag.startsWith("W/")) return etag;
-  return headers.get("last-modified") ?? undefined;
+  return answer.header("last-modified") ?? undefined;
+}
+
+/**
+ * The answer of the item's GET, its body not read yet: the client's own (`answerBehind`), or, from a
+ * client wrapped by the user, one made of its `{ data, response }`.
+ */
+function bodyOf(result: unknown): Pick<Answer, "status" | "header" | "chunks" | "discard"> {
+  const answer = answerBehind(result);
+  if (answer) return answer;
+  const { data, response } = result as { data?: ReadableStream<Uint8Array> | null; response: Response };
+  const body = data ?? null;
+  return {
+    status: response.status,
+    header: (name) => response.headers.get(name),
+    chunks: () => chunksOfStream(body),
+    discard: () => void body?.cancel().catch(() => {}),
+  };
 }
 
 /** `bytes START-END/TOTAL` (TOTAL may be `*`). */
@@ -287,35 +310,34 @@ export async function downloadInto(
         : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     } as const;
-    const { data, response } = await dl.GET("/items/{id}/stream", init);
-    const body = data as ReadableStream<Uint8Array> | null | undefined;
-    if (!response.ok) {
-      await body?.cancel().catch(() => {});
+    const answer = bodyOf(await dl.GET("/items/{id}/stream", init));
+    if (answer.status < 200 || answer.status > 299) {
+      answer.discard();
       throw new DataloopApiError({
-        status: response.status,
+        status: answer.status,
         method: "GET",
-        path: new URL(response.url || "http://x/").pathname,
+        path: `/items/${itemId}/stream`,
         body: undefined,
       });
     }
     let offset = 0;
     let skip = 0;
     let declared: number | undefined;
-    if (response.status === 206) {
-      const range = contentRange(response.headers.get("content-range"));
+    if (answer.status === 206) {
+      const range = contentRange(answer.header("content-range"));
       // A range that starts past what is held leaves a hole: unusable. One that starts earlier (a
       // gateway rounding to its blocks) is fine: its first bytes are already held, and are skipped.
       if (!range || range.start > have) {
-        await body?.cancel().catch(() => {});
+        answer.discard();
         await handle.truncate(0);
-        throw new UnusableRange(`a 206 for bytes=${have}- answered ${response.headers.get("content-range")}`);
+        throw new UnusableRange(`a 206 for bytes=${have}- answered ${answer.header("content-range")}`);
       }
       // A gateway that ignored If-Range and sent a part of what is now another item (its validator
       // changed): nothing of it fits what is held; the next attempt starts again.
       const was = note?.validator;
-      const now = validatorOf(response.headers);
+      const now = validatorOf(answer);
       if (was !== undefined && now !== undefined && now !== was) {
-        await body?.cancel().catch(() => {});
+        answer.discard();
         await handle.truncate(0);
         note = undefined;
         throw new UnusableRange(`a 206 of another version of the item (${now}, the part file's ${was})`);
@@ -323,7 +345,7 @@ export async function downloadInto(
       // No validator to tell, and no size asked for: a total other than the note's is another item.
       const sizeNoted = note?.size;
       if (sizeNoted !== undefined && range.total !== undefined && range.total !== sizeNoted) {
-        await body?.cancel().catch(() => {});
+        answer.discard();
         await handle.truncate(0);
         note = undefined;
         throw new UnusableRange(`a 206 of ${range.total} bytes, the part file's item ${sizeNoted} bytes`);
@@ -335,19 +357,19 @@ export async function downloadInto(
       // The whole item (a gateway that ignores Range answers 200, or If-Range found it changed): the
       // part file starts again, part of what this answer is.
       if (have > 0) await handle.truncate(0);
-      const length = response.headers.get("content-length");
+      const length = answer.header("content-length");
       declared = length === null ? undefined : Number(length);
       note = undefined;
     }
     // A total other than the size, or a whole body declared longer than it: another item's bytes. A
     // whole body declared shorter is a short answer: kept, and gone on from.
-    const partial = response.status === 206;
+    const partial = answer.status === 206;
     if (
       expected !== undefined &&
       declared !== undefined &&
       (partial ? declared !== expected : declared > expected)
     ) {
-      await body?.cancel().catch(() => {});
+      answer.discard();
       throw new DownloadMismatchError({
         message: `The gateway declared ${declared} bytes for item ${itemId}, whose size is ${expected}.`,
         hint: "The item may have changed meanwhile: list it again, then download it again.",
@@ -355,7 +377,7 @@ export async function downloadInto(
     }
     if (expected === undefined) expected = declared;
     if (!note) {
-      const validator = validatorOf(response.headers);
+      const validator = validatorOf(answer);
       note = {
         ...(validator !== undefined ? { validator } : {}),
         ...(expected !== undefined ? { size: expected } : {}),
@@ -364,48 +386,43 @@ export async function downloadInto(
       noted = false;
     }
     last = { bytes: offset, expected };
-    if (body) {
-      const reader = body.getReader();
-      const writer = new PartWriter(handle, offset);
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          let chunk = value;
-          if (skip) {
-            const n = Math.min(skip, chunk.byteLength);
-            skip -= n;
-            chunk = chunk.subarray(n);
-          }
-          if (expected !== undefined && offset + chunk.byteLength > expected) {
-            await reader.cancel().catch(() => {});
-            throw new DownloadMismatchError({
-              message: `The gateway sent more than the ${expected} bytes of item ${itemId}.`,
-              hint: "The item may have changed meanwhile: list it again, then download it again.",
-            });
-          }
-          // Bytes that leave the part file short (or of a length not known) are what a later run may go on
-          // from: what they are part of is written beside it first. A body whole in its first chunk, most
-          // small items, needs no note.
-          if (
-            !noted &&
-            chunk.byteLength > 0 &&
-            (expected === undefined || offset + chunk.byteLength < expected)
-          ) {
-            await writeNote(part, note as PartNote);
-            noted = noteOnDisk = true;
-          }
-          await writer.push(chunk);
-          offset += chunk.byteLength;
-          last.bytes = offset;
+    const writer = new PartWriter(handle, offset);
+    try {
+      for await (let chunk of answer.chunks()) {
+        if (skip) {
+          const n = Math.min(skip, chunk.byteLength);
+          skip -= n;
+          chunk = chunk.subarray(n);
         }
-      } catch (error) {
-        // What was read is written before the file is closed: the next attempt goes on from its length.
-        await writer.settle();
-        throw error;
+        if (expected !== undefined && offset + chunk.byteLength > expected)
+          // Leaving the loop lets the body go.
+          throw new DownloadMismatchError({
+            message: `The gateway sent more than the ${expected} bytes of item ${itemId}.`,
+            hint: "The item may have changed meanwhile: list it again, then download it again.",
+          });
+        // Bytes that leave the part file short (or of a length not known) are what a later run may go on
+        // from: what they are part of is written beside it first. A body whole in its first chunk, most
+        // small items, needs no note.
+        if (
+          !noted &&
+          chunk.byteLength > 0 &&
+          (expected === undefined || offset + chunk.byteLength < expected)
+        ) {
+          await writeNote(part, note as PartNote);
+          noted = noteOnDisk = true;
+        }
+        // Waits only while too much is queued for the file.
+        const full = writer.push(chunk);
+        if (full) await full;
+        offset += chunk.byteLength;
+        last.bytes = offset;
       }
-      await writer.drain();
+    } catch (error) {
+      // What was read is written before the file is closed: the next attempt goes on from its length.
+      await writer.settle();
+      throw error;
     }
+    await writer.drain();
     if (expected !== undefined && offset < expected) throw new ShortBody();
     return {
       path,

@@ -119,6 +119,10 @@ export interface CallInit extends CallOptions {
 class Outcome {
   #response: Response | undefined;
   readonly #answer: Answer;
+  /** The answer behind a call's result, for the SDK's own readers (see `answerBehind`). */
+  static answerOf(outcome: unknown): Answer | undefined {
+    return outcome instanceof Outcome ? outcome.#answer : undefined;
+  }
   constructor(answer: Answer, response: Response | undefined) {
     this.#answer = answer;
     this.#response = response;
@@ -136,6 +140,22 @@ class Data extends Outcome {
     response: Response | undefined,
   ) {
     super(answer, response);
+  }
+}
+/**
+ * `parseAs: "stream"`'s result: the body's web stream made when `data` is first read. The items helpers
+ * read the answer's chunks instead (`answerBehind`), and a download then makes no web stream.
+ */
+class StreamData extends Outcome {
+  #data: ReadableStream<Uint8Array> | null | undefined;
+  readonly #source: Answer;
+  constructor(answer: Answer, response: Response | undefined) {
+    super(answer, response);
+    this.#source = answer;
+  }
+  get data(): ReadableStream<Uint8Array> | null {
+    if (this.#data === undefined) this.#data = this.#source.stream();
+    return this.#data;
   }
 }
 class Failed extends Outcome {
@@ -386,6 +406,12 @@ export async function runCall(
   }
 }
 
+/**
+ * The answer behind a call's result (`{ data, response }` of `dl.GET` and the like), its body not read
+ * yet when it was asked for as a stream; undefined for anything else (a client wrapped by the user).
+ */
+export const answerBehind = (outcome: unknown): Answer | undefined => Outcome.answerOf(outcome);
+
 const isConnectionFailure = (error: unknown): error is ReturnType<typeof failureOf> =>
   (error as { code?: unknown } | undefined)?.code === "CONNECTION_ERROR";
 
@@ -458,7 +484,7 @@ async function finish(answer: Answer, response: Response | undefined, call: Fini
   }
   switch (call.parseAs) {
     case "stream":
-      return new Data(answer.stream(), answer, response);
+      return new StreamData(answer, response);
     case "text":
       return new Data(await answer.text(), answer, response);
     case "blob":

@@ -29,13 +29,20 @@ export class PartWriter {
     this.#position = position;
   }
 
-  /** Queues `chunk` after what was pushed before; waits only while too much is queued. */
-  async push(chunk: Uint8Array): Promise<void> {
+  /**
+   * Queues `chunk` after what was pushed before. A promise only while too much is queued (to wait on):
+   * a download of small items pushes one chunk each, and pays for no promise.
+   */
+  push(chunk: Uint8Array): Promise<void> | undefined {
     this.#throwIfFailed();
-    if (chunk.byteLength === 0) return;
+    if (chunk.byteLength === 0) return undefined;
     this.#queued.push(chunk);
     this.#queuedBytes += chunk.byteLength;
     if (!this.#inFlight) this.#start();
+    return this.#queuedBytes >= MAX_QUEUED_BYTES ? this.#room() : undefined;
+  }
+
+  async #room(): Promise<void> {
     while (this.#inFlight && this.#queuedBytes >= MAX_QUEUED_BYTES) await this.#inFlight;
     this.#throwIfFailed();
   }

@@ -1,6 +1,7 @@
 import { type Deadline, startDeadline } from "./deadlines.js";
 import {
   type Answer,
+  chunksOfStream,
   DeadlineExceeded,
   failureOf,
   isStreamed,
@@ -154,6 +155,10 @@ class FetchAnswer implements Answer {
       },
       { highWaterMark: 0 },
     );
+  }
+
+  chunks(): AsyncIterable<Uint8Array> {
+    return chunksOfStream(this.stream());
   }
 
   discard(): void {

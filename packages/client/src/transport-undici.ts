@@ -1,8 +1,8 @@
-import type { Readable } from "node:stream";
 import { Agent, type Dispatcher } from "undici";
 import { startDeadline } from "./deadlines.js";
 import {
   type Answer,
+  chunksOfStream,
   DeadlineExceeded,
   failureOf,
   isStreamed,
@@ -12,8 +12,8 @@ import {
 } from "./transport.js";
 
 /**
- * The transport on Node: undici's dispatcher API (`request()`), the Node project's own HTTP client,
- * without the Fetch standard's layers (a `Request`, a `Response` and web streams per call) that
+ * The transport on Node: undici's dispatcher API (`dispatch()`, with a handler of ours: `Exchange`),
+ * the Node project's own HTTP client, without the Fetch standard's layers (a `Request`, a `Response` and web streams per call) that
  * `fetch` adds on top of the same dispatcher — half the time per request on loopback (the client
  * bench). Its deadlines: undici's `bodyTimeout` (the longest silence between two chunks of the
  * answer) and `headersTimeout` for a request without a body; for one with a body, a deadline of ours
@@ -21,7 +21,9 @@ import {
  * (an upload is not cut off for the time its sending takes, and one the gateway stops reading fails).
  * Why not undici's own for those too: it refreshes its headers timer only on some writes (a buffer is
  * one write, its timer started at dispatch), and an 8 MB upload read slowly failed by `timeoutMs`
- * (the test "an upload is not cut off for the time its sending takes").
+ * (the test "an upload is not cut off for the time its sending takes"). Why undici's for the others:
+ * the same deadlines on the client's shared timer (deadlines.ts), tried for 100,000 small downloads,
+ * grew old space from 46 to 119 MB (`bench/items-query.bench.mjs`).
  *
  * One keep-alive `Agent` for the process, as undici's global dispatcher is.
  */
@@ -41,7 +43,10 @@ async function* chunksOf(body: WireBody): AsyncGenerator<Uint8Array> {
   // so between two, one chunk must reach the kernel within timeoutMs (256 KiB in 60 s: 4.4 KB/s). A
   // file's 1 MiB chunks cut into 64 KiB slices made a 512 MB upload 10–25% longer than undici's
   // `request` (4 runs each, alternating); whole, as long (2.12–2.47 s against 2.24–2.73 s).
-  else yield* (body instanceof Blob ? body.stream() : body) as unknown as AsyncIterable<Uint8Array>;
+  else if (body instanceof Blob) yield* body.stream() as unknown as AsyncIterable<Uint8Array>;
+  // A stream, or any async iterable of chunks: sent as it is.
+  else if (Symbol.asyncIterator in body) yield* body as unknown as AsyncIterable<Uint8Array>;
+  else yield* chunksOfStream(body);
 }
 /** A streamed body as it is (a file's form: no generator more between it and undici), another as chunks. */
 const iterableOf = (body: WireBody) =>
@@ -88,6 +93,7 @@ export function undiciTransport(): Transport {
   };
 }
 
+/** A stream, or any async iterable: its chunks can be read once. */
 async function redirected(request: TransportRequest, first: Answer): Promise<Answer> {
   let current = request;
   let answer = first;
@@ -167,7 +173,14 @@ async function sendOnce(request: TransportRequest): Promise<Answer> {
   }
 }
 
-async function dispatch(
+/**
+ * One attempt through `Dispatcher.dispatch` with a handler of our own (`Exchange`): what undici's
+ * `request()` adds on top of it — an `AsyncResource`, a Node `Readable` per body, an abort listener per
+ * signal — is skipped. `downloadItems` over 100,000 items grew the process's RSS 184 MB through
+ * `request()` with a web stream around each body (`bench/items-query.bench.mjs`); `request()` alone,
+ * 145 MB; `dispatch()` with a bare handler, 50 MB.
+ */
+function dispatch(
   request: TransportRequest,
   origin: string,
   path: string,
@@ -176,125 +189,272 @@ async function dispatch(
   signal: AbortSignal | undefined,
   headersMs: number | false,
 ): Promise<UndiciAnswer> {
-  try {
-    const answer = await dispatcher().request({
-      origin,
-      path,
-      method: request.method as Dispatcher.HttpMethod,
-      headers,
-      body: body as Dispatcher.DispatchOptions["body"],
-      signal,
-      // 0: none, in undici's terms.
-      headersTimeout: headersMs === false ? 0 : headersMs,
-      bodyTimeout: request.bodyTimeoutMs === false ? 0 : request.bodyTimeoutMs,
-    });
-    return new UndiciAnswer(answer, request, signal);
-  } catch (error) {
-    throw failureOf(request, error, signal);
-  }
+  return new Promise((resolve, reject) => {
+    const exchange = new Exchange(request, signal, resolve, reject);
+    dispatcher().dispatch(
+      {
+        origin,
+        path,
+        method: request.method as Dispatcher.HttpMethod,
+        headers,
+        body: body as Dispatcher.DispatchOptions["body"],
+        // 0: none, in undici's terms.
+        headersTimeout: headersMs === false ? 0 : headersMs,
+        bodyTimeout: request.bodyTimeoutMs === false ? 0 : request.bodyTimeoutMs,
+      },
+      exchange,
+    );
+  });
 }
 
-type Body = Dispatcher.ResponseData["body"];
+/** What the answer holds, read ahead, before the connection is paused (backpressure). */
+const READ_AHEAD_BYTES = 512 * 1024;
+/** What `discard()` reads off, at most, to keep the connection (undici's `dump()`'s limit). */
+const DISCARD_BYTES = 128 * 1024;
 
-class UndiciAnswer implements Answer {
-  readonly status: number;
-  readonly #raw: Dispatcher.ResponseData["headers"];
-  readonly #body: Body;
-  readonly #request: Pick<TransportRequest, "method" | "url">;
+type Controller = Dispatcher.DispatchController;
+type Waiter = { resolve(result: IteratorResult<Uint8Array>): void; reject(error: unknown): void };
+const DONE: IteratorResult<Uint8Array> = Object.freeze({ done: true, value: undefined });
+
+/** The body's states: still coming, all of it come, failed (its error kept), or let go by its reader. */
+const OPEN = 0;
+const ENDED = 1;
+const FAILED = 2;
+const RELEASED = 3;
+
+/** An answer, as its status and headers arrived. */
+export type UndiciAnswer = Answer & {
+  /** Calls `then` once the body is over (read to its end, failed, cancelled or discarded). */
+  onClose(then: () => void): void;
+};
+
+/**
+ * One attempt's handler of undici's dispatch and, once the headers have come, its answer: one object
+ * for both, so that what an attempt holds is this and its chunks. Its body is read as an async
+ * iterator of the chunks undici gives (`chunks()`); they are queued up to `READ_AHEAD_BYTES`, then the
+ * connection is paused until the reader takes them.
+ */
+class Exchange implements Dispatcher.DispatchHandler, UndiciAnswer, AsyncIterator<Uint8Array> {
+  status = 0;
+  #headers: Record<string, string | string[] | undefined> = {};
+  readonly #request: TransportRequest;
   /** The signal the attempt was sent with (the send deadline's, for a body): what a failure is told by. */
   readonly #signal: AbortSignal | undefined;
+  #resolve: ((answer: UndiciAnswer) => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
+  #controller: Controller | undefined;
+  #state = OPEN;
+  #error: unknown;
+  #queue: Uint8Array[] = [];
+  #queuedBytes = 0;
+  #waiter: Waiter | undefined;
+  /** Chunks are read off and dropped (`discard()`), this many so far. */
+  #dropped = -1;
+  /** The whole body is being read into memory (`bytes()`): no backpressure. */
+  #whole = false;
+  #onClose: (() => void) | undefined;
+  #unlisten: (() => void) | undefined;
 
-  constructor(answer: Dispatcher.ResponseData, request: TransportRequest, signal: AbortSignal | undefined) {
-    this.status = answer.statusCode;
-    this.#raw = answer.headers;
-    this.#body = answer.body;
+  constructor(
+    request: TransportRequest,
+    signal: AbortSignal | undefined,
+    resolve: (answer: UndiciAnswer) => void,
+    reject: (error: unknown) => void,
+  ) {
     this.#request = request;
     this.#signal = signal;
+    this.#resolve = resolve;
+    this.#reject = reject;
   }
 
-  /** Calls `then` once the body is closed (read to its end, failed, cancelled or discarded). */
+  // --- undici's side
+
+  onRequestStart(controller: Controller): void {
+    this.#controller = controller;
+    const signal = this.#signal;
+    if (!signal) return;
+    if (signal.aborted) {
+      controller.abort(signal.reason);
+      return;
+    }
+    const abort = () => controller.abort(signal.reason);
+    signal.addEventListener("abort", abort, { once: true });
+    this.#unlisten = () => signal.removeEventListener("abort", abort);
+  }
+
+  onResponseStart(
+    controller: Controller,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    if (statusCode < 200) return; // an informational answer (100 Continue): the real one follows
+    this.#controller = controller;
+    this.status = statusCode;
+    this.#headers = headers;
+    const resolve = this.#resolve;
+    this.#resolve = this.#reject = undefined;
+    resolve?.(this);
+  }
+
+  onResponseData(controller: Controller, chunk: Uint8Array): void {
+    if (this.#state !== OPEN) return;
+    if (this.#dropped >= 0) {
+      this.#dropped += chunk.byteLength;
+      if (this.#dropped > DISCARD_BYTES) this.#release();
+      return;
+    }
+    const waiter = this.#waiter;
+    if (waiter) {
+      this.#waiter = undefined;
+      waiter.resolve({ done: false, value: chunk });
+      return;
+    }
+    this.#queue.push(chunk);
+    this.#queuedBytes += chunk.byteLength;
+    if (!this.#whole && this.#queuedBytes >= READ_AHEAD_BYTES) controller.pause();
+  }
+
+  onResponseEnd(): void {
+    if (this.#state !== OPEN) return;
+    this.#state = ENDED;
+    this.#closed();
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    waiter?.resolve(DONE);
+  }
+
+  onResponseError(_controller: Controller | null, error: unknown): void {
+    const reject = this.#reject;
+    if (reject) {
+      // No answer yet: the attempt fails.
+      this.#resolve = this.#reject = undefined;
+      this.#state = FAILED;
+      this.#closed();
+      reject(failureOf(this.#request, error, this.#signal));
+      return;
+    }
+    if (this.#state !== OPEN) return;
+    this.#state = FAILED;
+    this.#error = failureOf(this.#request, error, this.#signal);
+    this.#closed();
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    waiter?.reject(this.#error);
+  }
+
+  #closed(): void {
+    this.#unlisten?.();
+    this.#unlisten = undefined;
+    const then = this.#onClose;
+    this.#onClose = undefined;
+    then?.();
+  }
+
+  /** The reader is gone before the end: the connection too (its error, if any, has no one left to tell). */
+  #release(): void {
+    if (this.#state !== OPEN) return;
+    this.#state = RELEASED;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    this.#closed();
+    this.#controller?.abort(new Error("the answer's body was let go before its end"));
+  }
+
+  // --- the reader's side
+
   onClose(then: () => void): void {
-    const body = this.#body as unknown as Readable;
-    if (body.closed) then();
-    else body.once("close", then);
+    if (this.#state !== OPEN) then();
+    else this.#onClose = then;
   }
 
   header(name: string): string | null {
-    const value = this.#raw[name];
+    const value = this.#headers[name];
     return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
   }
 
   headers(): Headers {
     const headers = new Headers();
-    for (const [name, value] of Object.entries(this.#raw)) {
+    for (const [name, value] of Object.entries(this.#headers)) {
       if (Array.isArray(value)) for (const v of value) headers.append(name, v);
       else if (value !== undefined) headers.append(name, value);
     }
     return headers;
   }
 
-  async text(): Promise<string> {
-    try {
-      return await this.#body.text();
-    } catch (error) {
-      throw failureOf(this.#request, error, this.#signal);
+  next(): Promise<IteratorResult<Uint8Array>> {
+    const chunk = this.#queue.shift();
+    if (chunk !== undefined) {
+      this.#queuedBytes -= chunk.byteLength;
+      if (this.#queuedBytes < READ_AHEAD_BYTES / 2 && this.#controller?.paused) this.#controller.resume();
+      return Promise.resolve({ done: false, value: chunk });
     }
+    if (this.#state === FAILED) return Promise.reject(this.#error);
+    if (this.#state !== OPEN) return Promise.resolve(DONE);
+    if (this.#controller?.paused) this.#controller.resume();
+    return new Promise((resolve, reject) => {
+      this.#waiter = { resolve, reject };
+    });
+  }
+
+  return(): Promise<IteratorResult<Uint8Array>> {
+    this.#release();
+    return Promise.resolve(DONE);
+  }
+
+  chunks(): AsyncIterable<Uint8Array> {
+    return this;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return this;
   }
 
   async bytes(): Promise<Uint8Array> {
-    try {
-      return await this.#body.bytes();
-    } catch (error) {
-      throw failureOf(this.#request, error, this.#signal);
+    this.#whole = true;
+    if (this.#controller?.paused) this.#controller.resume();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (let r = await this.next(); !r.done; r = await this.next()) {
+      chunks.push(r.value);
+      size += r.value.byteLength;
     }
+    if (chunks.length === 1) return chunks[0] as Uint8Array;
+    const all = new Uint8Array(size);
+    let at = 0;
+    for (const c of chunks) {
+      all.set(c, at);
+      at += c.byteLength;
+    }
+    return all;
+  }
+
+  async text(): Promise<string> {
+    return decoder.decode(await this.bytes());
   }
 
   stream(): ReadableStream<Uint8Array> | null {
-    const body = this.#body as unknown as Readable;
-    const request = this.#request;
-    const signal = this.#signal;
-    // The Node stream in flowing mode ('data'), paused while the web stream's queue is full and resumed
-    // when its reader pulls. Not its async iterator: that reads it paused (`read()`), which joins every
-    // chunk it holds into a new buffer, a copy of each byte (`fromList`, 10% of the CPU of a 512 MB
-    // download in a `--cpu-prof`, and the download at 91% of undici's piped into a file).
-    let done = false;
     return new ReadableStream<Uint8Array>(
       {
-        start(controller) {
-          body.on("data", (chunk: Uint8Array) => {
-            if (done) return;
-            controller.enqueue(chunk);
-            if ((controller.desiredSize ?? 0) <= 0) body.pause();
-          });
-          body.once("end", () => {
-            if (done) return;
-            done = true;
-            controller.close();
-          });
-          body.once("error", (error) => {
-            if (done) return;
-            done = true;
-            controller.error(failureOf(request, error, signal));
-          });
-        },
-        pull() {
-          body.resume();
-        },
-        cancel() {
-          // The reader is gone: the connection too (its error, if any, has no one left to tell).
-          done = true;
-          body.on("error", () => {});
-          body.destroy();
+        pull: (controller) =>
+          this.next().then((r) => (r.done ? controller.close() : controller.enqueue(r.value))),
+        cancel: () => {
+          this.#release();
         },
       },
-      // A few chunks read ahead (undici's are up to 64 KiB): the socket goes on while the reader writes.
-      { highWaterMark: 8 },
+      // Read ahead by the queue above (the socket goes on while the reader writes), not by this stream.
+      { highWaterMark: 0 },
     );
   }
 
   discard(): void {
     // Read off and dropped (up to undici's limit, 128 KiB), so the connection can serve the next request.
-    this.#body.dump().catch(() => {});
+    if (this.#state !== OPEN) return;
+    this.#dropped = this.#queuedBytes;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    if (this.#dropped > DISCARD_BYTES) this.#release();
+    else if (this.#controller?.paused) this.#controller.resume();
   }
 }
+const decoder = new TextDecoder();
 export const platformTransport = undiciTransport;

@@ -88,6 +88,12 @@ export interface Answer {
   bytes(): Promise<Uint8Array>;
   /** The body as a web stream for the caller to read; null when there is none. */
   stream(): ReadableStream<Uint8Array> | null;
+  /**
+   * The body's chunks, in order, read as they are asked for (the connection waits while the reader
+   * does); leaving the loop early lets the body go. What the items helpers read a download with: no web
+   * stream per answer on Node.
+   */
+  chunks(): AsyncIterable<Uint8Array>;
   /** The body will not be read: released (the connection kept when it can be). */
   discard(): void;
 }
@@ -145,4 +151,24 @@ export function failureOf(
   const name = (error as Error | undefined)?.name;
   const kind = name === "TimeoutError" ? "timeout" : name === "AbortError" ? "aborted" : "network";
   return new DataloopConnectionError({ kind, method, path, cause: error });
+}
+
+/** A web stream's chunks as an async iterable (not every platform's `ReadableStream` is one). */
+export async function* chunksOfStream(stream: ReadableStream<Uint8Array> | null): AsyncGenerator<Uint8Array> {
+  if (stream === null) return;
+  const reader = stream.getReader();
+  let done = false;
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) {
+        done = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    // Left early (or failed): the body is let go.
+    if (!done) reader.cancel().catch(() => {});
+  }
 }

@@ -1,6 +1,7 @@
 import type { MergedOptions, Middleware, MiddlewareCallbackParams } from "openapi-fetch";
 import {
   type Answer,
+  chunksOfStream,
   failureOf,
   isStreamed,
   type StreamedBody,
@@ -118,6 +119,7 @@ export function answerOf(response: Response, request: TransportRequest): Answer 
     bytes,
     text: async () => decoder.decode(await bytes()),
     stream: () => response.body,
+    chunks: () => chunksOfStream(response.body),
     discard: () => void response.body?.cancel().catch(() => {}),
   };
 }

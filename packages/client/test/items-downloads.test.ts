@@ -159,6 +159,39 @@ describe("downloadFile: what a resumed download appends is what was asked for", 
     expect(await readdir(target)).toEqual(["item.bin"]);
   });
 
+  it("through a client wrapped by the user (its GET returning { data, response } of its own): the file is the item, a range resumed", async () => {
+    const bytes = bytesOf(300_000, 11);
+    const ranges: Array<string | undefined> = [];
+    let cut = true;
+    const server = await serve((req, res) => {
+      ranges.push(req.headers.range);
+      const from = fromOf(req);
+      if (cut) {
+        cut = false;
+        res.writeHead(200, { "content-length": String(bytes.length) });
+        return res.write(bytes.subarray(0, 120_000), () => res.socket?.destroy());
+      }
+      res
+        .writeHead(206, { "content-range": `bytes ${from}-${bytes.length - 1}/${bytes.length}` })
+        .end(bytes.subarray(from));
+    });
+    const dl = clientAt(server.url);
+    // A wrapper that logs, say: what it returns is a plain object, not the client's own result.
+    const get = dl.GET as (...args: unknown[]) => Promise<{ data: unknown; response: Response }>;
+    const wrapped = {
+      GET: (async (...args: unknown[]) => {
+        const { data, response } = await get(...args);
+        return { data, response };
+      }) as unknown as typeof dl.GET,
+    };
+    const out = join(await folder("wrapped"), "item.bin");
+    const got = await downloadFile(wrapped, "i1", out, { size: bytes.length });
+    expect(got).toEqual({ path: out, bytes: bytes.length, verified: "size" });
+    expect(sha(await readFile(out))).toBe(sha(bytes));
+    expect(ranges[0]).toBeUndefined();
+    expect(ranges.at(-1)).toMatch(/^bytes=\d+-$/);
+  });
+
   it("an item of unknown size: a body cut off is gone on from, and the result says what the count was checked against", async () => {
     const bytes = bytesOf(120_000, 19);
     let n = 0;
