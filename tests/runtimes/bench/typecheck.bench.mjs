@@ -2,7 +2,10 @@
 // @dataloop-ts/client, next to the same calls through bare openapi-fetch on a tiny hand-written `paths`
 // type (the same five routes, small response shapes), with TypeScript 5.9 and TypeScript 7. Each round
 // runs `tsc --noEmit` on both projects back to back (alternating which goes first), and the ratio is the
-// median of the rounds' ratios. Target: ≤ 1.3× with TypeScript 5.9.
+// median of the rounds' ratios. Target: ≤ 1.3× with TypeScript 5.9 and with TypeScript 7 (issue 22).
+// Where the time goes: BENCH_KEEP=1 keeps both projects; `tsc -p DIR --extendedDiagnostics` (or
+// `--generateTrace`) on each. The checker's counts printed below are the same on a busy machine as on an
+// idle one: on a shared machine judge a change by them, and the lead's idle run by the ratio.
 // Run: pnpm --filter @dataloop-ts/runtime-tests bench (after pnpm build). BENCH_ROUNDS (5), BENCH_CALLS (50).
 import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
@@ -157,7 +160,7 @@ try {
       ratios.push(ta / tb);
     }
     const ratio = median(ratios);
-    const target = label === "TypeScript 5.9" ? `  (target ≤ 1.3×: ${ratio <= 1.3 ? "met" : "NOT met"})` : "";
+    const target = `  (target ≤ 1.3×: ${ratio <= 1.3 ? "met" : "NOT met"})`;
     console.log(
       `  ${label}: @dataloop-ts/client ${median(a).toFixed(0)} ms, tiny paths ${median(b).toFixed(0)} ms, ratio ${ratio.toFixed(2)}×${target}`,
     );
