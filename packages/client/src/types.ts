@@ -51,12 +51,36 @@ interface Options<Op> extends CallOptions, Omit<RequestInit, "body" | "headers" 
   middleware?: Middleware[];
 }
 
+// openapi-fetch's `[key: string]: unknown`: keys that neither the route nor the options name pass.
+type OtherKeys = { [key: string]: unknown };
+
+// `Expected` once it is known, `unknown` to the checker while it is generic: the conditional is deferred
+// then, and the constraint of a deferred `[X] extends [infer E] ? E : never` is that of `E`. (Not
+// `X extends infer E ? …`: that distributes over the constraint of `X`, the union the init avoids below.)
+type Opaque<Expected> = [Expected] extends [infer E] ? E : never;
+
+// Whether the call's init is one the route takes. A type of its own so that `InitArg`'s check type is not
+// `Init`: in the true branch of `[Init] extends [Expected] ? Init : …` the checker reads `Init` as
+// `Init & Expected`, and resolves the union through it after all.
+type Fits<Init, Expected> = [Init] extends [Expected] ? true : false;
+
+// The init argument: the call's own init when the route takes it, else the route's init (so the error
+// names what the route expects: `'projectID' does not exist … Did you mean to write 'projectId'?`).
+//
+// Why not `Init extends Inits[Path] & Options`, as openapi-fetch constrains it: while a call's arguments
+// are inferred `Path` is still generic, and the checker typed the init object against the constraint of
+// `Inits[Path]` — the union of every route's init (158 for GET), each intersected with the options —
+// property by property, on every consumer's type-check however few calls it had: half the types it made
+// (5.7k → 2.8k types on the editor-speed bench, tests/runtimes/bench/typecheck.bench.mjs). Here `Init` is
+// constrained by the options alone, and checked against the route's init once `Path` is known.
+// Completions inside the init still list the route's parameters: the editor asks with `Path` inferred.
+type InitArg<Init, Expected, Opts> =
+  Fits<Init, Expected> extends true ? Init : Opaque<Expected> & Opts & OtherKeys;
+
 // As openapi-fetch's own (not exported): the init argument is required when the route has required
-// parameters or a required body, optional otherwise; other keys pass (openapi-fetch's `[key: string]`).
-type InitParam<Init> =
-  RequiredKeysOf<Init> extends never
-    ? [(Init & { [key: string]: unknown })?]
-    : [Init & { [key: string]: unknown }];
+// parameters or a required body, optional otherwise.
+type InitParam<Init, Expected, Opts> =
+  RequiredKeysOf<Expected> extends never ? [InitArg<Init, Expected, Opts>?] : [InitArg<Init, Expected, Opts>];
 
 /**
  * openapi-fetch's `FetchResponse` without its `Readable`, which strips `$Write` markers: openapi-typescript
@@ -83,18 +107,18 @@ type ThrowingMethod<Routes extends Operations<Routes>, Inits extends { [P in key
   Path extends keyof Routes,
   // The options are in the constraint: a wrong value (`parseAs: "jsn"`) then fails the constraint and
   // is reported against it, not as an intersection of two literal types reduced to `never`.
-  Init extends Inits[Path] & Options<Routes[Path]>,
+  Init extends Options<Routes[Path]> & OtherKeys,
 >(
   url: Path,
-  ...init: InitParam<Init>
+  ...init: InitParam<Init, Inits[Path], Options<Routes[Path]>>
 ) => Promise<Succeeded<FetchResponse<Routes[Path], Init, MediaType>>>;
 // openapi-fetch's ClientMethod as it is (`{ data } | { error }`), with our call options typed.
 type ResultMethod<Routes extends Operations<Routes>, Inits extends { [P in keyof Routes]: object }> = <
   Path extends keyof Routes,
-  Init extends Inits[Path] & Options<Routes[Path]>,
+  Init extends Options<Routes[Path]> & OtherKeys,
 >(
   url: Path,
-  ...init: InitParam<Init>
+  ...init: InitParam<Init, Inits[Path], Options<Routes[Path]>>
 ) => Promise<FetchResponse<Routes[Path], Init, MediaType>>;
 
 /**
