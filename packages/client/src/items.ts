@@ -230,6 +230,14 @@ const quoted = (name: string) =>
  * iterable (its head, the stream's chunks as they come, its tail), read as the file is, nothing held but
  * the chunk in flight.
  */
+/** An attempt's stream let go of (a Node stream destroyed, a web stream cancelled): its file closed. */
+function closeStream(stream: StreamedBody): void {
+  const node = stream as { destroy?: (error?: Error) => void };
+  if (typeof node.destroy === "function") node.destroy();
+  else if (stream instanceof ReadableStream) stream.cancel().catch(() => {});
+  else (stream as unknown as Partial<AsyncIterator<Uint8Array>>).return?.()?.catch(() => {});
+}
+
 function multipart(
   fields: Record<string, string>,
   file: Blob | Uint8Array | StreamedBody,
@@ -362,14 +370,17 @@ export async function uploadItem(
   // The bytes of the file part of the last attempt made: what the gateway's answer is checked against.
   let form: ReturnType<typeof multipart> | undefined;
   const make = async (): Promise<MadeBody> => {
+    let close: (() => void) | undefined;
     if (isStreamSource(source)) {
       const stream = source.openChunks ? await source.openChunks() : await source.open();
+      close = () => closeStream(stream);
       form = multipart(fields, stream, options.remotePath, source.openedLength?.());
     } else form = multipart(fields, await fileOf(), options.remotePath);
     return {
       body: form.body,
       contentType: form.contentType,
       ...(form.length !== undefined ? { length: form.length } : {}),
+      ...(close ? { close } : {}),
     };
   };
   const oneShot = source instanceof ReadableStream;

@@ -358,6 +358,7 @@ export async function runCall(
         log?.(`dataloop ← ${status} ${where} ${(performance.now() - started).toFixed(0)} ms`);
         if (status === 401 && !renewed && again) {
           answer.discard();
+          sent?.close?.();
           renewed = true;
           attempt--; // a renewal is not a retry: the budget stays
           renewedToken = await settings.auth.rejected(token);
@@ -366,6 +367,7 @@ export async function runCall(
         if (transient(status) && repeatable && again && attempt < attempts) {
           const wait = backoffMs(attempt, retry || {}, retryAfter(answer));
           answer.discard();
+          sent?.close?.();
           await pause(wait, signal, request);
           continue;
         }
@@ -388,6 +390,7 @@ export async function runCall(
         }
       }
       const error = failure as ReturnType<typeof failureOf>;
+      sent?.close?.();
       log?.(`dataloop ✗ ${where}: ${error.message}`);
       const final =
         error.kind === "aborted" ||

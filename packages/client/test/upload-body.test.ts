@@ -3,7 +3,8 @@
 // local gateways that misbehave on purpose: a middleware reading the request, a redirect, a retry's
 // count of bytes, a web stream without an async iterator (Safari's).
 
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, readlink, rm, writeFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -176,4 +177,33 @@ describe("a file's form on the wire", () => {
     expect(item.id).toBe("s");
     expect(filePart(api.seen[0]?.body ?? Buffer.alloc(0)).toString()).toBe(parts.join(""));
   });
+
+  /** This process's open descriptors on `path` (Linux: /proc/self/fd). */
+  const openOn = async (path: string) => {
+    const fds = await readdir("/proc/self/fd");
+    const targets = await Promise.all(fds.map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => "")));
+    return targets.filter((t) => t === path).length;
+  };
+
+  it.skipIf(!existsSync("/proc/self/fd"))(
+    "a file opened for attempts the gateway cut off before reading them is closed after each, not left to a GC",
+    async () => {
+      const file = join(dir, "cut-off.bin");
+      await writeFile(file, Buffer.alloc(2 * 1024 * 1024, 3));
+      let requests = 0;
+      // Every request is met with a reset of its connection, before a byte of its body is read.
+      const server = await listenLoopback((req) => {
+        requests++;
+        req.socket.destroy();
+      });
+      servers.push(server);
+      const dl = client(server.url, { attempts: 3, baseDelayMs: 0 });
+      for (let i = 0; i < 2; i++) {
+        const error = await failure(uploadItem(dl, "d", fileSource(file), { remotePath: "/cut-off.bin" }));
+        expect((error as { code?: string }).code).toBe("CONNECTION_ERROR");
+      }
+      expect(requests).toBe(6);
+      expect(await openOn(file)).toBe(0);
+    },
+  );
 });
