@@ -136,12 +136,12 @@ describe("dataloop annotations convert", () => {
     await mkdir(join(yolo, "labels", "train"), { recursive: true });
     await mkdir(join(yolo, "images", "train"), { recursive: true });
     await writeFile(join(yolo, "data.yaml"), "names: [cat, dog]\n");
-    const png = (width: number, height: number) =>
+    const png = async (width: number, height: number) =>
       Buffer.from(
-        encodeMask({ width, height, data: new Uint8Array(width * height) }).split(",")[1] as string,
+        (await encodeMask({ width, height, data: new Uint8Array(width * height) })).split(",")[1] as string,
         "base64",
       );
-    await writeFile(join(yolo, "images", "train", "a.png"), png(200, 100));
+    await writeFile(join(yolo, "images", "train", "a.png"), await png(200, 100));
     await writeFile(join(yolo, "labels", "train", "a.txt"), "1 0.5 0.5 0.25 0.5\n");
     await writeFile(join(yolo, "labels", "train", "lost.txt"), "0 0.5 0.5 0.1 0.1\n");
     const run = await convert([

@@ -304,7 +304,7 @@ export async function readYoloFolder(dir: string): Promise<{
   for (const name of ["data.yaml", "data.yml", "classes.txt", "obj.names"]) {
     const text = await readFile(join(dir, name), "utf8").catch(() => undefined);
     if (text !== undefined) {
-      names = parseYoloNames(text, join(dir, name));
+      names = await parseYoloNames(text, join(dir, name));
       break;
     }
   }
