@@ -4,6 +4,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { encodeMask } from "@dataloop-ts/client/annotations";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { cleanUp, dataloop, tempHome } from "./cli-run.js";
@@ -20,9 +21,9 @@ afterEach(async () => {
 });
 
 /** The CLI with an empty token folder and a gate nobody listens on: convert must need neither. */
-const convert = (args: string[]) =>
+const convert = (args: string[], env: NodeJS.ProcessEnv = {}) =>
   dataloop(["annotations", "convert", ...args], {
-    env: { DATALOOP_TS_HOME: home, DATALOOP_GATE: "http://127.0.0.1:9", DATALOOP_API_KEY: "" },
+    env: { DATALOOP_TS_HOME: home, DATALOOP_GATE: "http://127.0.0.1:9", DATALOOP_API_KEY: "", ...env },
   });
 
 const coco = {
@@ -191,6 +192,32 @@ describe("dataloop annotations convert", () => {
       expect(run.stderr).toContain(message);
     }
     expect(await readdir(dir)).toEqual(["coco.json"]);
+  });
+
+  it("loads no client transport, auth, PNG codec or YAML parser to convert COCO (what its memory is)", async () => {
+    // Each module the process loads, written down by a hook preloaded through NODE_OPTIONS.
+    const hook = join(dir, "hook.mjs");
+    const list = join(dir, "loaded.txt");
+    await writeFile(
+      hook,
+      `import { appendFileSync } from "node:fs";
+import { registerHooks } from "node:module";
+registerHooks({ load(url, context, next) { appendFileSync(${JSON.stringify(list)}, url + "\\n"); return next(url, context); } });`,
+    );
+    const input = join(dir, "coco.json");
+    await writeFile(input, JSON.stringify(coco));
+    const run = await convert(
+      [input, "--from", "coco", "--to", "dataloop", "--out", join(dir, "items.jsonl")],
+      {
+        NODE_OPTIONS: `--import=${pathToFileURL(hook).href}`,
+      },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const loaded = (await readFile(list, "utf8")).split("\n").filter(Boolean);
+    expect(loaded.some((u) => u.includes("/annotations/coco-scan.js"))).toBe(true);
+    expect(
+      loaded.filter((u) => /\/(undici|jose|fast-png|fflate|yaml|p-map|tinyglobby)\/|\/auth\/dist\//.test(u)),
+    ).toEqual([]);
   });
 
   it("leaves nothing at --out when the COCO file is not JSON (exit 1, the byte named)", async () => {
