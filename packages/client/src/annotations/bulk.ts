@@ -151,11 +151,12 @@ interface Ready {
 
 /**
  * `a` as a request body carrying a client id (its own when it has one, else `fresh`): a shallow copy
- * (its coordinates shared), with as few spreads as the annotation needs, the batch then serialised in
- * one `JSON.stringify`. Measured on the annotations bench's upload (CPU, median of 5 rounds, against
- * dl.POST with the same bodies built beforehand): this 1.15×; serialising each annotation and joining
- * the texts 1.25–1.33× (the joined string is a rope, flattened again by the transport's encoder); the
- * earlier copy (three spreads and a UUID per annotation) ~1.4×.
+ * (its coordinates shared), with as few spreads as the annotation needs; the client serialises the batch
+ * in one `JSON.stringify`. Measured against dl.POST with the same bodies built beforehand (CPU, median of
+ * 5 rounds in one process, on a loaded 2-core machine): this, the earlier copy (three spreads and a UUID
+ * per annotation) and each annotation serialised alone then joined all came out at 1.25–1.35×, the
+ * differences within the noise; joined texts make a rope that the transport's encoder flattens again,
+ * so the copy is kept. What remains is per item (p-map, the result kept with its ids, async layers).
  */
 function ready(a: AnnotationBody | StoredAnnotation, fresh: string): Ready {
   const clientId = clientIdOf(a) ?? fresh;
