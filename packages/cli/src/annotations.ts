@@ -25,26 +25,10 @@ import {
   writeItemJsons,
   writeYoloFolder,
 } from "@dataloop-ts/client/annotations/node";
-import { UsageError as CoreUsageError, type DataloopError, printable } from "@dataloop-ts/core";
 import cliProgress from "cli-progress";
+import { type Format, formatOf, report, UsageError } from "./annotations-report.js";
 import type { Context } from "./commands.js";
 import type { Output } from "./output.js";
-
-class UsageError extends CoreUsageError {
-  constructor(message: string) {
-    super({ message, hint: "Run dataloop --help for usage." });
-  }
-}
-
-const FORMATS = ["dataloop", "coco", "yolo"] as const;
-type Format = (typeof FORMATS)[number];
-
-function formatOf(text: string | undefined): Format {
-  const format = text ?? "dataloop";
-  if (!(FORMATS as readonly string[]).includes(format))
-    throw new UsageError(`--format takes dataloop, coco or yolo, got "${format}"`);
-  return format as Format;
-}
 
 function concurrencyOf(text: string | undefined): number {
   const n = Number(text ?? 8);
@@ -82,47 +66,6 @@ function progressBar(out: Output, total: number) {
     update: (items: number, annotations: number) => bar.update(items, { annotations }),
     stop: () => bar.stop(),
   };
-}
-
-const issueJson = (e: DataloopError) => e.toJSON();
-
-/** The end of a run: a summary for people (every failure and issue listed) or JSON; the exit code. */
-function report(
-  ctx: Context,
-  verb: string,
-  counts: { items: number; annotations: number; failed: Array<{ key: string; error: Error }> },
-  issues: ConversionIssue[],
-  ms: number,
-  extra: Record<string, unknown> = {},
-): number {
-  const bad = issues.filter((i) => i.code === "ANNOTATION_INPUT");
-  const lossy = issues.filter((i) => i.code !== "ANNOTATION_INPUT");
-  if (ctx.out.json) {
-    ctx.out.result({
-      items: counts.items,
-      annotations: counts.annotations,
-      failed: counts.failed.length,
-      ...extra,
-      failures: counts.failed.map((f) => ({
-        key: f.key,
-        error: { code: (f.error as { code?: string }).code ?? "ERROR", message: f.error.message },
-      })),
-      issues: issues.map(issueJson),
-    });
-  } else {
-    ctx.out.say(
-      `${verb} ${counts.annotations} annotation${counts.annotations === 1 ? "" : "s"} of ${counts.items} item${counts.items === 1 ? "" : "s"} in ${(ms / 1000).toFixed(1)} s${counts.failed.length ? `; ${counts.failed.length} item${counts.failed.length === 1 ? "" : "s"} failed:` : "."}`,
-    );
-    for (const f of counts.failed) ctx.out.say(`  ${printable(f.key)}: ${printable(f.error.message)}`);
-    if (bad.length) ctx.out.say(`${bad.length} bad annotation${bad.length === 1 ? "" : "s"} (not sent):`);
-    for (const i of bad) ctx.out.say(`  ${printable(i.message)}`);
-    if (lossy.length)
-      ctx.out.say(
-        `${lossy.length} annotation${lossy.length === 1 ? "" : "s"} the format cannot hold (not written):`,
-      );
-    for (const i of lossy) ctx.out.say(`  ${printable(i.message)}`);
-  }
-  return counts.failed.length || bad.length ? 1 : 0;
 }
 
 const failuresOf = (summary: AnnotationUploadSummary) =>
@@ -247,9 +190,10 @@ async function download(ctx: Context, dataset: string, out: string, format: Form
 
 export async function annotations(ctx: Context): Promise<number> {
   const [sub, ...paths] = ctx.args;
+  if (sub === "convert") return (await import("./annotations-convert.js")).convert({ ...ctx, args: paths });
   const { dataset } = ctx.values;
   if (!dataset) throw new UsageError("annotations needs --dataset ID");
-  const format = formatOf(ctx.values.format);
+  const format = formatOf(ctx.values.format, "--format");
   if (sub === "upload") {
     if (paths.length !== 1)
       throw new UsageError(
@@ -261,5 +205,5 @@ export async function annotations(ctx: Context): Promise<number> {
     if (!ctx.values.out) throw new UsageError("annotations download needs --out DIR");
     return download(ctx, dataset, ctx.values.out, format);
   }
-  throw new UsageError("annotations takes upload or download");
+  throw new UsageError("annotations takes upload, download or convert");
 }

@@ -36,6 +36,9 @@ export const OPTIONS = {
   out: { type: "string" },
   /** `annotations`: dataloop (default), coco or yolo. */
   format: { type: "string" },
+  /** `annotations convert`: the input's format and the output's (dataloop, coco or yolo). */
+  from: { type: "string" },
+  to: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
   version: { type: "boolean", short: "v", default: false },
 } as const;
@@ -67,6 +70,8 @@ export const USAGE = `dataloop — the Dataloop API from a terminal
   dataloop items query --dataset ID [--filter DQL|@file]   one JSON line per item
   dataloop annotations upload PATH --dataset ID [--format dataloop|coco|yolo] [--concurrency N]
   dataloop annotations download --dataset ID --out DIR [--format dataloop|coco|yolo] [--filter DQL]
+  dataloop annotations convert IN --from dataloop|coco|yolo --to dataloop|coco|yolo --out PATH
+                                     offline, no login: --out is a file for coco (and .jsonl), a folder else
   dataloop logout                    forget the stored tokens of this environment
 
   --env prod|rc|dev|local  or  --gate URL   one session per environment (env: DATALOOP_GATE)

@@ -5,31 +5,36 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { resolveGate } from "@dataloop-ts/auth";
-import { fileStore } from "@dataloop-ts/auth/node";
 import { UsageError } from "@dataloop-ts/core";
-import { annotations } from "./annotations.js";
 import { parseCommandLine, USAGE } from "./args.js";
-import { bots, type Context, login, logout, request, sessionClient, token, whoami } from "./commands.js";
+import type { Context } from "./commands.js";
 import { debugLogger } from "./debug.js";
-import { items } from "./items.js";
 import { endQuietlyOnClosedPipe, Output } from "./output.js";
 import { ask, readStdin } from "./prompts.js";
-import { type GateChoice, renderError } from "./render-error.js";
+import type { GateChoice } from "./render-error.js";
 
-const COMMANDS: Record<string, (ctx: Context) => Promise<number>> = {
-  login,
-  token,
-  whoami,
-  logout,
-  request,
-  bots,
-  items,
-  annotations,
+// A command's module (and the client, auth and their transports with it) is loaded when it runs: all of
+// them cost a process ~40 MB of RSS before it did anything (`dataloop --version` peaked at 87 MB), which
+// `annotations convert`, offline, never needs (the annotations bench measures its peak).
+type Command = (ctx: Context) => Promise<number>;
+const commands = () => import("./commands.js");
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  login: async () => (await commands()).login,
+  token: async () => (await commands()).token,
+  whoami: async () => (await commands()).whoami,
+  logout: async () => (await commands()).logout,
+  request: async () => (await commands()).request,
+  bots: async () => (await commands()).bots,
+  items: async () => (await import("./items.js")).items,
+  annotations: async () => (await import("./annotations.js")).annotations,
 };
 
 /** The gate this run talks to, and how to name it again in a hint; a gate without http(s):// is a usage error. */
-function chooseGate(values: { gate?: string | undefined; env?: string | undefined }): GateChoice {
+async function chooseGate(values: {
+  gate?: string | undefined;
+  env?: string | undefined;
+}): Promise<GateChoice> {
+  const { resolveGate } = await import("@dataloop-ts/auth");
   const [raw, source] = values.gate
     ? [values.gate, "--gate"]
     : process.env.DATALOOP_GATE
@@ -67,13 +72,23 @@ async function main(argv: string[], state: { out: Output; gate?: GateChoice }): 
     (command || values.help ? console.log : console.error)(USAGE);
     return command || values.help ? 0 : 2;
   }
-  const run = COMMANDS[command];
-  if (!run)
+  const load = COMMANDS[command];
+  if (!load)
     throw new UsageError({ message: `unknown command "${command}"`, hint: "Run dataloop --help for usage." });
-  const gate = chooseGate(values);
+  // Offline: no gate, no token folder, no client.
+  if (command === "annotations" && args[0] === "convert")
+    return (await import("./annotations-convert.js")).convert({
+      out: state.out,
+      values,
+      args: args.slice(1),
+    });
+  const run = await load();
+  const gate = await chooseGate(values);
   state.gate = gate;
   const { gateUrl } = gate;
+  const { fileStore } = await import("@dataloop-ts/auth/node");
   const store = fileStore(process.env.DATALOOP_TS_HOME ?? join(homedir(), ".dataloop-ts"));
+  const { sessionClient } = await commands();
   const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
   const logger = debugLogger(process.env);
   return run({
@@ -99,7 +114,8 @@ main(process.argv.slice(2), state).then(
   (code) => {
     process.exitCode = code;
   },
-  (error: unknown) => {
+  async (error: unknown) => {
+    const { renderError } = await import("./render-error.js");
     process.exitCode = renderError(error, state.out, process.env, state.gate);
   },
 );

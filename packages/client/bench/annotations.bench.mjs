@@ -4,8 +4,10 @@
 //  1. A COCO file of 100 000 annotations (polygons and boxes over 10 000 images) → Dataloop JSON (one
 //     JSON line per item, to a file) and back → COCO, each way in its own process, with its time and
 //     peak RSS against the COCO file's size.
-//  2. The same through the CLI: `dataloop annotations upload FILE --format coco` and `download --format
-//     coco`, each a fresh process, against the bench's gateway (a child process).
+//  2. The same through the CLI: `dataloop annotations convert FILE --from coco --to dataloop` and back
+//     (offline), each a fresh process with its time and peak RSS against the same targets; then
+//     `dataloop annotations upload FILE --format coco` and `download --format coco` against the bench's
+//     gateway (a child process), which carry the HTTP of 100 000 annotations besides the conversion.
 //  3. 100 000 annotations over 10 000 items uploaded to that gateway: uploadAnnotations vs raw undici
 //     `request` (the client's transport on Node is undici) and raw fetch POSTing the same batches at the
 //     same concurrency, and the client's dl.POST.
@@ -228,6 +230,29 @@ process.on("exit", () => {
     );
     return { ...JSON.parse(readFileSync(out, "utf8")), result: JSON.parse(stdout) };
   };
+  const cliJsonl = join(dir, "cli-items.jsonl");
+  const convertThere = await cli([
+    "annotations",
+    "convert",
+    cocoPath,
+    "--from",
+    "coco",
+    "--to",
+    "dataloop",
+    "--out",
+    cliJsonl,
+  ]);
+  const convertBack = await cli([
+    "annotations",
+    "convert",
+    cliJsonl,
+    "--from",
+    "dataloop",
+    "--to",
+    "coco",
+    "--out",
+    join(dir, "cli-back.json"),
+  ]);
   const up = await cli(["annotations", "upload", cocoPath, "--dataset", "d1", "--format", "coco"]);
   const down = await cli([
     "annotations",
@@ -240,11 +265,16 @@ process.on("exit", () => {
     "coco",
   ]);
   for (const [verb, r] of [
+    ["convert coco → dataloop", convertThere],
+    ["convert dataloop → coco", convertBack],
     ["upload", up],
     ["download", down],
   ])
     if (r.result.annotations !== ANNOTATIONS || r.result.failed)
       throw new Error(`CLI ${verb}: ${JSON.stringify(r.result).slice(0, 500)}`);
+  console.log("Through the CLI, offline (dataloop annotations convert FILE --from … --to … --out …):");
+  line("convert COCO → Dataloop JSON", { ...convertThere, issues: convertThere.result.issues.length });
+  line("convert Dataloop JSON → COCO", { ...convertBack, issues: convertBack.result.issues.length });
   console.log(
     `Through the CLI (dataloop annotations … --format coco, against the bench's gateway in another process):`,
   );

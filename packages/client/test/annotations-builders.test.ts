@@ -141,19 +141,19 @@ describe("builders and readers", () => {
 });
 
 describe("masks", () => {
-  it("encodes a mask as an RGBA PNG data URL and decodes it back (alpha > 127)", () => {
+  it("encodes a mask as an RGBA PNG data URL and decodes it back (alpha > 127)", async () => {
     const mask = maskOf(13, 7, (x, y) => (x + y) % 3 === 0);
-    const url = encodeMask(mask);
+    const url = await encodeMask(mask);
     expect(url.startsWith("data:image/png;base64,")).toBe(true);
-    expect(decodeMask(url)).toEqual(mask);
+    expect(await decodeMask(url)).toEqual(mask);
   });
 
-  it("says a mask of the wrong size is one, with its place", () => {
-    const url = encodeMask(maskOf(4, 3, () => true));
-    expect(() => decodeMask(url, { width: 5, height: 3 }, { source: "/x.png", id: "a7" })).toThrow(
+  it("says a mask of the wrong size is one, with its place", async () => {
+    const url = await encodeMask(maskOf(4, 3, () => true));
+    await expect(decodeMask(url, { width: 5, height: 3 }, { source: "/x.png", id: "a7" })).rejects.toThrow(
       /\/x\.png, id a7: the mask is 4×3 but its image is 5×3/,
     );
-    expect(() => decodeMask("data:image/png;base64,AAAA")).toThrow(AnnotationInputError);
+    await expect(decodeMask("data:image/png;base64,AAAA")).rejects.toThrow(AnnotationInputError);
   });
 
   it("reads COCO RLE column-major, both forms, and writes what pycocotools writes", () => {

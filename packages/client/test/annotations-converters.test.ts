@@ -119,7 +119,7 @@ describe("YOLO", () => {
     expect(back.issues).toEqual([]);
     expect(out.map((f) => f.path)).toEqual(["train/one.txt", "train/two ü.txt", "train/empty.txt"]);
     expectClose(yoloComparable(out), yoloComparable(files.map((f) => ({ ...f, path: "" }))));
-    expect(parseYoloNames(yoloDataYaml(back.names))).toEqual(names);
+    expect(await parseYoloNames(yoloDataYaml(back.names))).toEqual(names);
   });
 
   it("lists a line with 4 numbers, an odd polygon and an unknown class by file and line, and keeps the rest", async () => {
@@ -170,9 +170,9 @@ describe("YOLO", () => {
     expect(run.issues.at(-1)?.message).toMatch(/^\/nosize\.png: the item's width and height/);
   });
 
-  it("reads names from a data.yaml list, an index map, or a classes.txt", () => {
-    expect(parseYoloNames("path: .\nnames:\n  0: cat\n  1: 🐕 dog\n")).toEqual(["cat", "🐕 dog"]);
-    expect(parseYoloNames("names: [a, b]\n")).toEqual(["a", "b"]);
-    expect(parseYoloNames("a\nb\n")).toEqual(["a", "b"]);
+  it("reads names from a data.yaml list, an index map, or a classes.txt", async () => {
+    expect(await parseYoloNames("path: .\nnames:\n  0: cat\n  1: 🐕 dog\n")).toEqual(["cat", "🐕 dog"]);
+    expect(await parseYoloNames("names: [a, b]\n")).toEqual(["a", "b"]);
+    expect(await parseYoloNames("a\nb\n")).toEqual(["a", "b"]);
   });
 });

@@ -63,7 +63,7 @@ export const everyType: Annotation[] = [
     metadata: { system: { frame: 3, endFrame: 9 } },
   },
   { type: "item_description", label: "description", coordinates: { text: "a sunny street" } },
-  { type: "binary", label: "road", coordinates: encodeMask(maskOf(8, 6, (x, y) => x > y)) },
+  { type: "binary", label: "road", coordinates: await encodeMask(maskOf(8, 6, (x, y) => x > y)) },
   { type: "class", label: "daytime", description: "the whole image" },
 ];
 

@@ -233,7 +233,7 @@ export const itemDescription = (a: AnnotationInput<"item_description">): Annotat
  * const width = 4;
  * const height = 2;
  * const data = new Uint8Array(width * height).fill(1); // data[y * width + x] = 0 | 1
- * console.log(binary({ label: "sky", coordinates: encodeMask({ width, height, data }) }).type);
+ * console.log(binary({ label: "sky", coordinates: await encodeMask({ width, height, data }) }).type);
  * ```
  */
 export function binary(a: AnnotationInput<"binary">): AnnotationBody<"binary"> {

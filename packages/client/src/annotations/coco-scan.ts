@@ -123,26 +123,44 @@ export async function scanCoco(file: ByteSource, source: string, windowBytes = 1
   let keyRaw: number[] | undefined;
   let lastKeyImageId = false;
   let imagePending = false;
-  let idBytes: number[] = [];
+  // The raw bytes of the image_id under way, in a reused buffer: no array or string per annotation
+  // (most repeat their neighbour's id, compared byte by byte with the last one).
+  let idBytes = new Uint8Array(64);
+  let idLength = 0;
+  let lastBytes = new Uint8Array(64);
+  let lastLength = -1;
+  const idByte = (b: number) => {
+    if (idLength === idBytes.length) {
+      const bigger = new Uint8Array(idBytes.length * 2);
+      bigger.set(idBytes);
+      idBytes = bigger;
+    }
+    idBytes[idLength++] = b;
+  };
+  const idStart = (b: number) => {
+    idLength = 0;
+    idByte(b);
+  };
   let slot = -1;
-  // Image ids by raw text: most annotations repeat their neighbour's.
+  // Image ids by raw text.
   const rawIds: string[] = [];
   const slotOfRaw = new Map<string, number>();
-  let lastRaw = "";
   let lastSlot = -1;
   const endImageId = () => {
-    let raw = "";
-    let ascii = true;
-    for (const b of idBytes) if (b > 0x7f) ascii = false;
-    raw = ascii ? String.fromCharCode(...idBytes) : decoder.decode(Uint8Array.from(idBytes));
-    if (raw !== lastRaw) {
+    let same = idLength === lastLength;
+    for (let i = 0; same && i < idLength; i++) if (idBytes[i] !== lastBytes[i]) same = false;
+    if (!same) {
+      const bytes = idBytes.subarray(0, idLength);
+      const raw = decoder.decode(bytes);
       let s = slotOfRaw.get(raw);
       if (s === undefined) {
         s = rawIds.length;
         rawIds.push(raw);
         slotOfRaw.set(raw, s);
       }
-      lastRaw = raw;
+      if (lastBytes.length < idLength) lastBytes = new Uint8Array(idBytes.length);
+      lastBytes.set(bytes);
+      lastLength = idLength;
       lastSlot = s;
     }
     slot = lastSlot;
@@ -172,7 +190,7 @@ export async function scanCoco(file: ByteSource, source: string, windowBytes = 1
       if (inString) {
         if (escaped) {
           escaped = false;
-          if (role === IMAGE_VALUE) idBytes.push(c);
+          if (role === IMAGE_VALUE) idByte(c);
           else if (keyRaw) keyRaw.push(c);
           continue;
         }
@@ -186,7 +204,7 @@ export async function scanCoco(file: ByteSource, source: string, windowBytes = 1
           escaped = true;
           if (role === ELEMENT_KEY && keyIsImageId && !keyRaw) keyRaw = IMAGE_ID.slice(0, keyPos);
           keyIsImageId = false;
-          if (role === IMAGE_VALUE) idBytes.push(d);
+          if (role === IMAGE_VALUE) idByte(d);
           else if (keyRaw) keyRaw.push(d);
           continue;
         }
@@ -198,7 +216,7 @@ export async function scanCoco(file: ByteSource, source: string, windowBytes = 1
               else keyRaw = undefined;
             } else if (keyPos < 8 && d === IMAGE_ID[keyPos]) keyPos++;
             else keyIsImageId = false;
-          } else if (role === IMAGE_VALUE) idBytes.push(d);
+          } else if (role === IMAGE_VALUE) idByte(d);
           continue;
         }
         inString = false;
@@ -215,7 +233,7 @@ export async function scanCoco(file: ByteSource, source: string, windowBytes = 1
           keyRaw = undefined;
           expectKey = false;
         } else if (role === IMAGE_VALUE) {
-          idBytes.push(d);
+          idByte(d);
           endImageId();
         }
         role = NONE;
@@ -223,7 +241,7 @@ export async function scanCoco(file: ByteSource, source: string, windowBytes = 1
       }
       if (bare !== NONE) {
         if (!(isWs(c) || c === COMMA || c === CLOSE_OBJECT || c === CLOSE_ARRAY)) {
-          if (bare === IMAGE_VALUE) idBytes.push(c);
+          if (bare === IMAGE_VALUE) idByte(c);
           continue;
         }
         if (bare === TOP_VALUE) {
@@ -285,7 +303,7 @@ export async function scanCoco(file: ByteSource, source: string, windowBytes = 1
           } else if (imagePending) {
             role = IMAGE_VALUE;
             imagePending = false;
-            idBytes = [c];
+            idStart(c);
           }
         }
         continue;
@@ -370,7 +388,7 @@ export async function scanCoco(file: ByteSource, source: string, windowBytes = 1
         bare = ELEMENT;
       } else if (depth === 3 && imagePending) {
         imagePending = false;
-        idBytes = [c];
+        idStart(c);
         bare = IMAGE_VALUE;
       }
     }

@@ -10,7 +10,6 @@
 import type { Conversion, Source } from "./conversion.js";
 import { readForExport } from "./conversion.js";
 import { AnnotationInputError, AnnotationNotExpressibleError, type ConversionIssue } from "./errors.js";
-import { decodeMask, encodeMask } from "./mask.js";
 import { isKnownType, readAnnotation } from "./readers.js";
 import { countsToString, maskToCounts, type Rle, rleToMask } from "./rle.js";
 import type { AnnotationBody, ItemAnnotationsJson, Point } from "./types.js";
@@ -100,7 +99,32 @@ interface CocoUserMetadata {
 
 const filenameOf = (fileName: string) => `/${fileName.replace(/^\/+/, "")}`;
 
-function annotationsOf(a: CocoAnnotation, label: string, image: CocoImage, source: string): AnnotationBody[] {
+/** The masks' codec, loaded when a mask is first met (a COCO file of polygons and boxes never loads it). */
+const masks = () => import("./mask.js");
+
+/** An RLE segmentation as a `binary` annotation (async: the PNG codec is loaded on the first one). */
+async function maskAnnotation(
+  seg: Rle,
+  label: string,
+  metadata: AnnotationBody["metadata"],
+): Promise<AnnotationBody[]> {
+  const { encodeMask } = await masks();
+  return [
+    {
+      type: "binary",
+      label,
+      coordinates: await encodeMask(rleToMask(seg)),
+      ...(metadata ? { metadata } : {}),
+    },
+  ];
+}
+
+function annotationsOf(
+  a: CocoAnnotation,
+  label: string,
+  image: CocoImage,
+  source: string,
+): AnnotationBody[] | Promise<AnnotationBody[]> {
   const bad = (message: string) => new AnnotationInputError({ source, id: a.id, message });
   let rotation: unknown;
   let user: { user?: { coco: CocoUserMetadata } } = {};
@@ -121,14 +145,7 @@ function annotationsOf(a: CocoAnnotation, label: string, image: CocoImage, sourc
     const [h, w] = seg.size;
     if (image.width !== undefined && image.height !== undefined && (w !== image.width || h !== image.height))
       throw bad(`the mask is ${w}×${h} but image ${image.id} is ${image.width}×${image.height}`);
-    return [
-      {
-        type: "binary",
-        label,
-        coordinates: encodeMask(rleToMask(seg)),
-        ...(user.user ? { metadata: { system: {}, ...user } } : {}),
-      },
-    ];
+    return maskAnnotation(seg, label, user.user ? { system: {}, ...user } : undefined);
   }
   if (Array.isArray(seg) && seg.length) {
     const polygons = seg.map((flat, n) => {
@@ -300,7 +317,9 @@ export function cocoToDataloop(
             continue;
           }
           try {
-            annotations.push(...annotationsOf(a, label, image, source));
+            const made = annotationsOf(a, label, image, source);
+            // Only a mask is a promise: the common case is not awaited (an await per annotation).
+            for (const body of Array.isArray(made) ? made : await made) annotations.push(body);
           } catch (error) {
             if (!(error instanceof AnnotationInputError)) throw error;
             issues.push(error);
@@ -485,9 +504,9 @@ export function dataloopToCoco(
           }
           out.push(ann);
         } else if (a.type === "binary") {
-          let mask: ReturnType<typeof decodeMask>;
+          let mask: Awaited<ReturnType<Awaited<ReturnType<typeof masks>>["decodeMask"]>>;
           try {
-            mask = decodeMask(
+            mask = await (await masks()).decodeMask(
               a.coordinates,
               width !== undefined && height !== undefined ? { width, height } : undefined,
               place,

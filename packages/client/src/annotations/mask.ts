@@ -8,7 +8,9 @@
 // zlib polyfill it needs in a browser costs more than the difference. Speed is not what decides it for
 // masks of image size: fast-png encodes a 1024×1024 RGBA mask in tens of ms on this machine (see the
 // annotations bench), well under the request it rides on.
-import { decode, encode } from "fast-png";
+//
+// Loaded when a mask is first encoded or decoded (so these two are async): fast-png and fflate cost a
+// process that never meets a mask a few MB of RSS (the annotations bench's "loaded" figure).
 import { AnnotationInputError, type AnnotationPlace } from "./errors.js";
 import type { MaskDataUrl } from "./types.js";
 
@@ -19,7 +21,7 @@ import type { MaskDataUrl } from "./types.js";
  * import { decodeMask, encodeMask, type Mask } from "@dataloop-ts/client/annotations";
  *
  * const mask: Mask = { width: 3, height: 2, data: new Uint8Array([0, 1, 1, 0, 1, 0]) };
- * const back = decodeMask(encodeMask(mask), { width: 3, height: 2 });
+ * const back = await decodeMask(await encodeMask(mask), { width: 3, height: 2 });
  * console.log(back.data); // 0 1 1 0 1 0
  * ```
  */
@@ -56,10 +58,10 @@ function fromBase64(text: string): Uint8Array {
  * const height = 480;
  * const data = new Uint8Array(width * height);
  * data.fill(1, 0, width * 10); // the first 10 rows
- * console.log(binary({ label: "sky", coordinates: encodeMask({ width, height, data }) }).type);
+ * console.log(binary({ label: "sky", coordinates: await encodeMask({ width, height, data }) }).type);
  * ```
  */
-export function encodeMask(mask: Mask): MaskDataUrl {
+export async function encodeMask(mask: Mask): Promise<MaskDataUrl> {
   const { width, height, data } = mask;
   if (data.length !== width * height)
     throw new AnnotationInputError({
@@ -69,6 +71,7 @@ export function encodeMask(mask: Mask): MaskDataUrl {
   for (let i = 0; i < data.length; i++) {
     if (data[i]) rgba.fill(255, i * 4, i * 4 + 4);
   }
+  const { encode } = await import("fast-png");
   return `${PREFIX}${toBase64(encode({ width, height, data: rgba, channels: 4, depth: 8 }))}`;
 }
 
@@ -81,20 +84,21 @@ export function encodeMask(mask: Mask): MaskDataUrl {
  *
  * const stored: StoredAnnotation = { type: "binary", label: "sky", coordinates: "data:image/png;base64,…" };
  * const a = readAnnotation(stored, "binary");
- * const { width, height, data } = decodeMask(a.coordinates, { width: 640, height: 480 });
+ * const { width, height, data } = await decodeMask(a.coordinates, { width: 640, height: 480 });
  * console.log(width, height, data.reduce((n, v) => n + v, 0), "pixels inside");
  * ```
  */
-export function decodeMask(
+export async function decodeMask(
   url: string,
   size?: { width: number; height: number },
   place: AnnotationPlace = {},
-): Mask {
+): Promise<Mask> {
   if (!url.startsWith(PREFIX))
     throw new AnnotationInputError({
       ...place,
       message: "a mask must be a PNG data URL (data:image/png;base64,…)",
     });
+  const { decode } = await import("fast-png");
   let png: ReturnType<typeof decode>;
   try {
     png = decode(fromBase64(url.slice(PREFIX.length)));

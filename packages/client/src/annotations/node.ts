@@ -1,9 +1,7 @@
 // `@dataloop-ts/client/annotations/node`: the annotations' files on disk (Node only): dtlpy-layout JSON
 // folders, COCO files and YOLO folders, read and written as streams; every file written atomically.
-import { randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve, sep } from "node:path";
-import { glob } from "tinyglobby";
 import type { CocoFile, CocoIndex } from "./coco.js";
 import { scanCoco } from "./coco-scan.js";
 import type { Source } from "./conversion.js";
@@ -16,6 +14,11 @@ import { parseYoloNames, type YoloOutputFile, yoloDataYaml } from "./yolo.js";
 // (process.moduleLoadList, the annotations bench).
 const writeFileAtomic = async (path: string, text: string) =>
   (await import("@dataloop-ts/core/node")).writeFileAtomic(path, text);
+// Loaded when a folder is listed (tinyglobby and its matcher) or a temp file named (node:crypto): a few
+// MB of RSS each that a conversion of one file does not need (the annotations bench's "loaded" figure).
+const glob = async (pattern: string, options: { cwd: string; absolute?: boolean; dot?: boolean }) =>
+  (await import("tinyglobby")).glob(pattern, options);
+const randomHex = async (bytes: number) => (await import("node:crypto")).randomBytes(bytes).toString("hex");
 
 /** `rel` under `dir`, or an error when it would land outside it (a hostile `../` in an item's name). */
 function inside(dir: string, rel: string, source: string): string {
@@ -43,7 +46,7 @@ function inside(dir: string, rel: string, source: string): string {
  */
 export async function writeChunksAtomic(path: string, chunks: AsyncIterable<string>): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  const tmp = join(dirname(path), `.${basename(path)}.${await randomHex(6)}.tmp`);
   const file = await open(tmp, "wx");
   try {
     // Gathered into one buffer, each string encoded into it as UTF-8 where it lands. Why: one write per
@@ -301,7 +304,7 @@ export async function readYoloFolder(dir: string): Promise<{
   for (const name of ["data.yaml", "data.yml", "classes.txt", "obj.names"]) {
     const text = await readFile(join(dir, name), "utf8").catch(() => undefined);
     if (text !== undefined) {
-      names = parseYoloNames(text, join(dir, name));
+      names = await parseYoloNames(text, join(dir, name));
       break;
     }
   }

@@ -141,7 +141,7 @@ export interface TextCoordinates {
  * ```ts
  * import { encodeMask, type MaskDataUrl } from "@dataloop-ts/client/annotations";
  *
- * const url: MaskDataUrl = encodeMask({ width: 2, height: 1, data: new Uint8Array([1, 0]) });
+ * const url: MaskDataUrl = await encodeMask({ width: 2, height: 1, data: new Uint8Array([1, 0]) });
  * console.log(url.startsWith("data:image/png;base64,"));
  * ```
  */
