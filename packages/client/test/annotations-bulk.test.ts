@@ -1,5 +1,6 @@
 // Annotations up and down through the typed client, against a local gateway that keeps them and
 // misbehaves on purpose (429, 503, connections reset before and after storing).
+import { listenLoopback } from "@dataloop-ts/core/node";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import {
   buildAnnotation,
@@ -42,6 +43,49 @@ afterAll(() => server?.stop());
 const fast = { baseDelayMs: 1, maxDelayMs: 5 };
 
 describe("uploadAnnotations", () => {
+  it("with a client that answers errors (throwOnError: false), a refused batch is a failure with its status, bodiless or not", async () => {
+    // A gateway that refuses every batch: a 404 with no body, then a 422 with its reasons.
+    let n = 0;
+    const refusing = await listenLoopback((_req, res) => {
+      n++;
+      if (n === 1) res.writeHead(404).end();
+      else
+        res
+          .writeHead(422, { "content-type": "application/json" })
+          .end(JSON.stringify({ message: "label is required" }));
+    });
+    try {
+      const answering = createDataloopClient({
+        gateUrl: refusing.url,
+        auth: { getToken: async () => "opaque-test-token" },
+        throwOnError: false,
+      });
+      const box = buildAnnotation({
+        type: "box",
+        label: "car",
+        coordinates: [
+          { x: 0, y: 0 },
+          { x: 1, y: 1 },
+        ],
+      });
+      const summary = await uploadAnnotations(
+        answering,
+        "d1",
+        [
+          { itemId: "a".repeat(24), annotations: [box] },
+          { itemId: "b".repeat(24), annotations: [box] },
+        ],
+        { concurrency: 1 },
+      );
+      expect(summary).toMatchObject({ done: 0, failed: 2, annotations: 0 });
+      const statuses = summary.results.map((r) => (r.error as DataloopApiError | undefined)?.status);
+      expect(statuses).toEqual([404, 422]);
+      expect(summary.results.every((r) => r.error instanceof DataloopApiError)).toBe(true);
+    } finally {
+      await refusing.stop();
+    }
+  });
+
   it("round-trips every annotation type through the gateway", async () => {
     const itemId = server.addItem("/all.png", { width: 8, height: 6 });
     const summary = await uploadAnnotations(dl, "d1", [

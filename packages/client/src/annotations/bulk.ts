@@ -219,13 +219,17 @@ async function sendBatch(
       if (!pending.length) return { ids, alreadyThere };
     }
     try {
-      const { data, error, response } = await dl.POST("/items/{itemId}/annotations", {
+      const answered = await dl.POST("/items/{itemId}/annotations", {
         params: { path: { itemId } },
         body: pending.map((r) => r.body) as never,
         ...(options.signal ? { signal: options.signal } : {}),
       });
-      // A client made with throwOnError: false answers errors instead of throwing them.
-      if (error !== undefined || !response.ok)
+      const { data, error } = answered;
+      // A client made with throwOnError: false answers errors instead of throwing them. `response` is
+      // made when read (a Response and its Headers per POST): asked only of an answer with no body.
+      const response =
+        error !== undefined || data === undefined ? (answered as { response: Response }).response : undefined;
+      if (response && (error !== undefined || !response.ok))
         throw new t.DataloopApiError({
           status: response.status,
           method: "POST",
