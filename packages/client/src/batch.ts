@@ -124,15 +124,56 @@ export interface BatchWork<E, T> {
   work(entry: E): Promise<T>;
   /** Files in the batch, when known. */
   total?(): number | undefined;
+  /**
+   * A done entry's result as a number (a small integer) that `unpack` turns back into it: what the
+   * summary holds of it until `results` is read. Without it, the result object is held.
+   */
+  pack?(entry: E, value: T): number;
+  unpack?(packed: number): BatchResult<T>;
 }
+
+/**
+ * What a run holds of its results, in the order they came: a done entry packed as a number (no
+ * object per item: see packed.ts for why that matters over 100,000 items), anything else as its
+ * result. `summary.results` is made of it when first read (then held as that array).
+ */
+export type ResultLog<T> = Array<number | BatchResult<T>>;
 
 /** Runs `work` over `entries` with bounded concurrency; one failure never loses the others. */
 export async function runBatch<E, T>(
   entries: Iterable<E> | AsyncIterable<E>,
   how: BatchWork<E, T>,
   options: BatchOptions<T> = {},
+  log: ResultLog<T> = [],
 ): Promise<BatchSummary<T>> {
   const summary: BatchSummary<T> = { results: [], done: 0, failed: 0, bytes: 0 };
+  const { pack, unpack } = how;
+  const packing = pack !== undefined && unpack !== undefined;
+  if (packing) {
+    // Made when first read, the shape unchanged (an own, enumerable array property from then on).
+    Object.defineProperty(summary, "results", {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const results = log.map((r) => (typeof r === "number" ? unpack(r) : r));
+        Object.defineProperty(summary, "results", {
+          value: results,
+          enumerable: true,
+          configurable: true,
+          writable: true,
+        });
+        return results;
+      },
+      set(results: Array<BatchResult<T>>) {
+        Object.defineProperty(summary, "results", {
+          value: results,
+          enumerable: true,
+          configurable: true,
+          writable: true,
+        });
+      },
+    });
+  }
   await pMap(
     entries,
     async (entry) => {
@@ -153,7 +194,8 @@ export async function runBatch<E, T>(
           error: error as Error,
         };
       }
-      summary.results.push(result);
+      if (!packing) summary.results.push(result);
+      else log.push(result.ok ? (pack as NonNullable<typeof pack>)(entry, result.value as T) : result);
       const total = how.total?.();
       options.onProgress?.({
         done: summary.done,
