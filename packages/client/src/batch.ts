@@ -133,18 +133,43 @@ export interface BatchWork<E, T> {
 }
 
 /**
- * What a run holds of its results, in the order they came: a done entry packed as a number (no
- * object per item: see packed.ts for why that matters over 100,000 items), anything else as its
- * result. `summary.results` is made of it when first read (then held as that array).
+ * What a run holds of its results, in the order they came: a done entry packed as a number (in a
+ * typed array: no object per item, see packed.ts for why that matters over 100,000 items), anything
+ * else as its result. `summary.results` is made of it when first read (then held as that array).
  */
-export type ResultLog<T> = Array<number | BatchResult<T>>;
+export class ResultLog<T> {
+  /** A packed result (≥ 0), or -1 - the index of a result in `others`. */
+  private entries = new Int32Array(1024);
+  private others: Array<BatchResult<T>> = [];
+  length = 0;
+
+  push(result: number | BatchResult<T>): void {
+    if (this.length === this.entries.length) {
+      const bigger = new Int32Array(Math.ceil(this.length * 1.5));
+      bigger.set(this.entries);
+      this.entries = bigger;
+    }
+    this.set(this.length++, result);
+  }
+
+  /** The packed number at `index`, or its result when it is not packed. */
+  at(index: number): number | BatchResult<T> {
+    const e = this.entries[index] as number;
+    return e >= 0 ? e : (this.others[-1 - e] as BatchResult<T>);
+  }
+
+  set(index: number, result: number | BatchResult<T>): void {
+    if (typeof result === "number") this.entries[index] = result;
+    else this.entries[index] = -1 - (this.others.push(result) - 1);
+  }
+}
 
 /** Runs `work` over `entries` with bounded concurrency; one failure never loses the others. */
 export async function runBatch<E, T>(
   entries: Iterable<E> | AsyncIterable<E>,
   how: BatchWork<E, T>,
   options: BatchOptions<T> = {},
-  log: ResultLog<T> = [],
+  log: ResultLog<T> = new ResultLog(),
 ): Promise<BatchSummary<T>> {
   const summary: BatchSummary<T> = { results: [], done: 0, failed: 0, bytes: 0 };
   const { pack, unpack } = how;
@@ -155,7 +180,11 @@ export async function runBatch<E, T>(
       enumerable: true,
       configurable: true,
       get() {
-        const results = log.map((r) => (typeof r === "number" ? unpack(r) : r));
+        const results: Array<BatchResult<T>> = [];
+        for (let i = 0; i < log.length; i++) {
+          const r = log.at(i);
+          results.push(typeof r === "number" ? unpack(r) : r);
+        }
         Object.defineProperty(summary, "results", {
           value: results,
           enumerable: true,

@@ -2,12 +2,12 @@
 // next page asked for as the queue drains, so memory stays bounded whatever the query's length), every
 // name checked before a byte of it is written, and two items that would share a local path refused.
 import { mkdir, realpath, rm } from "node:fs/promises";
-import { type BatchOptions, type BatchResult, type BatchSummary, type ResultLog, runBatch } from "./batch.js";
+import { type BatchOptions, type BatchResult, type BatchSummary, ResultLog, runBatch } from "./batch.js";
 import type { DataloopClient } from "./client.js";
 import { type DownloadedFile, downloadInto } from "./download.js";
 import { ItemNotFoundError, LocalPathConflictError } from "./local-errors.js";
 import { foldedPath, localPathOf, makeParents } from "./local-paths.js";
-import { PackedNumbers, PackedStrings } from "./packed.js";
+import { PackedMap, PackedNumbers, PackedStrings } from "./packed.js";
 import { type DqlCondition, type DqlFilter, type DqlResources, queryDataset } from "./query.js";
 
 /**
@@ -82,10 +82,8 @@ export async function downloadItems(
   const ids = new PackedStrings();
   const remotePaths = new PackedStrings();
   const versions = new PackedStrings();
+  /** An item's listed size; once it is done, the bytes written (its result packs what they were checked against). */
   const sizes = new PackedNumbers();
-  /** A done item's bytes and what they were checked against (an index in VERIFIED). */
-  const written = new PackedNumbers();
-  const verifiedAs = new PackedNumbers();
   /** Why an item is not downloaded, found before any byte is written (few). */
   const refused = new Map<number, Error>();
   /** Items without a local path (an unsafe name, an id not found). */
@@ -98,12 +96,15 @@ export async function downloadItems(
    * item for the whole run, so a number for a number; two keys of one hash (rare) are told apart by
    * the claimer's key, made again, and the later one held by its key in `collided`.
    */
-  const claimed = new Map<number, number>();
+  const claimed = new PackedMap();
   const collided = new Map<string, number>();
   const claim = (key: string, n: number): number | undefined => {
     const hash = hashOf(key);
     const other = claimed.get(hash);
-    if (other === undefined) return void claimed.set(hash, n);
+    if (other === undefined) {
+      claimed.set(hash, n);
+      return undefined;
+    }
     if (keyOf(localPath(other)) === key) return other;
     const another = collided.get(key);
     if (another === undefined) collided.set(key, n);
@@ -208,20 +209,14 @@ export async function downloadItems(
     lateConflicts.set(other, error);
   }
 
-  const unpack = (n: number): BatchResult<DownloadedFile> => {
+  /** A done item's result, packed: its number and how its bytes were verified (an index in VERIFIED). */
+  const unpack = (packed: number): BatchResult<DownloadedFile> => {
+    const n = Math.floor(packed / VERIFIED.length);
     const path = localPath(n);
-    return {
-      key: ids.at(n),
-      localPath: path,
-      ok: true,
-      value: {
-        path,
-        bytes: written.at(n),
-        verified: VERIFIED[verifiedAs.at(n)] as DownloadedFile["verified"],
-      },
-    };
+    const verified = VERIFIED[packed % VERIFIED.length] as DownloadedFile["verified"];
+    return { key: ids.at(n), localPath: path, ok: true, value: { path, bytes: sizes.at(n), verified } };
   };
-  const log: ResultLog<DownloadedFile> = [];
+  const log = new ResultLog<DownloadedFile>();
   const summary = await runBatch(
     planned(),
     {
@@ -244,9 +239,8 @@ export async function downloadItems(
         });
       },
       pack(n, file) {
-        written.set(n, file.bytes);
-        verifiedAs.set(n, VERIFIED.indexOf(file.verified));
-        return n;
+        sizes.set(n, file.bytes);
+        return n * VERIFIED.length + VERIFIED.indexOf(file.verified);
       },
       unpack,
     },
@@ -258,20 +252,16 @@ export async function downloadItems(
   // Only a file written (ok, held packed) is undone: one that failed wrote nothing there.
   if (lateConflicts.size > 0)
     for (let i = 0; i < log.length; i++) {
-      const n = log[i];
-      const error = typeof n === "number" ? lateConflicts.get(n) : undefined;
-      if (typeof n !== "number" || !error) continue;
-      const result = unpack(n);
+      const packed = log.at(i);
+      if (typeof packed !== "number") continue;
+      const error = lateConflicts.get(Math.floor(packed / VERIFIED.length));
+      if (!error) continue;
+      const result = unpack(packed);
       await rm(result.localPath as string, { force: true });
       summary.done--;
       summary.failed++;
       summary.bytes -= result.value?.bytes ?? 0;
-      log[i] = {
-        key: result.key,
-        ...(result.localPath ? { localPath: result.localPath } : {}),
-        ok: false,
-        error,
-      };
+      log.set(i, { key: result.key, localPath: result.localPath as string, ok: false, error });
     }
   return summary;
 }

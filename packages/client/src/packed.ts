@@ -1,13 +1,22 @@
-// What a long batch keeps of each item for the whole run (ids, names, sizes), held outside V8's heap.
-// Why: V8 grows its young generation (up to 2 × 64 MB of RSS) each time the bytes that survive its
-// scavenges since the last growth exceed its size, so a small object or string kept per item — copied
-// once, then promoted — costs twice its size in survival. Over 100,000 items, the summary's objects,
-// the plans of a page and the conflict map's keys survived ~55 MB (`--trace-gc-nvp`, the items-query
-// bench) and took the young generation from 32 to 128 MB. Bytes in a Buffer never pass through it.
+// What a long batch keeps of each item for the whole run (ids, names, sizes, results, the conflict
+// map), held in typed arrays and buffers, outside V8's heap. Why: V8 grows its young generation (up
+// to 2 × 64 MB of RSS) each time the bytes that survived its scavenges since the last growth exceed
+// its size, so a small object or string kept per item — copied once, then promoted — costs twice its
+// size in survival, and a Map or an array that grows is copied whole each time it does. Over 100,000
+// items the summary's result objects, a page's plans and the conflict map's key strings took the
+// young generation from 32 to 128 MB (`--trace-gc-nvp`, bench/items-query.bench.mjs); bytes in a
+// typed array never pass through it.
+
+/** Grown by half (not doubled): the old copy and the new are both held while it is copied. */
+function grown<A extends Int32Array | Uint32Array | Uint8Array | Float64Array>(a: A, least: number): A {
+  const bigger = new (a.constructor as new (length: number) => A)(Math.max(least, Math.ceil(a.length * 1.5)));
+  bigger.set(a);
+  return bigger;
+}
 
 /** A growing list of strings, as bytes in one buffer: `push` gives the index `at` reads it back by. */
 export class PackedStrings {
-  private bytes = Buffer.allocUnsafe(64 * 1024);
+  private bytes = Buffer.allocUnsafeSlow(16 * 1024);
   private used = 0;
   /** Where each string ends, and whether it was written in one byte a code unit (latin1) or two. */
   private ends = new Uint32Array(1024);
@@ -20,13 +29,13 @@ export class PackedStrings {
     const wide = /[\u0100-\uffff]/.test(s);
     const need = wide ? s.length * 2 : s.length;
     if (this.used + need > this.bytes.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + need));
+      const bigger = Buffer.allocUnsafeSlow(Math.max(this.used + need, Math.ceil(this.bytes.length * 1.5)));
       this.bytes.copy(bigger, 0, 0, this.used);
       this.bytes = bigger;
     }
     if (this.length === this.ends.length) {
-      this.ends = grown(this.ends);
-      this.wide = grown(this.wide);
+      this.ends = grown(this.ends, 0);
+      this.wide = grown(this.wide, 0);
     }
     this.used += this.bytes.write(s, this.used, need, wide ? "utf16le" : "latin1");
     this.ends[this.length] = this.used;
@@ -40,14 +49,14 @@ export class PackedStrings {
   }
 }
 
-/** A growing list of numbers (NaN for none) in a typed array: `set` past the end grows it. */
+/** A growing list of numbers (NaN where none was set): `set` past the end grows it. */
 export class PackedNumbers {
   private values = new Float64Array(1024).fill(Number.NaN);
 
   set(index: number, value: number): void {
-    while (index >= this.values.length) {
+    if (index >= this.values.length) {
       const filled = this.values.length;
-      this.values = grown(this.values);
+      this.values = grown(this.values, index + 1);
       this.values.fill(Number.NaN, filled);
     }
     this.values[index] = value;
@@ -58,8 +67,47 @@ export class PackedNumbers {
   }
 }
 
-function grown<A extends Uint32Array | Uint8Array | Float64Array>(a: A): A {
-  const bigger = new (a.constructor as new (length: number) => A)(a.length * 2);
-  bigger.set(a);
-  return bigger;
+/**
+ * A map of small non-negative integers (under 2³¹) to small non-negative integers, by open addressing
+ * in two typed arrays (the conflict map: a hash of a local path → the item that claimed it).
+ */
+export class PackedMap {
+  private keys = new Int32Array(1024);
+  /** The value + 1; 0 is a free slot. */
+  private values = new Int32Array(1024);
+  private size = 0;
+
+  get(key: number): number | undefined {
+    const mask = this.keys.length - 1;
+    for (let i = key & mask; ; i = (i + 1) & mask) {
+      const v = this.values[i] as number;
+      if (v === 0) return undefined;
+      if (this.keys[i] === key) return v - 1;
+    }
+  }
+
+  set(key: number, value: number): void {
+    // At most half full: a probe ends soon on a free slot.
+    if ((this.size + 1) * 2 > this.keys.length) {
+      const { keys, values } = this;
+      this.keys = new Int32Array(keys.length * 2);
+      this.values = new Int32Array(keys.length * 2);
+      this.size = 0;
+      for (let i = 0; i < keys.length; i++)
+        if (values[i] !== 0) this.set(keys[i] as number, (values[i] as number) - 1);
+    }
+    const mask = this.keys.length - 1;
+    for (let i = key & mask; ; i = (i + 1) & mask) {
+      if (this.values[i] === 0) {
+        this.keys[i] = key;
+        this.values[i] = value + 1;
+        this.size++;
+        return;
+      }
+      if (this.keys[i] === key) {
+        this.values[i] = value + 1;
+        return;
+      }
+    }
+  }
 }
