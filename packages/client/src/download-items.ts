@@ -7,7 +7,7 @@ import type { DataloopClient } from "./client.js";
 import { type DownloadedFile, downloadInto } from "./download.js";
 import { ItemNotFoundError, LocalPathConflictError } from "./local-errors.js";
 import { foldedPath, localPathOf, makeParents } from "./local-paths.js";
-import { PackedMap, PackedNumbers, PackedStrings } from "./packed.js";
+import { hashOf, PackedMap, PackedNumbers, PackedStrings } from "./packed.js";
 import { type DqlCondition, type DqlFilter, type DqlResources, queryDataset } from "./query.js";
 
 /**
@@ -38,13 +38,6 @@ export interface DownloadItemsOptions extends BatchOptions<DownloadedFile> {
 
 /** `DownloadedFile.verified`'s values, by the number a done item holds. */
 const VERIFIED: ReadonlyArray<DownloadedFile["verified"]> = ["size", "length", "none"];
-
-/** FNV-1a of a string's code units, kept within V8's small integers (31 bits): a conflict map key. */
-function hashOf(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h & 0x3fffffff;
-}
 
 /** Ids per query when `ids` are given: DQL's `$in`, in pieces a gateway takes. */
 const IDS_PER_QUERY = 500;

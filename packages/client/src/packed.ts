@@ -77,9 +77,14 @@ export class PackedMap {
   private values = new Int32Array(1024);
   private size = 0;
 
+  /** Where a key's probe starts: the high bits of a multiplicative hash (keys alike in their low bits spread). */
+  private slotOf(key: number): number {
+    return Math.imul(key, 0x9e3779b1) >>> (32 - Math.log2(this.keys.length));
+  }
+
   get(key: number): number | undefined {
     const mask = this.keys.length - 1;
-    for (let i = key & mask; ; i = (i + 1) & mask) {
+    for (let i = this.slotOf(key); ; i = (i + 1) & mask) {
       const v = this.values[i] as number;
       if (v === 0) return undefined;
       if (this.keys[i] === key) return v - 1;
@@ -97,7 +102,7 @@ export class PackedMap {
         if (values[i] !== 0) this.set(keys[i] as number, (values[i] as number) - 1);
     }
     const mask = this.keys.length - 1;
-    for (let i = key & mask; ; i = (i + 1) & mask) {
+    for (let i = this.slotOf(key); ; i = (i + 1) & mask) {
       if (this.values[i] === 0) {
         this.keys[i] = key;
         this.values[i] = value + 1;
@@ -110,4 +115,11 @@ export class PackedMap {
       }
     }
   }
+}
+
+/** FNV-1a of a string's code units, kept within 30 bits (a small integer to V8): a `PackedMap` key. */
+export function hashOf(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h & 0x3fffffff;
 }
