@@ -2,6 +2,7 @@
 // next page asked for as the queue drains, so memory stays bounded whatever the query's length), every
 // name checked before a byte of it is written, and two items that would share a local path refused.
 import { mkdir, realpath, rm } from "node:fs/promises";
+import { sep } from "node:path";
 import { type BatchOptions, type BatchResult, type BatchSummary, ResultLog, runBatch } from "./batch.js";
 import type { DataloopClient } from "./client.js";
 import { type DownloadedFile, downloadInto } from "./download.js";
@@ -81,7 +82,14 @@ export async function downloadItems(
   const refused = new Map<number, Error>();
   /** Items without a local path (an unsafe name, an id not found). */
   const pathless = new Set<number>();
-  const localPath = (n: number) => localPathOf(root, remotePaths.at(n));
+  // An item's local path, once its name was checked (localPathOf): the root and its name's segments,
+  // as join makes it from names with no empty, "." or ".." segment, but built as `root + name`, which
+  // shares the root (a result read from the summary holds a short string of its own, not a whole path).
+  const under = root.endsWith(sep) ? root : root + sep;
+  const localPath = (n: number) => {
+    const name = remotePaths.at(n, remotePaths.startsWith(n, "/") ? 1 : 0);
+    return under + (sep === "/" ? name : name.replaceAll("/", sep));
+  };
   /** `path` under the root, case folded: what two items clash on (under the root, which all share). */
   const keyOf = (path: string) => foldedPath(path.slice(root.length));
   /**

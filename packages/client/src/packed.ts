@@ -43,9 +43,24 @@ export class PackedStrings {
     return this.length++;
   }
 
-  at(index: number): string {
-    const start = index === 0 ? 0 : (this.ends[index - 1] as number);
+  /** The string at `index`, from its code unit `from` on. */
+  at(index: number, from = 0): string {
+    const start = (index === 0 ? 0 : (this.ends[index - 1] as number)) + (this.wide[index] ? 2 * from : from);
     return this.bytes.toString(this.wide[index] ? "utf16le" : "latin1", start, this.ends[index]);
+  }
+
+  /** Whether the string at `index` starts with `prefix` (one-byte code units), read in place. */
+  startsWith(index: number, prefix: string): boolean {
+    const start = index === 0 ? 0 : (this.ends[index - 1] as number);
+    const unit = this.wide[index] ? 2 : 1;
+    if (start + prefix.length * unit > (this.ends[index] as number)) return false;
+    for (let i = 0; i < prefix.length; i++)
+      if (
+        this.bytes[start + i * unit] !== prefix.charCodeAt(i) ||
+        (unit === 2 && this.bytes[start + i * 2 + 1] !== 0)
+      )
+        return false;
+    return true;
   }
 }
 

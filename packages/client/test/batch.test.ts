@@ -147,6 +147,11 @@ describe("packed lists", () => {
     expect(list.length).toBe(all.length);
     for (let i = 0; i < all.length; i++) if (list.at(i) !== all[i]) expect(list.at(i)).toBe(all[i]);
     expect(list.at(3)).toBe("lone \ud800 half#3");
+    // Read from a code unit on, and a prefix looked for in place: one-byte and wide alike.
+    expect(list.at(1, 1)).toBe("cats/é.jpg#1");
+    expect(list.at(2, 1)).toBe("漢字/🐱.png#2");
+    expect([0, 1, 2, 4].map((i) => list.startsWith(i, "/"))).toEqual([false, true, true, false]);
+    expect(list.startsWith(2, "/漢")).toBe(false);
   });
 
   it("numbers: NaN where none was set, any index, past growths", () => {
