@@ -1,5 +1,4 @@
 import type { DataloopError } from "@dataloop-ts/core";
-import pMap from "p-map";
 import { type ItemSource, type UploadedItem, type UploadItemOptions, uploadItem } from "./items.js";
 import { DuplicateRemotePathError } from "./local-errors.js";
 
@@ -124,6 +123,103 @@ export interface BatchWork<E, T> {
   work(entry: E): Promise<T>;
   /** Files in the batch, when known. */
   total?(): number | undefined;
+  /**
+   * A done entry's result as a number (a small integer) that `unpack` turns back into it: what the
+   * summary holds of it until `results` is read. Without it, the result object is held.
+   */
+  pack?(entry: E, value: T): number;
+  unpack?(packed: number): BatchResult<T>;
+}
+
+/**
+ * What a run holds of its results, in the order they came: a done entry packed as a number (in a
+ * typed array: no object per item, see packed.ts for why that matters over 100,000 items), anything
+ * else as its result. `summary.results` is made of it when first read (then held as that array).
+ */
+export class ResultLog<T> {
+  /** A packed result (≥ 0), or -1 - the index of a result in `others`. */
+  private entries = new Int32Array(1024);
+  private others: Array<BatchResult<T>> = [];
+  length = 0;
+
+  push(result: number | BatchResult<T>): void {
+    if (this.length === this.entries.length) {
+      const bigger = new Int32Array(Math.ceil(this.length * 1.5));
+      bigger.set(this.entries);
+      this.entries = bigger;
+    }
+    this.set(this.length++, result);
+  }
+
+  /** The packed number at `index`, or its result when it is not packed. */
+  at(index: number): number | BatchResult<T> {
+    const e = this.entries[index] as number;
+    return e >= 0 ? e : (this.others[-1 - e] as BatchResult<T>);
+  }
+
+  set(index: number, result: number | BatchResult<T>): void {
+    if (typeof result === "number") this.entries[index] = result;
+    else this.entries[index] = -1 - (this.others.push(result) - 1);
+  }
+}
+
+/**
+ * Runs `run` on each entry, at most `concurrency` at once, the next entry pulled as one finishes; the
+ * first error (or the signal's abort) rejects at once, what is in flight going on. Not p-map: p-map 7
+ * keeps a slot per entry for results this does not have, and a set of pending indexes, which over
+ * 100,000 entries were 7 MB of what survived V8's scavenges in a run (a sampling heap profile of
+ * bench/items-query.bench.mjs; packed.ts says why that matters).
+ */
+async function eachAtMost<E>(
+  entries: Iterable<E> | AsyncIterable<E>,
+  concurrency: number,
+  signal: AbortSignal | undefined,
+  run: (entry: E) => Promise<void>,
+): Promise<void> {
+  if (!((Number.isSafeInteger(concurrency) && concurrency >= 1) || concurrency === Number.POSITIVE_INFINITY))
+    throw new TypeError(`concurrency is an integer from 1 up (or Infinity), not ${concurrency}`);
+  signal?.throwIfAborted();
+  const source: Iterator<E> | AsyncIterator<E> =
+    Symbol.asyncIterator in entries ? entries[Symbol.asyncIterator]() : entries[Symbol.iterator]();
+  await new Promise<void>((resolve, reject) => {
+    let workers = 0;
+    let ended = false;
+    let failed = false;
+    const fail = (error: unknown) => {
+      if (failed) return;
+      failed = true;
+      signal?.removeEventListener("abort", aborted);
+      reject(error);
+    };
+    const aborted = () => fail(signal?.reason);
+    signal?.addEventListener("abort", aborted, { once: true });
+    // Workers start one by one, each as the one before got an entry: no more of them than entries.
+    const worker = async () => {
+      workers++;
+      try {
+        for (;;) {
+          if (ended || failed) return;
+          const next = await source.next();
+          if (next.done) {
+            ended = true;
+            return;
+          }
+          if (failed) return;
+          if (workers < concurrency) void worker();
+          await run(next.value);
+        }
+      } catch (error) {
+        fail(error);
+      } finally {
+        workers--;
+        if (workers === 0 && !failed) {
+          signal?.removeEventListener("abort", aborted);
+          resolve();
+        }
+      }
+    };
+    void worker();
+  });
 }
 
 /** Runs `work` over `entries` with bounded concurrency; one failure never loses the others. */
@@ -131,40 +227,69 @@ export async function runBatch<E, T>(
   entries: Iterable<E> | AsyncIterable<E>,
   how: BatchWork<E, T>,
   options: BatchOptions<T> = {},
+  log: ResultLog<T> = new ResultLog(),
 ): Promise<BatchSummary<T>> {
   const summary: BatchSummary<T> = { results: [], done: 0, failed: 0, bytes: 0 };
-  await pMap(
-    entries,
-    async (entry) => {
-      let result: BatchResult<T>;
-      try {
-        const value = await how.work(entry);
-        summary.done++;
-        summary.bytes += how.bytes(entry, value);
-        const localPath = how.localPath?.(entry, value);
-        result = { key: how.key(entry), ...(localPath ? { localPath } : {}), ok: true, value };
-      } catch (error) {
-        summary.failed++;
-        const localPath = how.localPath?.(entry);
-        result = {
-          key: how.key(entry),
-          ...(localPath ? { localPath } : {}),
-          ok: false,
-          error: error as Error,
-        };
-      }
-      summary.results.push(result);
-      const total = how.total?.();
-      options.onProgress?.({
-        done: summary.done,
-        failed: summary.failed,
-        bytes: summary.bytes,
-        ...(total !== undefined ? { total } : {}),
-        result,
-      });
-    },
-    { concurrency: options.concurrency ?? 8, ...(options.signal ? { signal: options.signal } : {}) },
-  );
+  const { pack, unpack } = how;
+  const packing = pack !== undefined && unpack !== undefined;
+  if (packing) {
+    // Made when first read, the shape unchanged (an own, enumerable array property from then on).
+    Object.defineProperty(summary, "results", {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const results: Array<BatchResult<T>> = [];
+        for (let i = 0; i < log.length; i++) {
+          const r = log.at(i);
+          results.push(typeof r === "number" ? unpack(r) : r);
+        }
+        Object.defineProperty(summary, "results", {
+          value: results,
+          enumerable: true,
+          configurable: true,
+          writable: true,
+        });
+        return results;
+      },
+      set(results: Array<BatchResult<T>>) {
+        Object.defineProperty(summary, "results", {
+          value: results,
+          enumerable: true,
+          configurable: true,
+          writable: true,
+        });
+      },
+    });
+  }
+  await eachAtMost(entries, options.concurrency ?? 8, options.signal, async (entry) => {
+    let result: BatchResult<T>;
+    try {
+      const value = await how.work(entry);
+      summary.done++;
+      summary.bytes += how.bytes(entry, value);
+      const localPath = how.localPath?.(entry, value);
+      result = { key: how.key(entry), ...(localPath ? { localPath } : {}), ok: true, value };
+    } catch (error) {
+      summary.failed++;
+      const localPath = how.localPath?.(entry);
+      result = {
+        key: how.key(entry),
+        ...(localPath ? { localPath } : {}),
+        ok: false,
+        error: error as Error,
+      };
+    }
+    if (!packing) summary.results.push(result);
+    else log.push(result.ok ? (pack as NonNullable<typeof pack>)(entry, result.value as T) : result);
+    const total = how.total?.();
+    options.onProgress?.({
+      done: summary.done,
+      failed: summary.failed,
+      bytes: summary.bytes,
+      ...(total !== undefined ? { total } : {}),
+      result,
+    });
+  });
   return summary;
 }
 

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { notePathOf } from "../src/download.js";
 import { createDataloopClient } from "../src/index.js";
 import { downloadFile, downloadItems, partPathOf } from "../src/node.js";
+import { hashOf } from "../src/packed.js";
 
 let dir: string;
 const servers: LoopbackServer[] = [];
@@ -393,6 +394,39 @@ describe("downloadItems: nothing outside the target, nothing merged", () => {
       ]),
     );
     expect(await readdir(out)).toEqual(["other.txt"]);
+  });
+  it("two names whose conflict keys share a hash are both downloaded; a later one that differs in case clashes with its own twin only", async () => {
+    // The conflict map holds a 30-bit hash of each key: two keys of one hash are told apart.
+    const seen = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; !pair; i++) {
+      const name = `/h${i}.txt`;
+      const other = seen.get(hashOf(name));
+      if (other !== undefined) pair = [other, name];
+      else seen.set(hashOf(name), name);
+    }
+    const [a, b] = pair;
+    expect(hashOf(a)).toBe(hashOf(b));
+    const out = join(await folder("hash-twins"), "out");
+    const { server, streamed } = await itemsGateway(
+      [
+        { id: "t1", filename: a, bytes: Buffer.from("first") },
+        { id: "t2", filename: b, bytes: Buffer.from("second") },
+        { id: "t3", filename: a.toUpperCase(), bytes: Buffer.from("third") },
+      ],
+      { pageSize: 2 },
+    );
+    const summary = await downloadItems(clientAt(server.url), "d", out, { concurrency: 1 });
+    const byKey = Object.fromEntries(summary.results.map((r) => [r.key, r]));
+    expect(byKey.t2).toMatchObject({ ok: true, value: { bytes: 6 } });
+    expect(await readFile(join(out, b.slice(1)), "utf8")).toBe("second");
+    for (const id of ["t1", "t3"])
+      expect(byKey[id], id).toMatchObject({ ok: false, error: { code: "LOCAL_PATH_CONFLICT" } });
+    expect(byKey.t3?.error?.message).toContain("t1");
+    expect(byKey.t3?.error?.message).not.toContain("t2");
+    expect(streamed).toEqual(["t1", "t2"]);
+    expect(await readdir(out)).toEqual([b.slice(1)]);
+    expect(summary).toMatchObject({ done: 1, failed: 2, bytes: 6 });
   });
 });
 
