@@ -59,11 +59,25 @@ export async function emitClientFiles(input: EmitInput): Promise<EmittedFiles> {
     });
   }
   const head = header(input, fingerprint);
-  const index = listOperations(input.document)
+  const listed = listOperations(input.document);
+  // The index's type as a literal, its value as lines of `name method path` read once at load: in a
+  // browser bundle the object literal cost 0.35 kB more gzip than the lines (20% of the client's
+  // budget of 10% over its first size, the consumer bundle test).
+  const indexType = listed
     .map(
       ({ method, path, operation }) =>
-        `  ${operation.operationId}: { method: "${method}", path: "${path}" },`,
+        `  readonly ${operation.operationId}: { readonly method: "${method}"; readonly path: "${path}" };`,
     )
+    .join("\n");
+  const indexLines = listed
+    .map(({ method, path, operation }) => {
+      const line = `${operation.operationId} ${method} ${path}`;
+      if (/[\s`$\\]/.test(`${operation.operationId}${path}`))
+        throw new Error(
+          `operation ${operation.operationId} (${path}): a space, backquote, $ or backslash cannot go in the operation index's lines`,
+        );
+      return line;
+    })
     .join("\n");
   const about = { title: input.title, version: input.version, sha256: input.specSha256, fingerprint };
   const operations = `${head}
@@ -89,9 +103,18 @@ export const apiSpec = ${JSON.stringify(about)} as const;
  * console.log(method.toUpperCase(), path);
  * \`\`\`
  */
-export const operationIndex = {
-${index}
-} as const;
+export const operationIndex: {
+${indexType}
+} = /* @__PURE__ */ indexOf(\`${indexLines}\`);
+
+function indexOf(lines: string) {
+  const index: Record<string, { method: string; path: string }> = {};
+  for (const line of lines.split("\\n")) {
+    const [name = "", method = "", path = ""] = line.split(" ");
+    index[name] = { method, path };
+  }
+  return index as typeof operationIndex;
+}
 
 /**
  * The unique camelCase name of every operation of the spec: a key of \`operationIndex\`.
