@@ -147,15 +147,21 @@ class Data extends Outcome {
  * read the answer's chunks instead (`answerBehind`), and a download then makes no web stream.
  */
 class StreamData extends Outcome {
-  #data: ReadableStream<Uint8Array> | null | undefined;
-  readonly #source: Answer;
+  declare readonly data: ReadableStream<Uint8Array> | null;
   constructor(answer: Answer, response: Response | undefined) {
     super(answer, response);
-    this.#source = answer;
-  }
-  get data(): ReadableStream<Uint8Array> | null {
-    if (this.#data === undefined) this.#data = this.#source.stream();
-    return this.#data;
+    // An own, enumerable property, as `data` is on every other result: a spread (`{ ...result }`, a
+    // client wrapped by the user) copies it. A getter on the class would be left out of the copy, and a
+    // download through such a wrapper read no body (test "…spreads the client's result…").
+    let data: ReadableStream<Uint8Array> | null | undefined;
+    Object.defineProperty(this, "data", {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        if (data === undefined) data = answer.stream();
+        return data;
+      },
+    });
   }
 }
 class Failed extends Outcome {

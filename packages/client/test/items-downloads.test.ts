@@ -193,6 +193,26 @@ describe("downloadFile: what a resumed download appends is what was asked for", 
     expect(ranges.at(-1)).toMatch(/^bytes=\d+-$/);
   });
 
+  it("through a client wrapped by the user that spreads the client's result ({ ...result, response }): the file is the item", async () => {
+    const bytes = bytesOf(200_000, 13);
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { "content-length": String(bytes.length) }).end(bytes);
+    });
+    const dl = clientAt(server.url);
+    // A wrapper that adds to what the client returns: a stream call's `data` must be among what a spread copies.
+    const get = dl.GET as (...args: unknown[]) => Promise<{ data: unknown; response: Response }>;
+    const wrapped = {
+      GET: (async (...args: unknown[]) => {
+        const result = await get(...args);
+        return { ...result, response: result.response, loggedAt: 1 };
+      }) as unknown as typeof dl.GET,
+    };
+    const out = join(await folder("spread"), "item.bin");
+    const got = await downloadFile(wrapped, "i1", out, { size: bytes.length, attempts: 1 });
+    expect(got).toEqual({ path: out, bytes: bytes.length, verified: "size" });
+    expect(sha(await readFile(out))).toBe(sha(bytes));
+  });
+
   it("an item of unknown size: a body cut off is gone on from, and the result says what the count was checked against", async () => {
     const bytes = bytesOf(120_000, 19);
     let n = 0;
