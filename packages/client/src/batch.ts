@@ -190,6 +190,13 @@ async function eachAtMost<E>(
       failed = true;
       signal?.removeEventListener("abort", aborted);
       reject(error);
+      // The source is closed, as a for-await loop left early closes it (and p-map did): a generator's
+      // `finally` runs, what it holds (a cursor, a file read by lines) is let go. Not awaited: a source
+      // blocked in `next()` must not hold the rejection.
+      if (!ended)
+        void Promise.resolve()
+          .then(() => source.return?.())
+          .catch(() => {});
     };
     const aborted = () => fail(signal?.reason);
     signal?.addEventListener("abort", aborted, { once: true });

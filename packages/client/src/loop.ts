@@ -147,15 +147,32 @@ class Data extends Outcome {
  * read the answer's chunks instead (`answerBehind`), and a download then makes no web stream.
  */
 class StreamData extends Outcome {
-  #data: ReadableStream<Uint8Array> | null | undefined;
-  readonly #source: Answer;
+  declare data: ReadableStream<Uint8Array> | null;
+  /** Whether `data` was read or replaced: the body is then the caller's to read, not the SDK's (`answerBehind`). */
+  #touched = false;
+  static touched(outcome: unknown): boolean {
+    return outcome instanceof StreamData && outcome.#touched;
+  }
   constructor(answer: Answer, response: Response | undefined) {
     super(answer, response);
-    this.#source = answer;
-  }
-  get data(): ReadableStream<Uint8Array> | null {
-    if (this.#data === undefined) this.#data = this.#source.stream();
-    return this.#data;
+    // An own, enumerable, writable property, as `data` is on every other result: a spread (`{ ...result }`,
+    // a client wrapped by the user) copies it, and a wrapper may put a stream of its own there. A getter
+    // on the class was left out of the copy (a download through such a wrapper read no body) and refused
+    // an assignment (tests "…spreads the client's result…", "…a stream of its own…").
+    let data: ReadableStream<Uint8Array> | null | undefined;
+    Object.defineProperty(this, "data", {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        this.#touched = true;
+        if (data === undefined) data = answer.stream();
+        return data;
+      },
+      set: (value: ReadableStream<Uint8Array> | null) => {
+        this.#touched = true;
+        data = value;
+      },
+    });
   }
 }
 class Failed extends Outcome {
@@ -411,9 +428,13 @@ export async function runCall(
 
 /**
  * The answer behind a call's result (`{ data, response }` of `dl.GET` and the like), its body not read
- * yet when it was asked for as a stream; undefined for anything else (a client wrapped by the user).
+ * yet when it was asked for as a stream; undefined for anything else (a client wrapped by the user, a
+ * stream result whose `data` was read or replaced).
  */
-export const answerBehind = (outcome: unknown): Answer | undefined => Outcome.answerOf(outcome);
+export const answerBehind = (outcome: unknown): Answer | undefined =>
+  // Once a caller read or replaced a stream result's `data`, its chunks are theirs: read by the SDK too,
+  // two readers would share the body between them.
+  StreamData.touched(outcome) ? undefined : Outcome.answerOf(outcome);
 
 const isConnectionFailure = (error: unknown): error is ReturnType<typeof failureOf> =>
   (error as { code?: unknown } | undefined)?.code === "CONNECTION_ERROR";

@@ -70,6 +70,46 @@ describe("runBatch", () => {
     expect(started).toEqual([1, 2]);
   });
 
+  it("an abort, or an onProgress that throws, closes the entries' source as a for-await loop left early does (its finally runs)", async () => {
+    for (const how of ["abort", "progress"] as const) {
+      const controller = new AbortController();
+      let closed = false;
+      const held = gate();
+      // A source holding something until it is closed (a listing's cursor, a file of names read by lines).
+      async function* source() {
+        try {
+          for (let i = 0; i < 100; i++) yield i;
+        } finally {
+          closed = true;
+        }
+      }
+      const run = runBatch(
+        source(),
+        {
+          key: String,
+          bytes: () => 0,
+          async work(n) {
+            if (n > 0) await held.opened;
+            return n;
+          },
+        },
+        {
+          concurrency: 2,
+          signal: controller.signal,
+          onProgress() {
+            if (how === "progress") throw new Error("progress bar broke");
+          },
+        },
+      );
+      await settle();
+      if (how === "abort") controller.abort(new Error("stopped by the user"));
+      await expect(run).rejects.toThrow(how === "abort" ? "stopped by the user" : "progress bar broke");
+      held.open();
+      await settle();
+      expect(closed, how).toBe(true);
+    }
+  });
+
   it("an onProgress that throws rejects the batch with its error", async () => {
     const boom = new Error("progress bar broke");
     await expect(

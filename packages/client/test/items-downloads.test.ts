@@ -193,6 +193,57 @@ describe("downloadFile: what a resumed download appends is what was asked for", 
     expect(ranges.at(-1)).toMatch(/^bytes=\d+-$/);
   });
 
+  it("through a client wrapped by the user that spreads the client's result ({ ...result, response }): the file is the item", async () => {
+    const bytes = bytesOf(200_000, 13);
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { "content-length": String(bytes.length) }).end(bytes);
+    });
+    const dl = clientAt(server.url);
+    // A wrapper that adds to what the client returns: a stream call's `data` must be among what a spread copies.
+    const get = dl.GET as (...args: unknown[]) => Promise<{ data: unknown; response: Response }>;
+    const wrapped = {
+      GET: (async (...args: unknown[]) => {
+        const result = await get(...args);
+        return { ...result, response: result.response, loggedAt: 1 };
+      }) as unknown as typeof dl.GET,
+    };
+    const out = join(await folder("spread"), "item.bin");
+    const got = await downloadFile(wrapped, "i1", out, { size: bytes.length, attempts: 1 });
+    expect(got).toEqual({ path: out, bytes: bytes.length, verified: "size" });
+    expect(sha(await readFile(out))).toBe(sha(bytes));
+  });
+
+  it("through a wrapper that puts a stream of its own in the client's result (r.data = r.data.pipeThrough(counter)): the file is the item, every byte counted once", async () => {
+    const bytes = bytesOf(2_000_000, 17);
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { "content-length": String(bytes.length) }).end(bytes);
+    });
+    const dl = clientAt(server.url);
+    let counted = 0;
+    const get = dl.GET as (...args: unknown[]) => Promise<{ data: ReadableStream<Uint8Array> | null }>;
+    const wrapped = {
+      GET: (async (...args: unknown[]) => {
+        const result = await get(...args);
+        // A progress counter on the body, the result otherwise the client's own.
+        result.data =
+          result.data?.pipeThrough(
+            new TransformStream<Uint8Array, Uint8Array>({
+              transform(chunk, controller) {
+                counted += chunk.byteLength;
+                controller.enqueue(chunk);
+              },
+            }),
+          ) ?? null;
+        return result;
+      }) as unknown as typeof dl.GET,
+    };
+    const out = join(await folder("counted"), "item.bin");
+    const got = await downloadFile(wrapped, "i1", out, { size: bytes.length, attempts: 1 });
+    expect(got).toEqual({ path: out, bytes: bytes.length, verified: "size" });
+    expect(sha(await readFile(out))).toBe(sha(bytes));
+    expect(counted).toBe(bytes.length);
+  });
+
   it("an item of unknown size: a body cut off is gone on from, and the result says what the count was checked against", async () => {
     const bytes = bytesOf(120_000, 19);
     let n = 0;
