@@ -57,12 +57,18 @@ export function byteProgress(
               async openChunks() {
                 restart();
                 const chunks = await openChunks.call(source);
-                return (async function* () {
+                const counted = (async function* () {
                   for await (const chunk of chunks) {
                     count(chunk);
                     yield chunk;
                   }
                 })();
+                // An attempt that ends before its body is read lets go of it by `destroy` (a Node stream's):
+                // a generator not started would never reach the file's stream to close it.
+                const inner = chunks as { destroy?: () => void };
+                return typeof inner.destroy === "function"
+                  ? Object.assign(counted, { destroy: () => inner.destroy?.() })
+                  : counted;
               },
             }
           : {}),
