@@ -4,7 +4,7 @@ import type { DataloopClient } from "./client.js";
 import { DataloopApiError, DataloopConnectionError, DataloopResponseError } from "./errors.js";
 import type { components } from "./generated/schema.js";
 import type { RetryOptions } from "./retry.js";
-import { type StreamedBody, webStreamOf } from "./transport.js";
+import { chunksOfStream, type StreamedBody, webStreamOf } from "./transport.js";
 import type { ThrowingClient } from "./types.js";
 
 /**
@@ -301,26 +301,10 @@ function multipart(
  * A stream's chunks: an async iterable's as they are; a web stream's through its reader where it is not
  * iterable (Safari's). Stopping early cancels the stream (a Node stream is destroyed: its file closed).
  */
-async function* readerChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const reader = stream.getReader();
-  let done = false;
-  try {
-    for (;;) {
-      const next = await reader.read();
-      if (next.done) {
-        done = true;
-        return;
-      }
-      yield next.value;
-    }
-  } finally {
-    if (!done) await reader.cancel().catch(() => {});
-  }
-}
 const chunksOf = (stream: StreamedBody): AsyncIterable<Uint8Array> =>
   typeof (stream as Partial<AsyncIterable<Uint8Array>>)[Symbol.asyncIterator] === "function"
     ? (stream as AsyncIterable<Uint8Array>)
-    : readerChunks(stream as ReadableStream<Uint8Array>);
+    : chunksOfStream(stream as ReadableStream<Uint8Array>);
 
 /** A failure that another attempt might have cured, had the body been one that can be sent again. */
 const retryable = (error: unknown) =>

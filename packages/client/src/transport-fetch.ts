@@ -5,6 +5,7 @@ import {
   DeadlineExceeded,
   failureOf,
   isStreamed,
+  joinChunks,
   type Transport,
   type TransportRequest,
   webStreamOf,
@@ -112,14 +113,7 @@ class FetchAnswer implements Answer {
       idle.cancel();
       this.release();
     }
-    if (chunks.length === 1) return chunks[0] as Uint8Array;
-    const all = new Uint8Array(size);
-    let at = 0;
-    for (const c of chunks) {
-      all.set(c, at);
-      at += c.byteLength;
-    }
-    return all;
+    return joinChunks(chunks, size);
   }
 
   async text(): Promise<string> {

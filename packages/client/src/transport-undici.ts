@@ -6,6 +6,7 @@ import {
   DeadlineExceeded,
   failureOf,
   isStreamed,
+  joinChunks,
   type Transport,
   type TransportRequest,
   type WireBody,
@@ -418,14 +419,7 @@ class Exchange implements Dispatcher.DispatchHandler, UndiciAnswer, AsyncIterato
       chunks.push(r.value);
       size += r.value.byteLength;
     }
-    if (chunks.length === 1) return chunks[0] as Uint8Array;
-    const all = new Uint8Array(size);
-    let at = 0;
-    for (const c of chunks) {
-      all.set(c, at);
-      at += c.byteLength;
-    }
-    return all;
+    return joinChunks(chunks, size);
   }
 
   async text(): Promise<string> {

@@ -153,6 +153,18 @@ export function failureOf(
   return new DataloopConnectionError({ kind, method, path, cause: error });
 }
 
+/** Chunks read whole, as one buffer (the one chunk itself when there is only one: no copy). */
+export function joinChunks(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return all;
+}
+
 /** A web stream's chunks as an async iterable (not every platform's `ReadableStream` is one). */
 export async function* chunksOfStream(stream: ReadableStream<Uint8Array> | null): AsyncGenerator<Uint8Array> {
   if (stream === null) return;
