@@ -2,24 +2,9 @@
 // A consumer's type-check time is the editor-speed bench's (tests/runtimes/bench/typecheck.bench.mjs);
 // this holds the property that bench found the time in: a call must not cost the checker the union of
 // every route's init, which it resolved while the call's path was still generic.
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-
-const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const CALLS = join(packageDir, "test", "counted-calls.virtual.ts");
-
-const options: ts.CompilerOptions = {
-  strict: true,
-  noEmit: true,
-  skipLibCheck: true,
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.NodeNext,
-  moduleResolution: ts.ModuleResolutionKind.NodeNext,
-  lib: ["lib.es2023.d.ts", "lib.dom.d.ts"],
-  types: ["node"],
-};
+import { virtualProgram } from "./virtual-program.js";
 
 /** The types the checker made for a file that declares a client and runs `calls` (one program each). */
 function typesMadeFor(calls: string, oldProgram?: ts.Program): { count: number; program: ts.Program } {
@@ -29,17 +14,9 @@ export async function calls() {
 ${calls}
 }
 `;
-  const host = ts.createCompilerHost(options);
-  const { getSourceFile, fileExists, readFile } = host;
-  host.getSourceFile = (name, ...rest) =>
-    name === CALLS
-      ? ts.createSourceFile(name, source, ts.ScriptTarget.ES2022, true)
-      : getSourceFile(name, ...rest);
-  host.fileExists = (name) => name === CALLS || fileExists(name);
-  host.readFile = (name) => (name === CALLS ? source : readFile(name));
-  const program = ts.createProgram({ rootNames: [CALLS], options, host, oldProgram });
+  const { program, path } = virtualProgram("counted-calls.virtual.ts", source, oldProgram);
   const diagnostics = ts
-    .getPreEmitDiagnostics(program, program.getSourceFile(CALLS))
+    .getPreEmitDiagnostics(program, program.getSourceFile(path))
     .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
   expect(diagnostics).toEqual([]);
   return { count: program.getTypeCount(), program };

@@ -1,13 +1,9 @@
 // The type errors a user reads for a wrong call: the compiler run over calls written as a user would,
 // against the sources' public types. `@ts-expect-error` (types.typecheck.ts) proves a call is refused;
 // this proves the message says what is wrong, after the call signature was rewritten for editor speed.
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-
-const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const CALLS = join(packageDir, "test", "wrong-calls.virtual.ts");
+import { virtualProgram } from "./virtual-program.js";
 
 /** Each wrong call on its own line, so a message is found by the line it is on. */
 const WRONG = {
@@ -38,26 +34,8 @@ const FIRST_LINE = 3; // 0-based line of the first wrong call
 
 /** The compiler's messages, by the wrong call they are on. */
 function messagesByCase(): Map<Case, string[]> {
-  const options: ts.CompilerOptions = {
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    lib: ["lib.es2023.d.ts", "lib.dom.d.ts"],
-    types: ["node"],
-  };
-  const host = ts.createCompilerHost(options);
-  const { getSourceFile, fileExists, readFile } = host;
-  host.getSourceFile = (name, ...rest) =>
-    name === CALLS
-      ? ts.createSourceFile(name, source, ts.ScriptTarget.ES2022, true)
-      : getSourceFile(name, ...rest);
-  host.fileExists = (name) => name === CALLS || fileExists(name);
-  host.readFile = (name) => (name === CALLS ? source : readFile(name));
-  const program = ts.createProgram({ rootNames: [CALLS], options, host });
-  const file = program.getSourceFile(CALLS);
+  const { program, path } = virtualProgram("wrong-calls.virtual.ts", source);
+  const file = program.getSourceFile(path);
   const cases = Object.keys(WRONG) as Case[];
   const out = new Map<Case, string[]>(cases.map((c) => [c, []]));
   for (const d of ts.getPreEmitDiagnostics(program, file)) {
