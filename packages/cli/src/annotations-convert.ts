@@ -11,21 +11,13 @@ import {
   AnnotationInputError,
   type ConversionIssue,
   cocoToDataloop,
-  dataloopToCoco,
-  dataloopToYolo,
   type ItemAnnotationsJson,
   type YoloLabelFile,
   yoloToDataloop,
 } from "@dataloop-ts/client/annotations";
-import {
-  openCocoFile,
-  readItemJsons,
-  readYoloFolder,
-  writeChunksAtomic,
-  writeItemJsons,
-  writeYoloFolder,
-} from "@dataloop-ts/client/annotations/node";
+import { openCocoFile, readItemJsons, readYoloFolder } from "@dataloop-ts/client/annotations/node";
 import { type Failure, formatOf, report, UsageError } from "./annotations-report.js";
+import { writeAnnotations } from "./annotations-write.js";
 import type { Context } from "./commands.js";
 
 /** What `convert` needs of a run: no gate, no store, no client. */
@@ -93,11 +85,6 @@ async function* sized(
   }
 }
 
-/** Items as JSON Lines (one item per line). */
-async function* jsonLines(items: AsyncIterable<ItemAnnotationsJson>): AsyncGenerator<string> {
-  for await (const item of items) yield `${JSON.stringify(item)}\n`;
-}
-
 export async function convert(ctx: OfflineContext): Promise<number> {
   const usage =
     "annotations convert needs one input PATH and --from dataloop|coco|yolo --to dataloop|coco|yolo --out PATH";
@@ -140,16 +127,7 @@ export async function convert(ctx: OfflineContext): Promise<number> {
       yield item;
     }
   };
-  if (to === "coco") {
-    const conversion = dataloopToCoco(counted());
-    issues.push(conversion.issues);
-    await writeChunksAtomic(out, conversion.items);
-  } else if (to === "yolo") {
-    const conversion = dataloopToYolo(counted());
-    issues.push(conversion.issues);
-    await writeYoloFolder(out, conversion);
-  } else if (out.endsWith(".jsonl")) await writeChunksAtomic(out, jsonLines(counted()));
-  else await writeItemJsons(out, counted());
+  issues.push(await writeAnnotations(counted(), to, out));
   return report(ctx, "Converted", { items, annotations, failed }, issues.flat(), Date.now() - started, {
     from,
     to,

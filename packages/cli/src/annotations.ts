@@ -9,24 +9,16 @@ import {
   type AnnotationUploadSummary,
   type ConversionIssue,
   cocoToDataloop,
-  dataloopToCoco,
-  dataloopToYolo,
   downloadAnnotations,
   type ItemAnnotationsJson,
   ItemNotFoundError,
   uploadAnnotations,
   yoloToDataloop,
 } from "@dataloop-ts/client/annotations";
-import {
-  openCocoFile,
-  readItemJsons,
-  readYoloFolder,
-  writeChunksAtomic,
-  writeItemJsons,
-  writeYoloFolder,
-} from "@dataloop-ts/client/annotations/node";
+import { openCocoFile, readItemJsons, readYoloFolder } from "@dataloop-ts/client/annotations/node";
 import cliProgress from "cli-progress";
 import { type Format, formatOf, report, UsageError } from "./annotations-report.js";
+import { writeAnnotations } from "./annotations-write.js";
 import type { Context } from "./commands.js";
 import type { Output } from "./output.js";
 
@@ -165,22 +157,8 @@ async function download(ctx: Context, dataset: string, out: string, format: Form
       yield item;
     }
   };
-  let issues: ConversionIssue[] = [];
-  let written: string;
-  if (format === "dataloop") {
-    await writeItemJsons(out, counted());
-    written = out;
-  } else if (format === "coco") {
-    const conversion = dataloopToCoco(counted());
-    issues = conversion.issues;
-    written = join(out, "coco.json");
-    await writeChunksAtomic(written, conversion.items);
-  } else {
-    const conversion = dataloopToYolo(counted());
-    issues = conversion.issues;
-    await writeYoloFolder(out, conversion);
-    written = out;
-  }
+  const written = format === "coco" ? join(out, "coco.json") : out;
+  const issues = await writeAnnotations(counted(), format, written);
   bar.stop();
   return report(ctx, "Downloaded", { items, annotations, failed: [] }, issues, Date.now() - started, {
     format,
