@@ -8,6 +8,7 @@ import {
   buildAnnotation,
   cocoToDataloop,
   dataloopToYolo,
+  indexCoco,
 } from "../src/annotations/index.js";
 import {
   openCocoFile,
@@ -168,6 +169,105 @@ describe("annotation files on disk", () => {
         expected,
       );
     }
+  });
+
+  it("groups annotations in any order, and an image's run longer than the window, as the parsed file does", async () => {
+    // Image ids as JSON reads them: 5 and "5" are one image (String), 1.0 is 1, -0 is 0; "007" and a
+    // 16-digit id are text; annotations interleaved across images, one image with many annotations.
+    const images = [
+      { id: 5, file_name: "five.jpg", width: 9, height: 9 },
+      { id: 0, file_name: "zero.jpg", width: 9, height: 9 },
+      { id: "007", file_name: "bond.jpg", width: 9, height: 9 },
+      { id: 1234567890123456, file_name: "big.jpg", width: 9, height: 9 },
+      { id: 1, file_name: "one.jpg", width: 9, height: 9 },
+      { id: 5, file_name: "five again.jpg", width: 9, height: 9 },
+    ];
+    const annotations: Array<Record<string, unknown>> = [];
+    const ids = ["5", '"5"', "0", "-0", '"007"', "7", "1234567890123456", "1.0", "1", "99"];
+    for (let k = 0; k < 60; k++)
+      annotations.push({ id: k, image_id: `@${ids[k % ids.length]}@`, category_id: 1, bbox: [k, k, 1, 1] });
+    for (let k = 60; k < 200; k++)
+      annotations.push({
+        id: k,
+        image_id: "@1@",
+        category_id: 1,
+        bbox: [k, 1, 2, 2],
+        note: "x".repeat(k % 7),
+      });
+    const text = JSON.stringify({ images, annotations, categories: [{ id: 1, name: "c" }] }).replace(
+      /"@([^@]*)@"/g,
+      (_, raw: string) => raw.replace(/\\"/g, '"'),
+    );
+    const parsed = JSON.parse(text) as Parameters<typeof cocoToDataloop>[0] & { annotations: unknown[] };
+    expect(parsed.annotations.map((a) => (a as { image_id: unknown }).image_id).slice(0, 10)).toEqual([
+      5,
+      "5",
+      0,
+      -0,
+      "007",
+      7,
+      1234567890123456,
+      1,
+      1,
+      99,
+    ]);
+    const bytes = Buffer.from(text);
+    const collect = async (c: ReturnType<typeof cocoToDataloop>) => {
+      const items = [];
+      for await (const i of c.items) items.push(i);
+      return { items, issues: c.issues.map((e) => e.message) };
+    };
+    const expected = await collect(cocoToDataloop(parsed, { source: "c.json" }));
+    expect(expected.items.map((i) => i.annotations.length)).toEqual([12, 12, 6, 6, 152, 12]);
+    for (const windowBytes of [3, 256, 1 << 16]) {
+      const index = await scanCoco(
+        {
+          read: async (buffer: Uint8Array, position: number) => {
+            const part = bytes.subarray(position, position + buffer.length);
+            buffer.set(part);
+            return part.length;
+          },
+          close: async () => {},
+        },
+        "c.json",
+        windowBytes,
+      );
+      expect(await collect(cocoToDataloop(index, { source: "c.json" })), `window ${windowBytes}`).toEqual(
+        expected,
+      );
+      expect(index.images).toEqual(images);
+      expect([...(index.eachImage?.() ?? [])]).toEqual(images);
+    }
+  });
+
+  it("names the bytes of an image that is not JSON when it indexes the file", async () => {
+    const path = join(dir, "bad-image.json");
+    const text =
+      '{"images": [{"id": 1, "file_name": "a.jpg"}, {"id": 2,}], "annotations": [], "categories": []}';
+    await writeFile(path, text);
+    await expect(openCocoFile(path)).rejects.toThrow(
+      new RegExp(
+        `bad-image\\.json: not JSON \\(.*\\) in bytes ${text.indexOf('{"id": 2')}–${text.indexOf("}]") + 1}`,
+      ),
+    );
+  });
+
+  it("converts an index through eachImage when it has one, never reading all its images at once", async () => {
+    const coco = cocoDataset();
+    const plain = indexCoco(coco);
+    const lazy = {
+      ...plain,
+      get images(): never {
+        throw new Error("images read whole");
+      },
+      eachImage: () => coco.images.values(),
+    };
+    const collect = async (c: ReturnType<typeof cocoToDataloop>) => {
+      const items = [];
+      for await (const i of c.items) items.push(i);
+      return { items, issues: c.issues.map((e) => e.message) };
+    };
+    expect(await collect(cocoToDataloop(lazy))).toEqual(await collect(cocoToDataloop(plain)));
   });
 
   it("a COCO file with annotations twice holds the last, as JSON.parse reads it", async () => {

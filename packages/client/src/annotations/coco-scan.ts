@@ -1,12 +1,25 @@
 // A COCO file indexed without holding it: the bytes are read twice, a window at a time. The first pass
-// follows the JSON's structure byte by byte, parses the top-level values other than `annotations`
-// (images, categories, info: needed whole) and keeps, per element of `annotations`, its byte range and
-// the raw text of its `image_id`. The second pass (`annotationsOf`, image after image) reads an image's
-// annotations back by range, each run of neighbours parsed in one `JSON.parse`.
+// follows the JSON's structure byte by byte, keeps the `images` array's bytes (its images are parsed one
+// at a time, when they are converted), parses the other top-level values (categories, info) and keeps,
+// for `annotations`, runs of neighbouring elements with the same `image_id`: their byte ranges and the
+// id. The second pass (`annotationsOf`, image after image) reads an image's runs back, each run of
+// neighbours parsed in one `JSON.parse`.
 //
-// Why: holding the file's bytes (the previous design) put a 25 MB buffer in RSS for the bench's 25 MB
-// file, and parsing every annotation twice (once for its image id) was the largest cost of the
-// conversion (profile: 269 ms of 1.6 s CPU); see the annotations bench.
+// Why: holding the file's bytes (an earlier design) put the whole file in RSS, and parsing every
+// annotation twice (once for its image id) was the largest cost of the conversion (CPU profile of the
+// annotations bench).
+//
+// Why it is shaped as it is (peak RSS, which the issue bounds at 3× the file; the annotations bench):
+// - The byte loop (`feed`) is a small method, and the top levels of the document (`structural`,
+//   `stringByte`, `skipValue`) are methods of their own. When all of it was one function with its
+//   helpers as closures, V8 optimised it as one graph, and the compilers' zones (in glibc's per-thread
+//   arenas) and compiler code paged in from the node binary were most of the scan's RSS (compare a run
+//   with `--no-opt --no-maglev`).
+// - What lives for the whole run stays off the JS heap: runs in chunks of a Float64Array, an integer
+//   `image_id` (the usual case) read from its digits, the images as bytes. Objects and strings kept
+//   for the run survive V8's scavenges, and survivors are what grows its young generation (semi-spaces
+//   of 1, 2, 4, 8 MB: each step is RSS for the rest of the run; `--trace-gc-nvp` shows
+//   `new_space_capacity` and what each scavenge kept).
 import type { CocoAnnotation, CocoCategory, CocoImage, CocoIndex } from "./coco.js";
 import { AnnotationInputError } from "./errors.js";
 
@@ -25,6 +38,8 @@ const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
+const ZERO = 0x30;
+const NINE = 0x39;
 /** "image_id" in bytes. */
 const IMAGE_ID = [0x69, 0x6d, 0x61, 0x67, 0x65, 0x5f, 0x69, 0x64];
 
@@ -45,6 +60,15 @@ const TOP_VALUE = 2;
 const ELEMENT = 3;
 const ELEMENT_KEY = 4;
 const IMAGE_VALUE = 5;
+// An element's image id (in `Runs`): ≥ 0 an integer id, NO_ID none, ≤ -2 the raw id of slot -(id + 2).
+const NO_ID = -1;
+
+const isWs = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+/** What ends a bare token (a number, true, false, null). */
+const endsBare = (c: number) => isWs(c) || c === COMMA || c === CLOSE_OBJECT || c === CLOSE_ARRAY;
+/** What a bare token cannot hold: where skipping one stops. */
+const stopsBare = (c: number) =>
+  endsBare(c) || c === QUOTE || c === COLON || c === OPEN_OBJECT || c === OPEN_ARRAY;
 
 /** Whether a key's raw bytes (escapes and all, no quotes) are image_id once decoded. */
 function isImageIdKey(raw: number[]): boolean {
@@ -55,397 +79,683 @@ function isImageIdKey(raw: number[]): boolean {
   }
 }
 
-const isWs = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+/** An id's text as the integer it is when JSON would read it as one (0, or 1–15 digits without a leading 0); otherwise -1. */
+function integerOf(text: string): number {
+  return /^(?:0|[1-9][0-9]{0,14})$/.test(text) ? Number(text) : -1;
+}
+
+/**
+ * What the scan keeps of `annotations`: runs of neighbouring elements with the same image id (its first
+ * byte, the byte after its last element, the image id as in `NO_ID`'s comment), three numbers a run in
+ * fixed chunks of a Float64Array: off the JS heap, never copied as the list grows. A file whose
+ * annotations come image by image (COCO exporters write them so) keeps a run per image, a tenth of the
+ * numbers of one per element for the bench's file; a run is cut where it would outgrow the window
+ * (what the second pass reads at once).
+ */
+class Runs {
+  private chunks: Float64Array[] = [];
+  length = 0;
+
+  push(start: number, end: number, id: number): void {
+    const at = (this.length & (CHUNK - 1)) * 3;
+    if (at === 0) this.chunks.push(new Float64Array(CHUNK * 3));
+    const chunk = this.chunks[this.chunks.length - 1] as Float64Array;
+    chunk[at] = start;
+    chunk[at + 1] = end;
+    chunk[at + 2] = id;
+    this.length++;
+  }
+
+  /** Ends the last run at `end` instead (the next element joins it). */
+  extend(end: number): void {
+    const k = this.length - 1;
+    (this.chunks[k >> CHUNK_BITS] as Float64Array)[(k & (CHUNK - 1)) * 3 + 1] = end;
+  }
+
+  private at(k: number, field: number): number {
+    return (this.chunks[k >> CHUNK_BITS] as Float64Array)[(k & (CHUNK - 1)) * 3 + field] as number;
+  }
+  start(k: number): number {
+    return this.at(k, 0);
+  }
+  end(k: number): number {
+    return this.at(k, 1);
+  }
+  id(k: number): number {
+    return this.at(k, 2);
+  }
+
+  clear(): void {
+    this.chunks = [];
+    this.length = 0;
+  }
+}
+const CHUNK_BITS = 13;
+const CHUNK = 1 << CHUNK_BITS;
+
+/** The first pass: the document's structure, byte by byte, a window at a time. */
+class FirstPass {
+  readonly buf: Uint8Array;
+  /** The file position of `buf[0]`. */
+  base = 0;
+  /** The count of bytes of the window read. */
+  n = 0;
+  readonly source: string;
+  readonly decoder = new TextDecoder();
+  // Structure.
+  readonly stack: number[] = [];
+  depth = 0;
+  inString = false;
+  escaped = false;
+  /** What the string (or bare token) under way is. */
+  role = NONE;
+  /** A bare token under way: what it is. */
+  bare = NONE;
+  done = false;
+  top = T_KEY;
+  key = "";
+  inAnnotations = false;
+  element = A_ELEMENT;
+  // A captured top-level key or value: its start, and the copies of the windows it spans so far.
+  capStart = -1;
+  capParts: Uint8Array[] = [];
+  readonly values: Record<string, unknown> = {};
+  /** The value under capture is the `images` array: kept as bytes, its images parsed one at a time later. */
+  capturingImages = false;
+  /** The `images` array's bytes (off the JS heap), and the file position of its first. */
+  imagesBytes: Uint8Array | undefined = undefined;
+  imagesAt = 0;
+  sawAnnotations = false;
+  readonly runs = new Runs();
+  elementStart = 0;
+  /** The image id of the element under way (as in `NO_ID`'s comment). */
+  id = NO_ID;
+  /** In an element: the next string is a key. */
+  expectKey = false;
+  keyPos = 0;
+  keyIsImageId = false;
+  /** A key with an escape that may still be image_id (`image\u005fid`): its raw bytes, decoded at its end. */
+  keyRaw: number[] | undefined = undefined;
+  lastKeyImageId = false;
+  imagePending = false;
+  // The raw bytes of an image_id read byte by byte (a string, or cut by a window), in a reused buffer.
+  idBytes = new Uint8Array(64);
+  idLength = 0;
+  // The last raw id that was not an integer, and its slot: neighbours mostly share their image.
+  lastBytes = new Uint8Array(64);
+  lastLength = -1;
+  lastSlot = NO_ID;
+  /** Image ids that are not integers, by raw text. */
+  readonly rawIds: string[] = [];
+  readonly slotOfRaw = new Map<string, number>();
+
+  constructor(source: string, windowBytes: number) {
+    this.source = source;
+    this.buf = new Uint8Array(windowBytes);
+  }
+
+  fail(message: string, at: number): never {
+    throw new AnnotationInputError({ source: this.source, message: `${message} at byte ${at}` });
+  }
+
+  notJson(cause: unknown, start: number, end: number): AnnotationInputError {
+    return new AnnotationInputError({
+      source: this.source,
+      message: `not JSON (${(cause as Error).message}) in bytes ${start}–${end}`,
+    });
+  }
+
+  /** The window just read (`n` bytes at `base`), byte by byte: the hot loop, kept small (see the top). */
+  feed(): void {
+    const buf = this.buf;
+    const n = this.n;
+    for (let j = 0; j < n; j++) {
+      if (this.depth >= 2 && !this.inAnnotations) {
+        j = this.skipValue(j);
+        continue;
+      }
+      if (this.inString) {
+        if (!this.escaped && this.role !== ELEMENT_KEY && this.role !== IMAGE_VALUE) {
+          // Nothing to look at inside: skip to the quote or backslash.
+          while (j < n && buf[j] !== QUOTE && buf[j] !== BACKSLASH) j++;
+          if (j === n) break;
+        }
+        this.stringByte(buf[j] as number, j);
+        continue;
+      }
+      const c = buf[j] as number;
+      if (this.bare !== NONE) {
+        if (!endsBare(c)) {
+          if (this.bare === IMAGE_VALUE) this.idByte(c);
+          continue;
+        }
+        this.endBare(j);
+      }
+      if (isWs(c)) continue;
+      if (this.depth > 3) {
+        // Inside an annotation's values (segmentation, bbox: most of the file): only nesting and strings
+        // matter, so numbers and commas are skipped in a tight loop.
+        let d = c;
+        while (
+          d !== QUOTE &&
+          d !== OPEN_ARRAY &&
+          d !== CLOSE_ARRAY &&
+          d !== OPEN_OBJECT &&
+          d !== CLOSE_OBJECT &&
+          ++j < n
+        )
+          d = buf[j] as number;
+        if (j === n) break;
+        if (d === QUOTE) this.inString = true;
+        else if (d === OPEN_OBJECT || d === OPEN_ARRAY) {
+          this.stack.push(d);
+          this.depth++;
+        } else {
+          if (this.stack.pop() !== (d === CLOSE_OBJECT ? OPEN_OBJECT : OPEN_ARRAY))
+            this.fail("unbalanced brackets", this.base + j);
+          this.depth--;
+        }
+        continue;
+      }
+      j = this.structural(c, j);
+    }
+    if (this.capStart >= 0) {
+      this.capParts.push(buf.slice(this.capStart - this.base, n));
+      this.capStart = this.base + n;
+    }
+  }
+
+  /**
+   * Inside a top-level value other than `annotations` (images, categories: captured whole, parsed at
+   * its end), from byte `j`: only strings and brackets matter, up to the value's end. Returns the byte
+   * of its closing bracket, or `n`. Apart from `feed` so that `feed` is optimised on the annotations'
+   * bytes alone: optimised while it read the images first, it was deoptimised and compiled again when
+   * the annotations came (`--trace-deopt`), and each compilation takes RSS (see the top).
+   */
+  skipValue(j: number): number {
+    const buf = this.buf;
+    const n = this.n;
+    const stack = this.stack;
+    let depth = this.depth;
+    let inString = this.inString;
+    let escaped = this.escaped;
+    for (; j < n; j++) {
+      const c = buf[j] as number;
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (c === BACKSLASH) escaped = true;
+        else if (c === QUOTE) inString = false;
+        continue;
+      }
+      if (c === QUOTE) inString = true;
+      else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+        stack.push(c);
+        depth++;
+      } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+        if (stack.pop() !== (c === CLOSE_OBJECT ? OPEN_OBJECT : OPEN_ARRAY))
+          this.fail("unbalanced brackets", this.base + j);
+        if (--depth === 1) {
+          this.depth = 1;
+          this.inString = false;
+          this.escaped = false;
+          this.endValue(this.base + j + 1);
+          return j;
+        }
+      }
+    }
+    this.depth = depth;
+    this.inString = inString;
+    this.escaped = escaped;
+    return n;
+  }
+
+  startCapture(at: number): void {
+    this.capStart = at;
+    this.capParts = [];
+  }
+
+  /** The bytes captured since `startCapture`, up to `end`. */
+  endCaptureBytes(end: number): Uint8Array {
+    this.capParts.push(this.buf.slice(this.capStart - this.base, end - this.base));
+    const whole =
+      this.capParts.length === 1 ? (this.capParts[0] as Uint8Array) : Buffer.concat(this.capParts);
+    this.capStart = -1;
+    this.capParts = [];
+    return whole;
+  }
+
+  endCapture(end: number): unknown {
+    const start = this.capStart;
+    const whole = this.endCaptureBytes(end);
+    try {
+      return JSON.parse(this.decoder.decode(whole));
+    } catch (cause) {
+      throw this.notJson(cause, start, end);
+    }
+  }
+
+  /**
+   * A top-level container value ends at `end`: parsed into `values`, or, the `images` array, kept as
+   * bytes. Why: 10,000 images parsed at once were the one big survivor of V8's scavenges in a
+   * conversion (1.2 MB, `--trace-gc-nvp`): enough to grow its young generation from 2 × 2 MB to
+   * 2 × 4 MB for the rest of the run. Parsed one at a time as they are converted, they die young.
+   */
+  endValue(end: number): void {
+    if (this.capturingImages) {
+      this.capturingImages = false;
+      this.imagesAt = this.capStart;
+      this.imagesBytes = this.endCaptureBytes(end);
+    } else this.values[this.key] = this.endCapture(end);
+    this.top = T_AFTER;
+  }
+
+  startElement(at: number): void {
+    if (this.element !== A_ELEMENT) this.fail("',' or ']' expected", at);
+    this.elementStart = at;
+    this.id = NO_ID;
+    this.element = A_IN_ELEMENT;
+  }
+
+  endElement(end: number): void {
+    const runs = this.runs;
+    // Joined to the run before when it is the same image's and the run still fits a window (what the
+    // second pass reads at once).
+    if (
+      runs.length > 0 &&
+      runs.id(runs.length - 1) === this.id &&
+      end - runs.start(runs.length - 1) <= this.buf.length
+    )
+      runs.extend(end);
+    else runs.push(this.elementStart, end, this.id);
+    this.element = A_AFTER;
+  }
+
+  idByte(b: number): void {
+    if (this.idLength === this.idBytes.length) {
+      const bigger = new Uint8Array(this.idBytes.length * 2);
+      bigger.set(this.idBytes);
+      this.idBytes = bigger;
+    }
+    this.idBytes[this.idLength++] = b;
+  }
+
+  idStart(b: number): void {
+    this.idLength = 0;
+    this.idByte(b);
+  }
+
+  /** The image_id read byte by byte is whole: an integer, or a raw text's slot. */
+  endImageId(): void {
+    const bytes = this.idBytes;
+    const length = this.idLength;
+    let value = 0;
+    let integer = length > 0 && length <= 15 && !(bytes[0] === ZERO && length > 1);
+    for (let i = 0; integer && i < length; i++) {
+      const b = bytes[i] as number;
+      if (b < ZERO || b > NINE) integer = false;
+      else value = value * 10 + (b - ZERO);
+    }
+    if (integer) {
+      this.id = value;
+      return;
+    }
+    let same = length === this.lastLength;
+    for (let i = 0; same && i < length; i++) if (bytes[i] !== this.lastBytes[i]) same = false;
+    if (!same) {
+      const raw = this.decoder.decode(bytes.subarray(0, length));
+      let s = this.slotOfRaw.get(raw);
+      if (s === undefined) {
+        s = this.rawIds.length;
+        this.rawIds.push(raw);
+        this.slotOfRaw.set(raw, s);
+      }
+      if (this.lastBytes.length < length) this.lastBytes = new Uint8Array(bytes.length);
+      this.lastBytes.set(bytes.subarray(0, length));
+      this.lastLength = length;
+      this.lastSlot = -(s + 2);
+    }
+    this.id = this.lastSlot;
+  }
+
+  /** A bare token ends at byte `j` (not consumed). */
+  endBare(j: number): void {
+    const bare = this.bare;
+    this.bare = NONE;
+    if (bare === TOP_VALUE) {
+      this.values[this.key] = this.endCapture(this.base + j);
+      this.top = T_AFTER;
+    } else if (bare === ELEMENT) this.endElement(this.base + j);
+    else if (bare === IMAGE_VALUE) this.endImageId();
+  }
+
+  /** A byte of a string: an escape, the closing quote, or a byte of a key or image id being read. */
+  stringByte(d: number, j: number): void {
+    const role = this.role;
+    if (this.escaped) {
+      this.escaped = false;
+      if (role === IMAGE_VALUE) this.idByte(d);
+      else if (this.keyRaw) this.keyRaw.push(d);
+      return;
+    }
+    if (d === BACKSLASH) {
+      this.escaped = true;
+      if (role === ELEMENT_KEY && this.keyIsImageId && !this.keyRaw)
+        this.keyRaw = IMAGE_ID.slice(0, this.keyPos);
+      this.keyIsImageId = false;
+      if (role === IMAGE_VALUE) this.idByte(d);
+      else if (this.keyRaw) this.keyRaw.push(d);
+      return;
+    }
+    if (d !== QUOTE) {
+      if (role === ELEMENT_KEY) {
+        // image_id escaped whole is 48 bytes: a longer key is not it.
+        if (this.keyRaw) {
+          if (this.keyRaw.length < 48) this.keyRaw.push(d);
+          else this.keyRaw = undefined;
+        } else if (this.keyPos < 8 && d === IMAGE_ID[this.keyPos]) this.keyPos++;
+        else this.keyIsImageId = false;
+      } else if (role === IMAGE_VALUE) this.idByte(d);
+      return;
+    }
+    this.inString = false;
+    this.role = NONE;
+    const at = this.base + j;
+    if (role === TOP_KEY) {
+      this.key = this.endCapture(at + 1) as string;
+      this.top = T_COLON;
+    } else if (role === TOP_VALUE) {
+      this.values[this.key] = this.endCapture(at + 1);
+      this.top = T_AFTER;
+    } else if (role === ELEMENT) this.endElement(at + 1);
+    else if (role === ELEMENT_KEY) {
+      this.lastKeyImageId = this.keyRaw ? isImageIdKey(this.keyRaw) : this.keyIsImageId && this.keyPos === 8;
+      this.keyRaw = undefined;
+      this.expectKey = false;
+    } else if (role === IMAGE_VALUE) {
+      this.idByte(d);
+      this.endImageId();
+    }
+  }
+
+  /**
+   * A key of an annotation starts at byte `j`. A key whole in the window and without escapes (all of
+   * them, in practice) is read here at once; the byte of its closing quote is returned.
+   */
+  elementKey(j: number): number {
+    const buf = this.buf;
+    const n = this.n;
+    let e = j + 1;
+    while (e < n && buf[e] !== QUOTE && buf[e] !== BACKSLASH) e++;
+    if (e < n && buf[e] === QUOTE) {
+      let is = e - j - 1 === 8;
+      for (let i = 0; is && i < 8; i++) if (buf[j + 1 + i] !== IMAGE_ID[i]) is = false;
+      this.lastKeyImageId = is;
+      this.expectKey = false;
+      return e;
+    }
+    this.inString = true;
+    this.role = ELEMENT_KEY;
+    this.keyPos = 0;
+    this.keyIsImageId = true;
+    return j;
+  }
+
+  /**
+   * An annotation's image_id that is a bare token starts at byte `j`: an integer whole in the window is
+   * read here at once (the byte before its end is returned); anything else byte by byte.
+   */
+  imageValue(j: number): number {
+    const buf = this.buf;
+    const n = this.n;
+    let e = j;
+    let value = 0;
+    for (let b = buf[e] as number; b >= ZERO && b <= NINE && e < n; b = buf[++e] as number)
+      value = value * 10 + (b - ZERO);
+    const length = e - j;
+    if (
+      e < n &&
+      length > 0 &&
+      length <= 15 &&
+      !(buf[j] === ZERO && length > 1) &&
+      endsBare(buf[e] as number)
+    ) {
+      this.id = value;
+      return e - 1;
+    }
+    this.idStart(buf[j] as number);
+    this.bare = IMAGE_VALUE;
+    return j;
+  }
+
+  /** A byte outside strings at depth 3 or less: the document's structure. Returns the last byte consumed. */
+  structural(c: number, j: number): number {
+    const at = this.base + j;
+    if (this.done) this.fail("data after the end of the JSON", at);
+    const depth = this.depth;
+    if (c === QUOTE) {
+      if (depth === 1) {
+        if (this.top === T_KEY) this.role = TOP_KEY;
+        else if (this.top === T_VALUE) {
+          this.role = TOP_VALUE;
+          this.top = T_IN_VALUE;
+        } else this.fail(this.top === T_COLON ? "':' expected" : "',' or '}' expected", at);
+        this.startCapture(at);
+      } else if (depth === 2 && this.inAnnotations) {
+        this.startElement(at);
+        this.role = ELEMENT;
+      } else if (depth === 3 && this.inAnnotations) {
+        if (this.expectKey) return this.elementKey(j);
+        if (this.imagePending) {
+          this.role = IMAGE_VALUE;
+          this.imagePending = false;
+          this.idStart(c);
+        }
+      }
+      this.inString = true;
+      return j;
+    }
+    if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      if (depth === 0) {
+        if (c !== OPEN_OBJECT) this.fail("not a JSON object", at);
+      } else if (depth === 1) {
+        if (this.top !== T_VALUE) this.fail(this.top === T_COLON ? "':' expected" : "a key expected", at);
+        this.top = T_IN_VALUE;
+        if (this.key === "annotations" && c === OPEN_ARRAY) {
+          this.inAnnotations = true;
+          this.sawAnnotations = true;
+          this.element = A_ELEMENT;
+        } else {
+          this.startCapture(at);
+          this.capturingImages = this.key === "images" && c === OPEN_ARRAY;
+        }
+      } else if (depth === 2 && this.inAnnotations) {
+        this.startElement(at);
+        this.expectKey = c === OPEN_OBJECT;
+        this.lastKeyImageId = false;
+        this.imagePending = false;
+      } else if (depth === 3) this.imagePending = false;
+      this.stack.push(c);
+      this.depth = depth + 1;
+      return j;
+    }
+    if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+      if (this.stack.pop() !== (c === CLOSE_OBJECT ? OPEN_OBJECT : OPEN_ARRAY))
+        this.fail("unbalanced brackets", at);
+      this.depth = depth - 1;
+      if (depth === 1) {
+        if (this.top !== T_KEY && this.top !== T_AFTER) this.fail("a value expected", at);
+        this.done = true;
+      } else if (depth === 2) {
+        if (this.inAnnotations) {
+          this.inAnnotations = false;
+          this.top = T_AFTER;
+        } else this.endValue(at + 1);
+      } else if (depth === 3 && this.inAnnotations) this.endElement(at + 1);
+      return j;
+    }
+    if (c === COMMA) {
+      if (depth === 1) {
+        if (this.top !== T_AFTER) this.fail("a value expected", at);
+        this.top = T_KEY;
+      } else if (depth === 2 && this.inAnnotations) {
+        if (this.element !== A_AFTER) this.fail("a value expected", at);
+        this.element = A_ELEMENT;
+      } else if (depth === 3) {
+        this.expectKey = true;
+        this.imagePending = false;
+      }
+      return j;
+    }
+    if (c === COLON) {
+      if (depth === 1) {
+        if (this.top !== T_COLON) this.fail("a value expected", at);
+        this.top = T_VALUE;
+        // A key given twice: JSON.parse keeps its last value, so the elements of an earlier one go.
+        if (this.key === "images") {
+          this.imagesBytes = undefined;
+          delete this.values.images;
+        }
+        if (this.key === "annotations") {
+          this.runs.clear();
+          this.sawAnnotations = false;
+        }
+      } else if (depth === 3) {
+        this.imagePending = this.lastKeyImageId;
+        this.lastKeyImageId = false;
+      }
+      return j;
+    }
+    // The first byte of a bare token (a number, true, false, null).
+    if (depth === 0) this.fail("not a JSON object", at);
+    if (depth === 1) {
+      if (this.top !== T_VALUE) this.fail(this.top === T_COLON ? "':' expected" : "a key expected", at);
+      this.top = T_IN_VALUE;
+      this.startCapture(at);
+      this.bare = TOP_VALUE;
+    } else if (depth === 2 && this.inAnnotations) {
+      this.startElement(at);
+      this.bare = ELEMENT;
+    } else if (depth === 3 && this.imagePending) {
+      this.imagePending = false;
+      return this.imageValue(j);
+    } else {
+      // Any other bare token at this depth means nothing here: skipped to where it stops.
+      const buf = this.buf;
+      while (j + 1 < this.n && !stopsBare(buf[j + 1] as number)) j++;
+    }
+    return j;
+  }
+}
+
+/**
+ * The images of the `images` array's bytes (`at`: the file position of its first), parsed one at a time
+ * and let go: their count, the image at an index, and the index of an image by id (integer ids in an
+ * array, or a Map when they are sparse; others in a Map by text). A bad image is the file's error.
+ */
+function imagesOf(bytes: Uint8Array, at: number, scan: FirstPass) {
+  const offsets = elementOffsets(bytes, 1, bytes.length - 1);
+  const count = offsets.length / 2;
+  const imageAt = (i: number): CocoImage => {
+    const start = offsets[2 * i] as number;
+    const end = offsets[2 * i + 1] as number;
+    try {
+      return JSON.parse(scan.decoder.decode(bytes.subarray(start, end))) as CocoImage;
+    } catch (cause) {
+      throw scan.notJson(cause, at + start, at + end);
+    }
+  };
+  // Each image's id as an integer (-1: not one), in a typed array; the others by text.
+  const integers = new Float64Array(count);
+  const byText = new Map<string, number>();
+  let max = -1;
+  for (let i = 0; i < count; i++) {
+    const id = imageAt(i)?.id;
+    const v =
+      typeof id === "number" && Number.isInteger(id) && id >= 0 && id < 1e15 ? id : integerOf(String(id));
+    integers[i] = v;
+    if (v > max) max = v;
+    // The first image of an id is the one its annotations go to.
+    if (v < 0 && !byText.has(String(id))) byText.set(String(id), i);
+  }
+  const dense = max < 4 * count + 4096 ? new Int32Array(max + 1).fill(-1) : undefined;
+  const sparse = dense ? undefined : new Map<number, number>();
+  for (let i = 0; i < count; i++) {
+    const v = integers[i] as number;
+    if (v < 0) continue;
+    if (dense) {
+      if (dense[v] === -1) dense[v] = i;
+    } else if (!sparse?.has(v)) sparse?.set(v, i);
+  }
+  const ofInteger = (v: number) =>
+    dense ? (v < dense.length ? (dense[v] as number) : -1) : (sparse?.get(v) ?? -1);
+  const ofKey = (key: string) => {
+    const v = integerOf(key);
+    return v >= 0 ? ofInteger(v) : (byText.get(key) ?? -1);
+  };
+  return { count, imageAt, ofKey, ofInteger };
+}
 
 /**
  * Indexes the COCO instances file read through `file` (UTF-8); `source` names it in errors. The file
  * stays open until the index's `close()` (which `cocoToDataloop` calls when done); on an error the
  * caller closes it.
  */
-export async function scanCoco(file: ByteSource, source: string, windowBytes = 1 << 20): Promise<CocoIndex> {
-  const decoder = new TextDecoder();
-  const buf = new Uint8Array(windowBytes);
-  let base = 0;
-  const fail = (message: string, at: number): never => {
-    throw new AnnotationInputError({ source, message: `${message} at byte ${at}` });
-  };
-  const notJson = (cause: unknown, start: number, end: number) =>
-    new AnnotationInputError({
-      source,
-      message: `not JSON (${(cause as Error).message}) in bytes ${start}–${end}`,
-    });
-
-  // Structure.
-  const stack: number[] = [];
-  let depth = 0;
-  let inString = false;
-  let escaped = false;
-  let role = NONE; // of the string or bare token under way
-  let bare = NONE; // a bare token (number, true, null) under way: what it is
-  let done = false;
-  let top = T_KEY;
-  let key = "";
-  let inAnnotations = false;
-  let element = A_ELEMENT;
-  // A captured top-level key or value: its start, and the copies of the windows it spans so far.
-  let capStart = -1;
-  let capParts: Uint8Array[] = [];
-  const startCapture = (at: number) => {
-    capStart = at;
-    capParts = [];
-  };
-  const endCapture = (end: number): unknown => {
-    capParts.push(buf.slice(capStart - base, end - base));
-    const whole = capParts.length === 1 ? (capParts[0] as Uint8Array) : Buffer.concat(capParts);
-    const start = capStart;
-    capStart = -1;
-    capParts = [];
-    try {
-      return JSON.parse(decoder.decode(whole));
-    } catch (cause) {
-      throw notJson(cause, start, end);
-    }
-  };
-  const values: Record<string, unknown> = {};
-  let sawAnnotations = false;
-  // Elements of `annotations`.
-  // In typed arrays (off the JS heap, grown by doubling): as number[] they were copied on growth and
-  // survived scavenges, which grew V8's young generation to its 32 MB maximum (--trace-gc).
-  let starts = new Float64Array(1024);
-  let ends = new Float64Array(1024);
-  let slots = new Int32Array(1024);
-  let count = 0;
-  let elementStart = 0;
-  let expectKey = false; // in an element: the next string is a key
-  let keyPos = 0;
-  let keyIsImageId = false;
-  // A key with an escape that may still be image_id (`image\u005fid`): its raw bytes, decoded at its end.
-  let keyRaw: number[] | undefined;
-  let lastKeyImageId = false;
-  let imagePending = false;
-  // The raw bytes of the image_id under way, in a reused buffer: no array or string per annotation
-  // (most repeat their neighbour's id, compared byte by byte with the last one).
-  let idBytes = new Uint8Array(64);
-  let idLength = 0;
-  let lastBytes = new Uint8Array(64);
-  let lastLength = -1;
-  const idByte = (b: number) => {
-    if (idLength === idBytes.length) {
-      const bigger = new Uint8Array(idBytes.length * 2);
-      bigger.set(idBytes);
-      idBytes = bigger;
-    }
-    idBytes[idLength++] = b;
-  };
-  const idStart = (b: number) => {
-    idLength = 0;
-    idByte(b);
-  };
-  let slot = -1;
-  // Image ids by raw text.
-  const rawIds: string[] = [];
-  const slotOfRaw = new Map<string, number>();
-  let lastSlot = -1;
-  const endImageId = () => {
-    let same = idLength === lastLength;
-    for (let i = 0; same && i < idLength; i++) if (idBytes[i] !== lastBytes[i]) same = false;
-    if (!same) {
-      const bytes = idBytes.subarray(0, idLength);
-      const raw = decoder.decode(bytes);
-      let s = slotOfRaw.get(raw);
-      if (s === undefined) {
-        s = rawIds.length;
-        rawIds.push(raw);
-        slotOfRaw.set(raw, s);
-      }
-      if (lastBytes.length < idLength) lastBytes = new Uint8Array(idBytes.length);
-      lastBytes.set(bytes);
-      lastLength = idLength;
-      lastSlot = s;
-    }
-    slot = lastSlot;
-  };
-  const endElement = (end: number) => {
-    if (count === starts.length) {
-      const grow = <T extends Float64Array | Int32Array>(a: T, b: T) => {
-        b.set(a);
-        return b;
-      };
-      starts = grow(starts, new Float64Array(count * 2));
-      ends = grow(ends, new Float64Array(count * 2));
-      slots = grow(slots, new Int32Array(count * 2));
-    }
-    starts[count] = elementStart;
-    ends[count] = end;
-    slots[count] = slot;
-    count++;
-    element = A_AFTER;
-  };
-
+export async function scanCoco(file: ByteSource, source: string, windowBytes = 1 << 16): Promise<CocoIndex> {
+  const scan = new FirstPass(source, windowBytes);
+  const { buf, decoder } = scan;
   for (;;) {
-    const n = await file.read(buf, base);
+    const n = await file.read(buf, scan.base);
     if (n === 0) break;
-    for (let j = 0; j < n; j++) {
-      const c = buf[j] as number;
-      if (inString) {
-        if (escaped) {
-          escaped = false;
-          if (role === IMAGE_VALUE) idByte(c);
-          else if (keyRaw) keyRaw.push(c);
-          continue;
-        }
-        if (role !== ELEMENT_KEY && role !== IMAGE_VALUE) {
-          // Nothing to look at inside: skip to the quote or backslash.
-          while (j < n && buf[j] !== QUOTE && buf[j] !== BACKSLASH) j++;
-          if (j === n) break;
-        }
-        const d = buf[j] as number;
-        if (d === BACKSLASH) {
-          escaped = true;
-          if (role === ELEMENT_KEY && keyIsImageId && !keyRaw) keyRaw = IMAGE_ID.slice(0, keyPos);
-          keyIsImageId = false;
-          if (role === IMAGE_VALUE) idByte(d);
-          else if (keyRaw) keyRaw.push(d);
-          continue;
-        }
-        if (d !== QUOTE) {
-          if (role === ELEMENT_KEY) {
-            // image_id escaped whole is 48 bytes: a longer key is not it.
-            if (keyRaw) {
-              if (keyRaw.length < 48) keyRaw.push(d);
-              else keyRaw = undefined;
-            } else if (keyPos < 8 && d === IMAGE_ID[keyPos]) keyPos++;
-            else keyIsImageId = false;
-          } else if (role === IMAGE_VALUE) idByte(d);
-          continue;
-        }
-        inString = false;
-        const at = base + j;
-        if (role === TOP_KEY) {
-          key = endCapture(at + 1) as string;
-          top = T_COLON;
-        } else if (role === TOP_VALUE) {
-          values[key] = endCapture(at + 1);
-          top = T_AFTER;
-        } else if (role === ELEMENT) endElement(at + 1);
-        else if (role === ELEMENT_KEY) {
-          lastKeyImageId = keyRaw ? isImageIdKey(keyRaw) : keyIsImageId && keyPos === 8;
-          keyRaw = undefined;
-          expectKey = false;
-        } else if (role === IMAGE_VALUE) {
-          idByte(d);
-          endImageId();
-        }
-        role = NONE;
-        continue;
-      }
-      if (bare !== NONE) {
-        if (!(isWs(c) || c === COMMA || c === CLOSE_OBJECT || c === CLOSE_ARRAY)) {
-          if (bare === IMAGE_VALUE) idByte(c);
-          continue;
-        }
-        if (bare === TOP_VALUE) {
-          values[key] = endCapture(base + j);
-          top = T_AFTER;
-        } else if (bare === ELEMENT) endElement(base + j);
-        else if (bare === IMAGE_VALUE) endImageId();
-        bare = NONE;
-      }
-      if (isWs(c)) continue;
-      const at = base + j;
-      if (done) fail("data after the end of the JSON", at);
-      if (depth > 3) {
-        // Inside an annotation's values (segmentation, bbox: most of the file): only nesting and strings
-        // matter, so numbers and commas are skipped in a tight loop.
-        let c = buf[j] as number;
-        while (
-          c !== QUOTE &&
-          c !== OPEN_ARRAY &&
-          c !== CLOSE_ARRAY &&
-          c !== OPEN_OBJECT &&
-          c !== CLOSE_OBJECT &&
-          ++j < n
-        )
-          c = buf[j] as number;
-        if (j === n) break;
-        const at = base + j;
-        if (c === QUOTE) inString = true;
-        else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-          stack.push(c);
-          depth++;
-        } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
-          if (stack.pop() !== (c === CLOSE_OBJECT ? OPEN_OBJECT : OPEN_ARRAY))
-            fail("unbalanced brackets", at);
-          depth--;
-        }
-        continue;
-      }
-      if (c === QUOTE) {
-        inString = true;
-        if (depth === 1) {
-          if (top === T_KEY) role = TOP_KEY;
-          else if (top === T_VALUE) {
-            role = TOP_VALUE;
-            top = T_IN_VALUE;
-          } else fail(top === T_COLON ? "':' expected" : "',' or '}' expected", at);
-          startCapture(at);
-        } else if (depth === 2 && inAnnotations) {
-          if (element !== A_ELEMENT) fail("',' or ']' expected", at);
-          role = ELEMENT;
-          elementStart = at;
-          slot = -1;
-          element = A_IN_ELEMENT;
-        } else if (depth === 3 && inAnnotations) {
-          if (expectKey) {
-            role = ELEMENT_KEY;
-            keyPos = 0;
-            keyIsImageId = true;
-          } else if (imagePending) {
-            role = IMAGE_VALUE;
-            imagePending = false;
-            idStart(c);
-          }
-        }
-        continue;
-      }
-      if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-        if (depth === 0) {
-          if (c !== OPEN_OBJECT) fail("not a JSON object", at);
-        } else if (depth === 1) {
-          if (top !== T_VALUE) fail(top === T_COLON ? "':' expected" : "a key expected", at);
-          top = T_IN_VALUE;
-          if (key === "annotations" && c === OPEN_ARRAY) {
-            inAnnotations = true;
-            sawAnnotations = true;
-            element = A_ELEMENT;
-          } else startCapture(at);
-        } else if (depth === 2 && inAnnotations) {
-          if (element !== A_ELEMENT) fail("',' or ']' expected", at);
-          elementStart = at;
-          slot = -1;
-          expectKey = c === OPEN_OBJECT;
-          lastKeyImageId = false;
-          imagePending = false;
-          element = A_IN_ELEMENT;
-        } else if (depth === 3) imagePending = false;
-        stack.push(c);
-        depth++;
-        continue;
-      }
-      if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
-        if (stack.pop() !== (c === CLOSE_OBJECT ? OPEN_OBJECT : OPEN_ARRAY)) fail("unbalanced brackets", at);
-        depth--;
-        if (depth === 0) {
-          if (top !== T_KEY && top !== T_AFTER) fail("a value expected", at);
-          done = true;
-        } else if (depth === 1) {
-          if (inAnnotations) inAnnotations = false;
-          else values[key] = endCapture(at + 1);
-          top = T_AFTER;
-        } else if (depth === 2 && inAnnotations) endElement(at + 1);
-        continue;
-      }
-      if (c === COMMA) {
-        if (depth === 1) {
-          if (top !== T_AFTER) fail("a value expected", at);
-          top = T_KEY;
-        } else if (depth === 2 && inAnnotations) {
-          if (element !== A_AFTER) fail("a value expected", at);
-          element = A_ELEMENT;
-        } else if (depth === 3) {
-          expectKey = true;
-          imagePending = false;
-        }
-        continue;
-      }
-      if (c === COLON) {
-        if (depth === 1) {
-          if (top !== T_COLON) fail("a value expected", at);
-          top = T_VALUE;
-          // A key given twice: JSON.parse keeps its last value, so the elements of an earlier one go.
-          if (key === "annotations") {
-            count = 0;
-            sawAnnotations = false;
-          }
-        } else if (depth === 3) {
-          imagePending = lastKeyImageId;
-          lastKeyImageId = false;
-        }
-        continue;
-      }
-      // The first byte of a bare token (a number, true, false, null).
-      if (depth === 0) fail("not a JSON object", at);
-      if (depth === 1) {
-        if (top !== T_VALUE) fail(top === T_COLON ? "':' expected" : "a key expected", at);
-        top = T_IN_VALUE;
-        startCapture(at);
-        bare = TOP_VALUE;
-      } else if (depth === 2 && inAnnotations) {
-        if (element !== A_ELEMENT) fail("',' or ']' expected", at);
-        elementStart = at;
-        slot = -1;
-        element = A_IN_ELEMENT;
-        bare = ELEMENT;
-      } else if (depth === 3 && imagePending) {
-        imagePending = false;
-        idStart(c);
-        bare = IMAGE_VALUE;
-      }
-    }
-    if (capStart >= 0) {
-      capParts.push(buf.slice(capStart - base, n));
-      capStart = base + n;
-    }
-    base += n;
+    scan.n = n;
+    scan.feed();
+    scan.base += n;
   }
-  if (!done) fail(depth ? "a JSON value that does not end" : "not a JSON object", base);
-  if (!Array.isArray(values.images) || !Array.isArray(values.categories) || !sawAnnotations)
+  if (!scan.done) scan.fail(scan.depth ? "a JSON value that does not end" : "not a JSON object", scan.base);
+  const { values, runs } = scan;
+  const count = runs.length;
+  const imagesBytes = scan.imagesBytes;
+  if (!imagesBytes || !Array.isArray(values.categories) || !scan.sawAnnotations)
     throw new AnnotationInputError({
       source,
       message: "not a COCO instances file: it needs images, annotations and categories arrays",
     });
-  const images = values.images as CocoImage[];
-  const keyOfSlot = rawIds.map((raw) => {
+  const { count: imageCount, imageAt, ofKey, ofInteger } = imagesOf(imagesBytes, scan.imagesAt, scan);
+  const imageOfSlot = scan.rawIds.map((raw) => {
     try {
-      return String(JSON.parse(raw));
+      return ofKey(String(JSON.parse(raw)));
     } catch {
-      return undefined;
+      return -1;
     }
   });
-  // Grouped by image with a counting sort into one Int32Array: annotations of image i are
+  const imageOfRun = (k: number) => {
+    const id = runs.id(k);
+    return id >= 0 ? ofInteger(id) : id === NO_ID ? -1 : (imageOfSlot[-id - 2] as number);
+  };
+  // Grouped by image with a counting sort into one Int32Array: the runs of image i are
   // order[first[i]] … order[first[i + 1] - 1], in file order.
-  const imageIndex = new Map<string, number>();
-  for (let i = 0; i < images.length; i++) {
-    const id = String(images[i]?.id);
-    if (!imageIndex.has(id)) imageIndex.set(id, i);
-  }
-  const imageOfSlot = new Int32Array(keyOfSlot.length);
-  for (let s = 0; s < keyOfSlot.length; s++) {
-    const id = keyOfSlot[s];
-    imageOfSlot[s] = id === undefined ? -1 : (imageIndex.get(id) ?? -1);
-  }
-  const first = new Int32Array(images.length + 2);
-  const orphanIndexes: number[] = [];
+  const first = new Int32Array(imageCount + 2);
+  const orphanRuns: number[] = [];
   for (let k = 0; k < count; k++) {
-    const s = slots[k] as number;
-    const i = s >= 0 ? (imageOfSlot[s] as number) : -1;
-    if (i < 0) orphanIndexes.push(k);
+    const i = imageOfRun(k);
+    if (i < 0) orphanRuns.push(k);
     else first[i + 2] = (first[i + 2] as number) + 1;
   }
   for (let i = 2; i < first.length; i++) first[i] = (first[i] as number) + (first[i - 1] as number);
-  const order = new Int32Array(count - orphanIndexes.length);
+  const order = new Int32Array(count - orphanRuns.length);
   for (let k = 0; k < count; k++) {
-    const s = slots[k] as number;
-    const i = s >= 0 ? (imageOfSlot[s] as number) : -1;
+    const i = imageOfRun(k);
     if (i >= 0) {
       const at = first[i + 1] as number;
       order[at] = k;
       first[i + 1] = at + 1;
     }
   }
-  // The second pass: ranges read through a window of `windowBytes`.
+  // The second pass: ranges read through the window, copied between brackets into `wrapped` so that
+  // one decode gives the text of a JSON array (`[${text}]` made a second copy of every run's text when
+  // JSON.parse flattened it: 25 MB of the bench's allocations, sampled by the heap profiler).
   let windowStart = 0;
   let windowLength = 0;
+  let wrapped = new Uint8Array(buf.length + 2);
   const fill = async (target: Uint8Array, position: number) => {
     let got = 0;
     while (got < target.length) {
@@ -455,28 +765,44 @@ export async function scanCoco(file: ByteSource, source: string, windowBytes = 1
     }
     return got;
   };
-  const text = async (start: number, end: number) => {
+  /** Bytes `start`…`end` of the file (a view of the window, or a buffer of their own when longer). */
+  const bytes = async (start: number, end: number) => {
     if (start < windowStart || end > windowStart + windowLength) {
       if (end - start > buf.length) {
         const big = new Uint8Array(end - start);
         await fill(big, start);
-        return decoder.decode(big);
+        return big;
       }
       windowStart = start;
       windowLength = await fill(buf, start);
     }
-    return decoder.decode(buf.subarray(start - windowStart, end - windowStart));
+    return buf.subarray(start - windowStart, end - windowStart);
   };
-  const one = async (k: number): Promise<CocoAnnotation | AnnotationInputError> => {
-    const start = starts[k] as number;
-    const end = ends[k] as number;
-    try {
-      return JSON.parse(await text(start, end)) as CocoAnnotation;
-    } catch (cause) {
-      return notJson(cause, start, end);
+  /** The text of bytes `start`…`end` as a JSON array's. */
+  const arrayText = async (start: number, end: number) => {
+    const inner = await bytes(start, end);
+    if (wrapped.length < inner.length + 2) wrapped = new Uint8Array(inner.length + 2);
+    wrapped[0] = OPEN_ARRAY;
+    wrapped.set(inner, 1);
+    wrapped[inner.length + 1] = CLOSE_ARRAY;
+    return decoder.decode(wrapped.subarray(0, inner.length + 2));
+  };
+  /** The elements of a run that is not JSON as a whole, each parsed alone: the bad ones named by their bytes. */
+  const oneByOne = async (start: number, end: number, out: Array<CocoAnnotation | AnnotationInputError>) => {
+    const run = (await bytes(start, end)).slice();
+    const offsets = elementOffsets(run, 0, run.length);
+    for (let e = 0; e < offsets.length; e += 2) {
+      const from = offsets[e] as number;
+      const to = offsets[e + 1] as number;
+      try {
+        out.push(JSON.parse(decoder.decode(run.subarray(from, to))) as CocoAnnotation);
+      } catch (cause) {
+        out.push(scan.notJson(cause, start + from, start + to));
+      }
     }
   };
-  // Neighbours in the file (k, k+1, …) have only commas and spaces between them: one parse for the run.
+  // Neighbouring runs in the file (k, k+1, …) have only commas and spaces between them: one parse for
+  // as many as fit the window.
   const read = async (indexes: ArrayLike<number>) => {
     const out: Array<CocoAnnotation | AnnotationInputError> = [];
     for (let r = 0; r < indexes.length; ) {
@@ -486,32 +812,98 @@ export async function scanCoco(file: ByteSource, source: string, windowBytes = 1
       while (
         e < indexes.length &&
         indexes[e] === last + 1 &&
-        (ends[last + 1] as number) - (starts[first] as number) <= buf.length
+        runs.end(last + 1) - runs.start(first) <= buf.length
       )
         last = indexes[e++] as number;
+      const start = runs.start(first);
+      const end = runs.end(last);
       let parsed: CocoAnnotation[] | undefined;
       try {
-        parsed = JSON.parse(
-          `[${await text(starts[first] as number, ends[last] as number)}]`,
-        ) as CocoAnnotation[];
+        parsed = JSON.parse(await arrayText(start, end)) as CocoAnnotation[];
       } catch {
         parsed = undefined;
       }
       if (parsed) for (const a of parsed) out.push(a);
-      else for (let k = first; k <= last; k++) out.push(await one(k));
+      else await oneByOne(start, end, out);
       r = e;
     }
     return out;
   };
-  const orphans = await read(orphanIndexes);
+  const orphans = await read(orphanRuns);
+  let images: CocoImage[] | undefined;
   return {
-    images,
+    // Parsed whole when first read; a conversion reads them one at a time (`eachImage`).
+    get images() {
+      if (!images) {
+        images = [];
+        for (let i = 0; i < imageCount; i++) images.push(imageAt(i));
+      }
+      return images;
+    },
+    *eachImage() {
+      for (let i = 0; i < imageCount; i++) yield imageAt(i);
+    },
     categories: values.categories as CocoCategory[],
     annotationsOf: (id) => {
-      const i = imageIndex.get(id);
-      return read(i === undefined ? [] : order.subarray(first[i] as number, first[i + 1] as number));
+      const i = ofKey(id);
+      return read(i < 0 ? [] : order.subarray(first[i] as number, first[i + 1] as number));
     },
     orphans,
     close: () => file.close(),
   };
+}
+
+/**
+ * Where each element of the array bytes `from`…`to` (its inside, without its brackets) starts and ends,
+ * as pairs in a Uint32Array (off the JS heap): the bytes are a JSON array's inside whose brackets the
+ * first pass balanced (a run of `annotations`, the `images` array).
+ */
+function elementOffsets(bytes: Uint8Array, from: number, to: number): Uint32Array {
+  let offsets = new Uint32Array(64);
+  let count = 0;
+  const push = (start: number, end: number) => {
+    if (count + 2 > offsets.length) {
+      const bigger = new Uint32Array(offsets.length * 2);
+      bigger.set(offsets);
+      offsets = bigger;
+    }
+    offsets[count++] = start;
+    offsets[count++] = end;
+  };
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let start = -1;
+  for (let i = from; i < to; i++) {
+    const c = bytes[i] as number;
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (c === BACKSLASH) escaped = true;
+      else if (c === QUOTE) {
+        inString = false;
+        if (depth === 0) {
+          push(start, i + 1);
+          start = -1;
+        }
+      }
+      continue;
+    }
+    if (start < 0) {
+      if (isWs(c) || c === COMMA) continue;
+      start = i;
+    }
+    if (c === QUOTE) inString = true;
+    else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
+    else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+      if (--depth === 0) {
+        push(start, i + 1);
+        start = -1;
+      }
+    } else if (depth === 0 && (isWs(c) || c === COMMA)) {
+      push(start, i);
+      start = -1;
+    }
+  }
+  if (start >= 0) push(start, to);
+  return offsets.subarray(0, count);
 }

@@ -205,6 +205,11 @@ function annotationsOf(
  */
 export interface CocoIndex {
   images: CocoImage[];
+  /**
+   * The images in order, each parsed as it is reached and let go after: what a conversion reads when
+   * the index offers it (`openCocoFile`'s does; its `images` parses them all when first read).
+   */
+  eachImage?(): Iterable<CocoImage>;
   categories: CocoCategory[];
   /**
    * The annotations of one image (by `String(image.id)`); one that is not JSON comes as the
@@ -297,7 +302,7 @@ export function cocoToDataloop(
                 message: `image_id ${a.image_id} is not in images`,
               }),
         );
-      for (const image of coco.images) {
+      for (const image of coco.eachImage?.() ?? coco.images) {
         const annotations: AnnotationBody[] = [];
         for (const a of await coco.annotationsOf(String(image.id))) {
           if (a instanceof AnnotationInputError) {
