@@ -116,6 +116,6 @@ main(process.argv.slice(2), state).then(
   },
   async (error: unknown) => {
     const { renderError } = await import("./render-error.js");
-    process.exitCode = renderError(error, state.out, process.env, state.gate);
+    process.exitCode = await renderError(error, state.out, process.env, state.gate);
   },
 );

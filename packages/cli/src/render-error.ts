@@ -1,8 +1,14 @@
-import { DataloopError, LoginRequiredError, TokenRejectedError } from "@dataloop-ts/auth";
-import { DataloopApiError } from "@dataloop-ts/client";
-import { ApiKeyRejectedError } from "./api-key.js";
+// The errors are told apart by their `code` (one fixed code per class), not by `instanceof` on the
+// auth and client packages' classes: importing those to render a usage error or a bad input file loaded
+// the whole client and jose first, a third of a second and 25 MB of RSS.
+import type { LoginRequiredError, TokenRejectedError } from "@dataloop-ts/auth";
+import type { DataloopApiError } from "@dataloop-ts/client";
+import { DataloopError } from "@dataloop-ts/core";
 import type { Output } from "./output.js";
 import { reasonsOf } from "./reasons.js";
+
+const is = <E extends DataloopError>(error: unknown, code: E["code"]): error is E =>
+  error instanceof DataloopError && error.code === code;
 
 /** The gate a command ran against, and how to name it again on a command line (`--env rc`, `--gate URL`, or nothing for prod). */
 export interface GateChoice {
@@ -20,17 +26,21 @@ function loginHint(gate: GateChoice): string {
  * Every failure, shown one way: `dataloop: message` and `→ hint` for people, `{"error":{…}}` with
  * --json; the stack only with DEBUG set. Returns the exit code: 2 for usage, 1 for the rest.
  */
-export function renderError(
+export async function renderError(
   thrown: unknown,
   out: Output,
   env: NodeJS.ProcessEnv = process.env,
   gate?: GateChoice,
-): number {
+): Promise<number> {
   if (env.DEBUG) out.say(String((thrown as Error)?.stack ?? thrown));
   // With DATALOOP_API_KEY set, a token the gateway refused is that key: named as such, not as a login.
   const error =
-    thrown instanceof TokenRejectedError && env.DATALOOP_API_KEY && gate
-      ? new ApiKeyRejectedError({ gateUrl: gate.gateUrl, source: "DATALOOP_API_KEY", cause: thrown })
+    is<TokenRejectedError>(thrown, "TOKEN_REJECTED") && env.DATALOOP_API_KEY && gate
+      ? new (await import("./api-key.js")).ApiKeyRejectedError({
+          gateUrl: gate.gateUrl,
+          source: "DATALOOP_API_KEY",
+          cause: thrown,
+        })
       : thrown;
   const parseArgsError = (error as { code?: string })?.code?.startsWith("ERR_PARSE_ARGS");
   if (parseArgsError) {
@@ -47,7 +57,7 @@ export function renderError(
   }
   const json = error.toJSON();
   const status = typeof json.status === "number" ? json.status : undefined;
-  if (error instanceof DataloopApiError) {
+  if (is<DataloopApiError>(error, "API_ERROR")) {
     // The gateway's reasons (its body, redacted by the client): the summary already in the message is not repeated.
     const reasons = reasonsOf(error.body).filter((r) => !error.message.includes(r));
     if (env.DEBUG) out.say(`body: ${JSON.stringify(error.body ?? null)}`);
@@ -64,11 +74,12 @@ export function renderError(
     });
     return 1;
   }
-  const loggedOut = error instanceof LoginRequiredError || error instanceof TokenRejectedError;
+  const loggedOut =
+    is<LoginRequiredError>(error, "LOGIN_REQUIRED") || is<TokenRejectedError>(error, "TOKEN_REJECTED");
   out.fail({
     code: error.code,
     message:
-      gate && error instanceof LoginRequiredError && error.message === "Not logged in."
+      gate && is<LoginRequiredError>(error, "LOGIN_REQUIRED") && error.message === "Not logged in."
         ? `Not logged in to ${gate.gateUrl}.`
         : error.message,
     hint: gate && loggedOut ? loginHint(gate) : error.hint,

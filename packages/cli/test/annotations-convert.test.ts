@@ -194,8 +194,8 @@ describe("dataloop annotations convert", () => {
     expect(await readdir(dir)).toEqual(["coco.json"]);
   });
 
-  it("loads no client transport, auth, PNG codec or YAML parser to convert COCO (what its memory is)", async () => {
-    // Each module the process loads, written down by a hook preloaded through NODE_OPTIONS.
+  /** A run of `dataloop annotations convert ARGS`, and each module its process loaded (a hook preloaded through NODE_OPTIONS writes them down). */
+  const convertListingModules = async (args: string[]) => {
     const hook = join(dir, "hook.mjs");
     const list = join(dir, "loaded.txt");
     await writeFile(
@@ -204,20 +204,45 @@ describe("dataloop annotations convert", () => {
 import { registerHooks } from "node:module";
 registerHooks({ load(url, context, next) { appendFileSync(${JSON.stringify(list)}, url + "\\n"); return next(url, context); } });`,
     );
+    const run = await convert(args, { NODE_OPTIONS: `--import=${pathToFileURL(hook).href}` });
+    const loaded = (await readFile(list, "utf8")).split("\n").filter(Boolean);
+    await rm(list);
+    await rm(hook);
+    return { run, loaded };
+  };
+
+  it("loads no client transport, auth, PNG codec or YAML parser to convert COCO (what its memory is)", async () => {
     const input = join(dir, "coco.json");
     await writeFile(input, JSON.stringify(coco));
-    const run = await convert(
-      [input, "--from", "coco", "--to", "dataloop", "--out", join(dir, "items.jsonl")],
-      {
-        NODE_OPTIONS: `--import=${pathToFileURL(hook).href}`,
-      },
-    );
+    const { run, loaded } = await convertListingModules([
+      input,
+      "--from",
+      "coco",
+      "--to",
+      "dataloop",
+      "--out",
+      join(dir, "items.jsonl"),
+    ]);
     expect(run.code, run.stderr).toBe(0);
-    const loaded = (await readFile(list, "utf8")).split("\n").filter(Boolean);
     expect(loaded.some((u) => u.includes("/annotations/coco-scan.js"))).toBe(true);
     expect(
       loaded.filter((u) => /\/(undici|jose|fast-png|fflate|yaml|p-map|tinyglobby)\/|\/auth\/dist\//.test(u)),
     ).toEqual([]);
+  });
+
+  it("says a usage error or a bad COCO file without loading the client, auth or jose to render it", async () => {
+    const input = join(dir, "coco.json");
+    await writeFile(input, `{"images": [], "annotations": [ {"id": 1,, ]`);
+    for (const [args, code] of [
+      [[join(dir, "nope.json"), "--from", "coco", "--to", "dataloop", "--out", join(dir, "a.jsonl")], 2],
+      [[input, "--from", "coco", "--to", "dataloop", "--out", join(dir, "a.jsonl")], 1],
+    ] as const) {
+      const { run, loaded } = await convertListingModules([...args]);
+      expect(run.code, run.stderr).toBe(code);
+      expect(run.stderr).toMatch(/^dataloop: /);
+      expect(loaded.some((u) => u.includes("/render-error.js"))).toBe(true);
+      expect(loaded.filter((u) => /\/(undici|jose)\/|\/(auth|client)\/dist\/index\.js$/.test(u))).toEqual([]);
+    }
   });
 
   it("leaves nothing at --out when the COCO file is not JSON (exit 1, the byte named)", async () => {
