@@ -8,6 +8,7 @@ import { constants } from "node:fs";
 import { type FileHandle, mkdir, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { DataloopError, isTransientStatus, withRetries } from "@dataloop-ts/core";
+import { leadingBytes } from "@dataloop-ts/core/node";
 import type { DataloopClient } from "./client.js";
 import { DataloopApiError, DataloopConnectionError } from "./errors.js";
 import { DownloadIncompleteError } from "./items.js";
@@ -79,26 +80,9 @@ export interface DownloadedFile {
 export const partPathOf = (path: string, itemId: string) =>
   join(
     dirname(path),
-    `.${leading(basename(path), 160)}.${SAFE_ID.test(itemId) ? itemId : itemId.replace(/[^\w-]/g, "_")}.dataloop-part`,
+    `.${leadingBytes(basename(path), 160)}.${SAFE_ID.test(itemId) ? itemId : itemId.replace(/[^\w-]/g, "_")}.dataloop-part`,
   );
 const SAFE_ID = /^[\w-]+$/;
-
-/**
- * The first characters of `name` that take at most `maxBytes` in UTF-8: a file name's limit is in bytes
- * (255 on Linux and macOS), and 160 characters of a CJK name are 480 (ENAMETOOLONG for a part file
- * whose target's name was legal).
- */
-function leading(name: string, maxBytes: number): string {
-  if (name.length * 3 <= maxBytes) return name;
-  let bytes = 0;
-  let end = 0;
-  for (const ch of name) {
-    bytes += Buffer.byteLength(ch);
-    if (bytes > maxBytes) break;
-    end += ch.length;
-  }
-  return name.slice(0, end);
-}
 
 const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 const OPEN_PART = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW;

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DataloopError, escapeHtml, htmlPage, isHttpUrl, operationKey, UsageError } from "../src/index.js";
-import { removeStaleTempFiles, writeFileAtomic, writeFilesAtomic } from "../src/node.js";
+import { leadingBytes, removeStaleTempFiles, writeFileAtomic, writeFilesAtomic } from "../src/node.js";
 
 describe("DataloopError", () => {
   class PinError extends DataloopError {
@@ -64,6 +64,20 @@ describe("atomic writes", () => {
     dir = await mkdtemp(join(tmpdir(), "core-atomic-"));
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("write a file whose name is as long as a name may be (255 bytes, ASCII or CJK), its temp name cut to fit", async () => {
+    for (const name of [`${"a".repeat(250)}.json`, `${"猫".repeat(84)}.js`]) {
+      expect(Buffer.byteLength(name)).toBeGreaterThanOrEqual(254);
+      const sub = join(dir, `long-${name.length}`);
+      await writeFileAtomic(join(sub, name), "{}");
+      await writeFilesAtomic([[join(sub, name), "[]"]]);
+      expect(await readdir(sub)).toEqual([name]);
+      expect(await readFile(join(sub, name), "utf8")).toBe("[]");
+    }
+    expect(leadingBytes("猫猫猫.jpg", 7)).toBe("猫猫");
+    expect(leadingBytes("ab😀c", 5)).toBe("ab");
+    expect(leadingBytes("short", 200)).toBe("short");
+  });
 
   it("write the file whole, with the mode asked for, in a folder made exactly 0700", async () => {
     const sub = join(dir, "store");
