@@ -42,6 +42,25 @@ const item = (filename: string) => ({
   ],
 });
 
+/** The items and issues' messages of a conversion, read whole. */
+const collect = async (c: ReturnType<typeof cocoToDataloop>) => {
+  const items = [];
+  for await (const i of c.items) items.push(i);
+  return { items, issues: c.issues.map((e) => e.message) };
+};
+
+/** A file's bytes read by position, as `openCocoFile` reads a file; `closed.n` counts its closes. */
+const bytesSource = (bytes: Uint8Array, closed = { n: 0 }) => ({
+  read: async (buffer: Uint8Array, position: number) => {
+    const part = bytes.subarray(position, position + buffer.length);
+    buffer.set(part);
+    return part.length;
+  },
+  close: async () => {
+    closed.n++;
+  },
+});
+
 describe("annotation files on disk", () => {
   it("writes one JSON per item in dtlpy's layout and reads them back", async () => {
     const out = join(dir, "json");
@@ -79,11 +98,6 @@ describe("annotation files on disk", () => {
     coco.annotations.push({ id: 99, image_id: 42, category_id: 1, bbox: [0, 0, 1, 1] });
     const path = join(dir, "coco-index.json");
     await writeFile(path, JSON.stringify({ info: { year: 2026 }, ...coco }, null, 1));
-    const collect = async (c: ReturnType<typeof cocoToDataloop>) => {
-      const items = [];
-      for await (const i of c.items) items.push(i);
-      return { items, issues: c.issues.map((e) => e.message) };
-    };
     const indexed = await collect(cocoToDataloop(await openCocoFile(path), { source: path }));
     expect(indexed).toEqual(await collect(cocoToDataloop(coco, { source: path })));
     expect(indexed.items[0]?.filename).toBe('/a/]} "quoted" \\ [{.jpg');
@@ -106,26 +120,11 @@ describe("annotation files on disk", () => {
       },
     );
     const bytes = Buffer.from(JSON.stringify({ info: { year: 2026 }, ...coco }, null, 1));
-    const source = (closed: { n: number }) => ({
-      read: async (buffer: Uint8Array, position: number) => {
-        const part = bytes.subarray(position, position + buffer.length);
-        buffer.set(part);
-        return part.length;
-      },
-      close: async () => {
-        closed.n++;
-      },
-    });
-    const collect = async (c: ReturnType<typeof cocoToDataloop>) => {
-      const items = [];
-      for await (const i of c.items) items.push(i);
-      return { items, issues: c.issues.map((e) => e.message) };
-    };
     const expected = await collect(cocoToDataloop(coco, { source: "c.json" }));
     expect(expected.items.at(-1)?.annotations).toHaveLength(2);
     for (const windowBytes of [1, 2, 3, 7, 64, 1 << 16]) {
       const closed = { n: 0 };
-      const index = await scanCoco(source(closed), "c.json", windowBytes);
+      const index = await scanCoco(bytesSource(bytes, closed), "c.json", windowBytes);
       expect(await collect(cocoToDataloop(index, { source: "c.json" })), `window ${windowBytes}`).toEqual(
         expected,
       );
@@ -145,26 +144,10 @@ describe("annotation files on disk", () => {
       .replace('"id":61,"image_id"', '"id":61,"\\u0069mage_id"');
     expect(JSON.parse(text)).toEqual(coco);
     const bytes = Buffer.from(text);
-    const collect = async (c: ReturnType<typeof cocoToDataloop>) => {
-      const items = [];
-      for await (const i of c.items) items.push(i);
-      return { items, issues: c.issues.map((e) => e.message) };
-    };
     const expected = await collect(cocoToDataloop(coco, { source: "c.json" }));
     expect(expected.items.at(-1)?.annotations).toHaveLength(2);
     for (const windowBytes of [1, 5, 1 << 16]) {
-      const index = await scanCoco(
-        {
-          read: async (buffer: Uint8Array, position: number) => {
-            const part = bytes.subarray(position, position + buffer.length);
-            buffer.set(part);
-            return part.length;
-          },
-          close: async () => {},
-        },
-        "c.json",
-        windowBytes,
-      );
+      const index = await scanCoco(bytesSource(bytes), "c.json", windowBytes);
       expect(await collect(cocoToDataloop(index, { source: "c.json" })), `window ${windowBytes}`).toEqual(
         expected,
       );
@@ -212,26 +195,10 @@ describe("annotation files on disk", () => {
       99,
     ]);
     const bytes = Buffer.from(text);
-    const collect = async (c: ReturnType<typeof cocoToDataloop>) => {
-      const items = [];
-      for await (const i of c.items) items.push(i);
-      return { items, issues: c.issues.map((e) => e.message) };
-    };
     const expected = await collect(cocoToDataloop(parsed, { source: "c.json" }));
     expect(expected.items.map((i) => i.annotations.length)).toEqual([12, 12, 6, 6, 152, 12]);
     for (const windowBytes of [3, 256, 1 << 16]) {
-      const index = await scanCoco(
-        {
-          read: async (buffer: Uint8Array, position: number) => {
-            const part = bytes.subarray(position, position + buffer.length);
-            buffer.set(part);
-            return part.length;
-          },
-          close: async () => {},
-        },
-        "c.json",
-        windowBytes,
-      );
+      const index = await scanCoco(bytesSource(bytes), "c.json", windowBytes);
       expect(await collect(cocoToDataloop(index, { source: "c.json" })), `window ${windowBytes}`).toEqual(
         expected,
       );
@@ -262,11 +229,6 @@ describe("annotation files on disk", () => {
       },
       eachImage: () => coco.images.values(),
     };
-    const collect = async (c: ReturnType<typeof cocoToDataloop>) => {
-      const items = [];
-      for await (const i of c.items) items.push(i);
-      return { items, issues: c.issues.map((e) => e.message) };
-    };
     expect(await collect(cocoToDataloop(lazy))).toEqual(await collect(cocoToDataloop(plain)));
   });
 
@@ -280,11 +242,6 @@ describe("annotation files on disk", () => {
     expect(parsed.annotations.map((a) => a.id)).toEqual([70]);
     const path = join(dir, "coco-twice.json");
     await writeFile(path, text);
-    const collect = async (c: ReturnType<typeof cocoToDataloop>) => {
-      const items = [];
-      for await (const i of c.items) items.push(i);
-      return { items, issues: c.issues.map((e) => e.message) };
-    };
     expect(await collect(cocoToDataloop(await openCocoFile(path), { source: path }))).toEqual(
       await collect(cocoToDataloop(parsed, { source: path })),
     );
