@@ -351,13 +351,6 @@ const shoelace = (p: Point[]) => {
 
 type Corners = [x0: number, y0: number, x1: number, y1: number];
 
-const grow = (c: Corners, p: Point) => {
-  if (p.x < c[0]) c[0] = p.x;
-  if (p.y < c[1]) c[1] = p.y;
-  if (p.x > c[2]) c[2] = p.x;
-  if (p.y > c[3]) c[3] = p.y;
-};
-
 function cornersOf(points: Point[]): Corners {
   let x0 = Infinity;
   let y0 = Infinity;
@@ -570,16 +563,17 @@ class CocoWriter {
     if (a.type === "box") return boxOf(++this.annotationId, base, a.coordinates, a.angle, coco);
     if (a.type === "segment") {
       const group = a.metadata?.system?.objectId;
-      if (group === undefined) return polygonOf(++this.annotationId, base, a.coordinates, coco).ann;
+      const corners = cornersOf(a.coordinates);
+      if (group === undefined) return polygonOf(++this.annotationId, base, a.coordinates, corners, coco);
       const key = `${group}\u0000${a.label}`;
       const joined = this.groups.get(key);
       if (joined) {
-        join(joined, a.coordinates);
+        join(joined, a.coordinates, corners);
         return undefined;
       }
-      const made = polygonOf(++this.annotationId, base, a.coordinates, coco);
-      this.groups.set(key, made);
-      return made.ann;
+      const ann = polygonOf(++this.annotationId, base, a.coordinates, corners, coco);
+      this.groups.set(key, { ann, corners });
+      return ann;
     }
     if (a.type === "binary") {
       const mask = masks?.get(stored);
@@ -633,10 +627,15 @@ function boxOf(
   return ann;
 }
 
-function polygonOf(id: number, base: CocoBase, points: Point[], coco: CocoUserMetadata): Joined {
+function polygonOf(
+  id: number,
+  base: CocoBase,
+  points: Point[],
+  corners: Corners,
+  coco: CocoUserMetadata,
+): Joined["ann"] {
   // The extent now (merged as polygons join), not points kept and deleted before writing: a
   // `delete` turned each object into a dictionary, slow to stringify (profile of the bench).
-  const corners = cornersOf(points);
   const ann: Joined["ann"] = {
     id,
     image_id: base.image_id,
@@ -647,14 +646,17 @@ function polygonOf(id: number, base: CocoBase, points: Point[], coco: CocoUserMe
     bbox: [corners[0], corners[1], corners[2] - corners[0], corners[3] - corners[1]],
   };
   if (coco.attributes) ann.attributes = coco.attributes;
-  return { ann, corners };
+  return ann;
 }
 
 /** A polygon of the same object added to `joined`: its extent is that of all of them (exact, not a union of widths). */
-function join(joined: Joined, points: Point[]) {
+function join(joined: Joined, points: Point[], corners: Corners) {
   const { ann, corners: c } = joined;
   ann.segmentation.push(flatten(points));
-  for (const p of points) grow(c, p);
+  if (corners[0] < c[0]) c[0] = corners[0];
+  if (corners[1] < c[1]) c[1] = corners[1];
+  if (corners[2] > c[2]) c[2] = corners[2];
+  if (corners[3] > c[3]) c[3] = corners[3];
   ann.bbox = [c[0], c[1], c[2] - c[0], c[3] - c[1]];
   ann.area = (ann.area as number) + shoelace(points);
 }

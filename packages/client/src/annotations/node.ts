@@ -74,7 +74,11 @@ export async function writeChunksAtomic(path: string, chunks: AsyncIterable<stri
   }
 }
 
-const WRITE_BYTES = 256 * 1024;
+// Both buffers are touched whole, so they are peak RSS: 1 MB of reading and 256 KB of writing cost
+// the annotations bench's Dataloop JSON → COCO 0.9 MB and ~0.3 MB more than these (5 runs each),
+// and 28 MB read 128 KB at a time is ~220 reads.
+const WRITE_BYTES = 64 * 1024;
+const READ_BYTES = 128 * 1024;
 
 /**
  * A new temp file beside `path`, `.NAME.<12 hex>.tmp`. The hex is from `Math.random`, not node:crypto:
@@ -166,7 +170,7 @@ async function* readItemLines(path: string): AsyncGenerator<ItemAnnotationsJson>
   const file = await open(path, "r");
   try {
     const decoder = new TextDecoder();
-    let buf = new Uint8Array(1 << 20);
+    let buf = new Uint8Array(READ_BYTES);
     let kept = 0; // bytes of an unfinished line at the start of buf
     let line = 0;
     // The line's name (`path:line`) is made only for an error: made for every line, it doubled the
