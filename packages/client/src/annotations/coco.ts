@@ -483,8 +483,9 @@ interface Joined {
 /**
  * The COCO file `dataloopToCoco` writes: the annotations' text item by item, the images and
  * categories at the end. The images are kept as UTF-8 bytes, not objects: 10 000 image objects (and
- * their file names) outlived the young generation's scavenges, which grew it from 1 to 4 MB
- * semi-spaces (--trace-gc-nvp: new_space_capacity) and the peak RSS with it.
+ * their file names) survived scavenges and were promoted, and the bytes surviving scavenges are what
+ * grows V8's young generation (semi-spaces 1 → 2 → 4 MB, each step more RSS; --trace-gc-nvp:
+ * new_space_capacity, new_space_survived, promoted).
  */
 class CocoWriter {
   private readonly categories = new Map<string, number>();
@@ -600,8 +601,7 @@ class CocoWriter {
 }
 
 // The annotations are made with their keys written out (the order COCO files have), not spread from
-// `base`: a spread in the middle of a literal copied it through a slow path (sampling heap profiler:
-// polygonOf allocated 34 MB in the bench).
+// `base` and from `{}` or `{ attributes }`: no temporary objects for each annotation.
 function boxOf(
   id: number,
   base: CocoBase,
