@@ -311,6 +311,21 @@ describe("annotation files on disk", () => {
     await expect(readYoloFolder(out)).rejects.toThrow(/no data\.yaml/);
   });
 
+  it("writes a file whose name is as long as a name may be (255 bytes, ASCII or CJK)", async () => {
+    for (const name of [`${"a".repeat(250)}.json`, `${"猫".repeat(84)}.js`, `${"😀".repeat(62)}.jsonl`]) {
+      expect(Buffer.byteLength(name)).toBeGreaterThanOrEqual(254);
+      const sub = join(dir, `long-${name.length}`);
+      await writeChunksAtomic(
+        join(sub, name),
+        (async function* () {
+          yield "{}";
+        })(),
+      );
+      expect(await readdir(sub)).toEqual([name]);
+      expect(await readFile(join(sub, name), "utf8")).toBe("{}");
+    }
+  });
+
   it("leaves no file when the chunks fail midway", async () => {
     const path = join(dir, "coco-out", "coco.json");
     async function* failing() {
