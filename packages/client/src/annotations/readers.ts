@@ -61,9 +61,12 @@ export function readAnnotation<T extends AnnotationType = AnnotationType>(
   expected?: T,
   place: AnnotationPlace = {},
 ): Annotation<T> {
-  const at = { ...place, id: place.id ?? stored.id };
   const bad = (message: string) =>
-    new AnnotationInputError({ ...at, message: `"${stored.label}" (${stored.type}): ${message}` });
+    new AnnotationInputError({
+      ...place,
+      id: place.id ?? stored.id,
+      message: `"${stored.label}" (${stored.type}): ${message}`,
+    });
   if (expected && stored.type !== expected) throw bad(`expected a ${expected} annotation`);
   if (!isKnownType(stored.type)) throw bad("a type with no typed shape here");
   const c = stored.coordinates as unknown;
@@ -72,10 +75,10 @@ export function readAnnotation<T extends AnnotationType = AnnotationType>(
     case "box": {
       const [tl, br, angle] = (Array.isArray(c) ? c : []) as unknown[];
       if (!isPoint(tl) || !isPoint(br)) throw bad("a box needs two corner points");
-      shape = {
-        coordinates: [pt(tl), pt(br)],
-        ...(typeof angle === "number" && angle !== 0 ? { angle } : {}),
-      };
+      shape =
+        typeof angle === "number" && angle !== 0
+          ? { coordinates: [pt(tl), pt(br)], angle }
+          : { coordinates: [pt(tl), pt(br)] };
       break;
     }
     case "segment":
@@ -157,17 +160,23 @@ export function readAnnotation<T extends AnnotationType = AnnotationType>(
     default:
       shape = {};
   }
-  const common: AnnotationCommon = { label: stored.label };
+  // Made at once, in the order a spread of the parts gave: the spreads made three objects more per
+  // annotation read (an export reads every annotation of a dataset).
+  const read: Record<string, unknown> & AnnotationCommon = stored.id
+    ? { type: stored.type, id: stored.id, label: stored.label }
+    : { type: stored.type, label: stored.label };
   // The gateway stores `attributes: []` on an annotation created without any (the twin does the same):
   // an empty list reads as none, so a built annotation reads back equal to itself.
   if (Array.isArray(stored.attributes) && stored.attributes.length)
-    common.attributes = stored.attributes as string[];
-  if (stored.metadata && Object.keys(stored.metadata).length) common.metadata = stored.metadata;
-  if (typeof stored.description === "string") common.description = stored.description;
-  return {
-    type: stored.type,
-    ...(stored.id ? { id: stored.id } : {}),
-    ...common,
-    ...shape,
-  } as unknown as Annotation<T>;
+    read.attributes = stored.attributes as string[];
+  if (stored.metadata && hasKeys(stored.metadata)) read.metadata = stored.metadata;
+  if (typeof stored.description === "string") read.description = stored.description;
+  if ("coordinates" in shape) read.coordinates = shape.coordinates;
+  if ("angle" in shape) read.angle = shape.angle;
+  return read as unknown as Annotation<T>;
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }
