@@ -186,7 +186,7 @@ describe("uploadAnnotations", () => {
 });
 
 describe("downloadAnnotations", () => {
-  it("yields every item (with none too) with its annotations, a page of items at a time", async () => {
+  it("yields every item (with none too) with its annotations, in the items' order", async () => {
     const ids = Array.from({ length: 7 }, (_, i) => server.addItem(`/p/${i}.jpg`, { width: 10, height: 10 }));
     for (const [n, itemId] of ids.entries())
       if (n % 3)
@@ -201,12 +201,79 @@ describe("downloadAnnotations", () => {
     expect(items.map((i) => [i.filename, i.annotations.length])).toEqual(
       ids.map((_, n) => [`/p/${n}.jpg`, n % 3 ? n : 0]),
     );
-    expect(pages).toEqual([
-      { items: 3, annotations: 1 + 2 },
-      { items: 3, annotations: 4 + 5 },
-      { items: 1, annotations: 0 },
-    ]);
+    expect(items.map((i) => i.annotations.map((a) => a.label))).toEqual(
+      ids.map((_, n) => Array.from({ length: n % 3 ? n : 0 }, () => `l${n}`)),
+    );
+    // onPage after each group: every item and annotation counted once.
+    expect(pages.reduce((n, p) => n + p.items, 0)).toBe(7);
+    expect(pages.reduce((n, p) => n + p.annotations, 0)).toBe(1 + 2 + 4 + 5);
     expect(items[0]?.metadata?.system).toEqual({ width: 10, height: 10 });
+  });
+
+  /** `count(n)` annotations on each of `items` items, put straight into the gateway; the item ids. */
+  function dataset(items: number, count: (n: number) => number, annotationsCount: boolean): string[] {
+    let a = 0;
+    return Array.from({ length: items }, (_, n) => {
+      const itemId = server.addItem(`/many/${n}.jpg`);
+      const list = Array.from({ length: count(n) }, () => ({
+        id: `a${String(++a).padStart(8, "0")}`,
+        itemId,
+        type: "class",
+        label: `l${n}`,
+      }));
+      server.annotations.set(itemId, list);
+      if (annotationsCount)
+        (server.items.get(itemId) as Record<string, unknown>).annotationsCount = list.length;
+      return itemId;
+    });
+  }
+
+  /** Walks a download, after each item counting what the gateway has handed out and the consumer not yet seen. */
+  async function inFlight(pageSize: number) {
+    let handedOver = 0;
+    let most = 0;
+    let groups = 0;
+    const labels: string[][] = [];
+    for await (const item of downloadAnnotations(dl, "d1", { pageSize, onPage: () => groups++ })) {
+      handedOver += item.annotations.length;
+      most = Math.max(most, server.annotationsServed - handedOver);
+      labels.push(item.annotations.map((a) => a.label));
+    }
+    return { most, labels, groups };
+  }
+
+  it("holds at most two pages of annotations fetched and not yet handed out, by the items' annotationsCount", async () => {
+    const pageSize = 20;
+    // 0 to 12 annotations per item, 300 items: 90 pages' worth in all, 15 pages per page of items.
+    const count = (n: number) => (n * 7) % 13;
+    dataset(300, count, true);
+    const { most, labels, groups } = await inFlight(pageSize);
+    expect(labels).toEqual(
+      Array.from({ length: 300 }, (_, n) => Array.from({ length: count(n) }, () => `l${n}`)),
+    );
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(2 * pageSize);
+    // Each group's annotations came in one page (one query per group), and none was fetched twice.
+    expect(server.counts.get("query annotations")).toBe(groups);
+    expect(server.annotationsServed).toBe(labels.flat().length);
+  });
+
+  it("holds at most two pages of annotations when the items do not say how many they have (an average of those seen)", async () => {
+    const pageSize = 20;
+    dataset(200, () => 5, false);
+    const { most, labels } = await inFlight(pageSize);
+    expect(labels.flat()).toHaveLength(1000);
+    expect(most).toBeLessThanOrEqual(2 * pageSize);
+  });
+
+  it("a consumer that stops early stops the walk: the group it was in and the next are all that was fetched", async () => {
+    dataset(100, () => 5, true);
+    for await (const item of downloadAnnotations(dl, "d1", { pageSize: 20 })) {
+      expect(item.annotations).toHaveLength(5);
+      break;
+    }
+    expect(server.counts.get("query annotations")).toBe(2);
+    expect(server.annotationsServed).toBeLessThanOrEqual(2 * 20);
   });
 });
 
