@@ -173,6 +173,24 @@ describe("uploadAnnotations", () => {
     expect(server.annotations.get(good)).toHaveLength(1);
   });
 
+  it('with results: "failed", the summary keeps only the failed items; every result still goes to onProgress', async () => {
+    const ids = [server.addItem("/a.jpg"), server.addItem("/b.jpg"), server.addItem("/c.jpg")];
+    const entries = [
+      ...ids.map((itemId) => ({ itemId, annotations: [buildAnnotation({ type: "class", label: "k" })] })),
+      { filename: "/nowhere.jpg", annotations: [buildAnnotation({ type: "class", label: "y" })] },
+    ];
+    const seen: string[] = [];
+    const summary = await uploadAnnotations(dl, "d1", entries, {
+      results: "failed",
+      concurrency: 1,
+      onProgress: (p) => seen.push(`${p.result.itemId}:${p.result.ids.length}`),
+    });
+    expect(summary).toMatchObject({ done: 3, failed: 1, annotations: 3 });
+    expect(summary.results.map((r) => [r.itemId, r.ok])).toEqual([["/nowhere.jpg", false]]);
+    expect(summary.results[0]?.error).toBeInstanceOf(ItemNotFoundError);
+    expect(seen).toEqual([...ids.map((id) => `${id}:1`), "/nowhere.jpg:0"]);
+  });
+
   it("finds items by filename with one walk of the dataset", async () => {
     const a = server.addItem("/x/a.jpg");
     const b = server.addItem("/x/b ü.jpg");

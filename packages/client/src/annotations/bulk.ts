@@ -80,6 +80,7 @@ export interface AnnotationUploadResult {
  * ```
  */
 export interface AnnotationUploadSummary {
+  /** Every item's result, in the order they ended; only the failed ones with `results: "failed"`. */
   results: AnnotationUploadResult[];
   /** Items all of whose annotations are in. */
   done: number;
@@ -100,6 +101,7 @@ export interface AnnotationUploadSummary {
  *   attempts: 3,
  *   baseDelayMs: 300,
  *   maxDelayMs: 20_000,
+ *   results: "failed",
  *   onProgress: ({ done, failed, annotations, result }) => console.log(done, failed, annotations, result.itemId),
  * };
  * console.log(options);
@@ -115,6 +117,12 @@ export interface UploadAnnotationsOptions {
   /** First backoff, ms (default 300), doubling; a `Retry-After` wins. */
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /**
+   * Which items' results the summary keeps: `all` (default) or `failed`, for a run too big to hold
+   * every item's ids (100 000 annotations: 100 000 ids kept to the end). Every result still goes to
+   * `onProgress`; the counts are the same.
+   */
+  results?: "all" | "failed";
   /** After each item: the counts so far and its result. */
   onProgress?(progress: {
     done: number;
@@ -274,6 +282,7 @@ export async function uploadAnnotations(
   options: UploadAnnotationsOptions = {},
 ): Promise<AnnotationUploadSummary> {
   const size = Math.max(1, options.batchSize ?? 100);
+  const keepAll = options.results !== "failed";
   const t = await transfer();
   const { queryDataset } = t;
   const summary: AnnotationUploadSummary = { results: [], done: 0, failed: 0, annotations: 0 };
@@ -327,7 +336,7 @@ export async function uploadAnnotations(
         summary.failed++;
       }
       summary.annotations += result.ids.length;
-      summary.results.push(result);
+      if (!result.ok || keepAll) summary.results.push(result);
       options.onProgress?.({
         done: summary.done,
         failed: summary.failed,
