@@ -284,6 +284,47 @@ describe("downloadAnnotations", () => {
     expect(most).toBeLessThanOrEqual(2 * pageSize);
   });
 
+  it.each([
+    ["do not say how many annotations they have", false],
+    ["say a stale annotationsCount (0)", true],
+  ])(
+    "holds at most a page per group when sparse items are followed by dense ones that %s",
+    async (_, stale) => {
+      const pageSize = 20;
+      const count = (n: number) => (n < 60 ? 0 : 15);
+      dataset(120, count, false);
+      if (stale) for (const item of server.items.values()) item.annotationsCount = 0;
+      const groups: Array<{ items: number; annotations: number }> = [];
+      const labels: string[][] = [];
+      for await (const item of downloadAnnotations(dl, "d1", { pageSize, onPage: (p) => groups.push(p) }))
+        labels.push(item.annotations.map((a) => a.label));
+      expect(labels).toEqual(
+        Array.from({ length: 120 }, (_, n) => Array.from({ length: count(n) }, () => `l${n}`)),
+      );
+      // Every group held one page at most: a group estimated too small for its annotations was split.
+      expect(Math.max(...groups.map((g) => g.annotations))).toBeLessThanOrEqual(pageSize);
+      expect(groups.reduce((n, g) => n + g.items, 0)).toBe(120);
+    },
+  );
+
+  it("a group whose annotations cannot be read ends the walk with the typed error, after the items before it", async () => {
+    dataset(40, () => 5, true);
+    // The first group's query answers; the next (fetched while the first is handed out) fails 3 times.
+    server.queryPlan.push("ok", "503", "503", "503");
+    const seen: string[] = [];
+    let failure: unknown;
+    try {
+      for await (const item of downloadAnnotations(dl, "d1", { pageSize: 20 })) seen.push(item.filename);
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toBeInstanceOf(DataloopApiError);
+    expect((failure as DataloopApiError).status).toBe(503);
+    // 16 annotations planned per group (80% of a page) at 5 per item: the first group is 3 items.
+    expect(seen).toEqual(["/many/0.jpg", "/many/1.jpg", "/many/2.jpg"]);
+    expect(server.counts.get("query annotations")).toBe(4);
+  });
+
   it("a consumer that stops early stops the walk: the group it was in and the next are all that was fetched", async () => {
     dataset(100, () => 5, true);
     for await (const item of downloadAnnotations(dl, "d1", { pageSize: 20 })) {

@@ -16,6 +16,8 @@ export interface AnnotationServer extends LoopbackServer {
   annotationsServed: number;
   /** What to do with the next POSTs of annotations (one entry per request; then "ok"). */
   plan: Misbehaviour[];
+  /** What to do with the next DQL queries of annotations ("ok", "429", "503" or a reset before answering). */
+  queryPlan: Misbehaviour[];
   addItem(filename: string, size?: { width: number; height: number }): string;
 }
 
@@ -48,6 +50,7 @@ export async function startAnnotationServer(): Promise<AnnotationServer> {
   const annotations = new Map<string, Array<Record<string, unknown>>>();
   const counts = new Map<string, number>();
   const plan: Misbehaviour[] = [];
+  const queryPlan: Misbehaviour[] = [];
   const served = { annotationsServed: 0 };
   const count = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -97,6 +100,10 @@ export async function startAnnotationServer(): Promise<AnnotationServer> {
         pageSize?: number;
       };
       count(`query ${resource}`);
+      const what = resource === "annotations" ? (queryPlan.shift() ?? "ok") : "ok";
+      if (what === "429") return send(res, 429, { message: "slow down" }, { "retry-after": "0" });
+      if (what === "503") return send(res, 503, { message: "unavailable" });
+      if (what.startsWith("reset")) return req.socket.destroy();
       const all = resource === "annotations" ? [...annotations.values()].flat() : [...items.values()];
       const found = all
         .filter((e) => (filter.$and ?? []).every((c) => matches(e, c)))
@@ -122,6 +129,7 @@ export async function startAnnotationServer(): Promise<AnnotationServer> {
     annotations,
     counts,
     plan,
+    queryPlan,
     addItem(filename: string, size?: { width: number; height: number }) {
       const id = nextId();
       items.set(id, {

@@ -370,8 +370,8 @@ export interface DownloadAnnotationsOptions {
   filter?: DqlFilter;
   /**
    * Entities per DQL page (default and at most 1000): items are asked for a page at a time, and their
-   * annotations for groups of items whose annotations fill about one page. At most two such groups
-   * are held at once (the one being handed out, the next being fetched).
+   * annotations for groups of items whose annotations fit one page. At most two such groups are held
+   * at once (the one being handed out, the next being fetched).
    */
   pageSize?: number;
   /** After each group of items' annotations is fetched: the group's items and annotations. */
@@ -404,8 +404,10 @@ const FIRST_GROUP_SHARE = 0.01;
  * A dataset's annotations, one item at a time in dtlpy's layout (`{ id, filename, metadata, annotations }`),
  * items with none included. It walks the items a page at a time and asks DQL (`resource: "annotations"`,
  * `itemId $in`) for the annotations of a group of them, sized so that they fill about one page: by the
- * items' `annotationsCount` where the gateway gives it, else by the average seen so far. The next group
- * is fetched while this one is handed out: memory holds two groups' annotations, about two pages.
+ * items' `annotationsCount` where the gateway gives it, else by the average seen so far. A group whose
+ * first page says it has more than a page (the estimate was wrong) is split before more is read. The
+ * next group is fetched while this one is handed out: memory holds two groups' annotations, two pages
+ * at most (or one item's annotations, when an item alone has more than a page).
  * (A whole page of 1000 items at once held 10 000 annotations in the CLI's download bench; those outlived
  * V8's young generation and grew the heap to 180 MB.)
  * @example
@@ -427,27 +429,31 @@ export async function* downloadAnnotations(
   const pageSize = Math.min(1000, Math.max(1, options.pageSize ?? 1000));
   const filter: DqlFilter = { ...options.filter, $and: [{ type: "file" }, ...(options.filter?.$and ?? [])] };
   const items = queryDataset(dl, datasetId, { filter, pageSize })[Symbol.asyncIterator]();
-  // The item read but not yet put in a group (it would have overfilled the last one).
-  let held: StoredItem | undefined;
+  // Items read but not yet in a group (one would have overfilled the last group, or a group was split),
+  // in the items' order.
+  const held: StoredItem[] = [];
   let itemsSeen = 0;
   let annotationsSeen = 0;
+  const target = pageSize * GROUP_FILL;
   const nextGroup = async (): Promise<StoredItem[]> => {
     const group: StoredItem[] = [];
-    const average = itemsSeen ? annotationsSeen / itemsSeen : undefined;
-    const target = pageSize * GROUP_FILL;
-    const limit = average === undefined ? Math.max(1, Math.floor(pageSize * FIRST_GROUP_SHARE)) : pageSize;
+    // An item that does not say how many annotations it has counts as the average seen so far; before
+    // any, as a share of the target that makes the first group a small probe.
+    const unknown =
+      itemsSeen > 0
+        ? annotationsSeen / itemsSeen
+        : target / Math.max(1, Math.floor(pageSize * FIRST_GROUP_SHARE));
     let planned = 0;
-    while (group.length < limit) {
-      let item = held;
-      held = undefined;
+    while (group.length < pageSize) {
+      let item = held.shift();
       if (!item) {
         const next = await items.next();
         if (next.done) break;
         item = next.value as StoredItem;
       }
-      const count = typeof item.annotationsCount === "number" ? item.annotationsCount : (average ?? 0);
+      const count = typeof item.annotationsCount === "number" ? item.annotationsCount : unknown;
       if (group.length && planned + count > target) {
-        held = item;
+        held.unshift(item);
         break;
       }
       group.push(item);
@@ -456,24 +462,45 @@ export async function* downloadAnnotations(
     return group;
   };
   const fetchGroup = async (): Promise<Fetched | undefined> => {
-    const group = await nextGroup();
+    let group = await nextGroup();
     if (!group.length) return undefined;
-    const byItem = new Map<string, StoredAnnotation[]>();
-    for (const i of group) byItem.set(i.id, []);
-    let count = 0;
-    for await (const a of queryDataset(dl, datasetId, {
-      resource: "annotations",
-      filter: { $and: [{ itemId: { $in: group.map((i) => i.id) } }] },
-      pageSize,
-    })) {
-      const stored = a as StoredAnnotation;
-      byItem.get(stored.itemId ?? "")?.push(stored);
-      count++;
+    for (;;) {
+      const byItem = new Map<string, StoredAnnotation[]>();
+      for (const i of group) byItem.set(i.id, []);
+      let count = 0;
+      let total = 0;
+      const annotations = queryDataset(dl, datasetId, {
+        resource: "annotations",
+        filter: { $and: [{ itemId: { $in: group.map((i) => i.id) } }] },
+        pageSize,
+        onPage: (page) => {
+          if (!total) total = page.totalItemsCount;
+        },
+      });
+      let overflow = false;
+      for await (const a of annotations) {
+        // More than a page for this group (the estimate was wrong: the items' counts changed, or the
+        // average did): its first page is let go of, and a share of the items that fits one page is
+        // asked for instead, the others put back. The bound holds whatever the estimate.
+        if (total > pageSize && group.length > 1) {
+          overflow = true;
+          break;
+        }
+        const stored = a as StoredAnnotation;
+        byItem.get(stored.itemId ?? "")?.push(stored);
+        count++;
+      }
+      if (overflow) {
+        const keep = Math.max(1, Math.min(group.length - 1, Math.floor((group.length * target) / total)));
+        held.unshift(...group.slice(keep));
+        group = group.slice(0, keep);
+        continue;
+      }
+      itemsSeen += group.length;
+      annotationsSeen += count;
+      options.onPage?.({ items: group.length, annotations: count });
+      return { items: group, byItem };
     }
-    itemsSeen += group.length;
-    annotationsSeen += count;
-    options.onPage?.({ items: group.length, annotations: count });
-    return { items: group, byItem };
   };
   let next: Promise<Fetched | undefined> | undefined = fetchGroup();
   try {
