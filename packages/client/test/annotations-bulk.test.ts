@@ -276,12 +276,14 @@ describe("downloadAnnotations", () => {
     expect(server.annotationsServed).toBe(labels.flat().length);
   });
 
-  it("holds at most two pages of annotations when the items do not say how many they have (an average of those seen)", async () => {
+  it("holds at most two pages of annotations when the items do not say how many they have (estimated from the last group)", async () => {
     const pageSize = 20;
     dataset(200, () => 5, false);
     const { most, labels } = await inFlight(pageSize);
     expect(labels.flat()).toHaveLength(1000);
     expect(most).toBeLessThanOrEqual(2 * pageSize);
+    // Groups learnt from the first: 3 items (15 annotations, 16 planned) a query, not one item each.
+    expect(server.counts.get("query annotations")).toBeLessThanOrEqual(1 + Math.ceil(199 / 3));
   });
 
   it.each([
@@ -304,6 +306,9 @@ describe("downloadAnnotations", () => {
       // Every group held one page at most: a group estimated too small for its annotations was split.
       expect(Math.max(...groups.map((g) => g.annotations))).toBeLessThanOrEqual(pageSize);
       expect(groups.reduce((n, g) => n + g.items, 0)).toBe(120);
+      // One change from sparse to dense costs one page let go of, not one per group after it.
+      expect(server.counts.get("query annotations")).toBeLessThanOrEqual(groups.length + 1);
+      expect(server.annotationsServed).toBeLessThanOrEqual(60 * 15 + pageSize);
     },
   );
 

@@ -404,10 +404,10 @@ const FIRST_GROUP_SHARE = 0.01;
  * A dataset's annotations, one item at a time in dtlpy's layout (`{ id, filename, metadata, annotations }`),
  * items with none included. It walks the items a page at a time and asks DQL (`resource: "annotations"`,
  * `itemId $in`) for the annotations of a group of them, sized so that they fill about one page: by the
- * items' `annotationsCount` where the gateway gives it, else by the average seen so far. A group whose
- * first page says it has more than a page (the estimate was wrong) is split before more is read. The
- * next group is fetched while this one is handed out: memory holds two groups' annotations, two pages
- * at most (or one item's annotations, when an item alone has more than a page).
+ * items' `annotationsCount` where the gateway gives it, else by the last group's annotations per item.
+ * A group whose first page says it has more than a page (the estimate was wrong) is split before more
+ * is read. The next group is fetched while this one is handed out: memory holds two groups'
+ * annotations, two pages at most (or one item's annotations, when an item alone has more than a page).
  * (A whole page of 1000 items at once held 10 000 annotations in the CLI's download bench; those outlived
  * V8's young generation and grew the heap to 180 MB.)
  * @example
@@ -432,17 +432,17 @@ export async function* downloadAnnotations(
   // Items read but not yet in a group (one would have overfilled the last group, or a group was split),
   // in the items' order.
   const held: StoredItem[] = [];
-  let itemsSeen = 0;
-  let annotationsSeen = 0;
   const target = pageSize * GROUP_FILL;
+  // Annotations per item in the last group asked for (its first page's count when it was split): what
+  // an item that does not say how many it has is taken to hold. Items come in id order, and annotated
+  // ones often together, so the last group says more than the average of all.
+  let density: number | undefined;
+  // The items' `annotationsCount`, until a group planned by it turns out to hold more than a page.
+  let trustCounts = true;
   const nextGroup = async (): Promise<StoredItem[]> => {
     const group: StoredItem[] = [];
-    // An item that does not say how many annotations it has counts as the average seen so far; before
-    // any, as a share of the target that makes the first group a small probe.
-    const unknown =
-      itemsSeen > 0
-        ? annotationsSeen / itemsSeen
-        : target / Math.max(1, Math.floor(pageSize * FIRST_GROUP_SHARE));
+    // Before any group, an unknown item counts as a share of the target that makes the first a probe.
+    const unknown = density ?? target / Math.max(1, Math.floor(pageSize * FIRST_GROUP_SHARE));
     let planned = 0;
     while (group.length < pageSize) {
       let item = held.shift();
@@ -451,7 +451,8 @@ export async function* downloadAnnotations(
         if (next.done) break;
         item = next.value as StoredItem;
       }
-      const count = typeof item.annotationsCount === "number" ? item.annotationsCount : unknown;
+      const count =
+        trustCounts && typeof item.annotationsCount === "number" ? item.annotationsCount : unknown;
       if (group.length && planned + count > target) {
         held.unshift(item);
         break;
@@ -479,8 +480,8 @@ export async function* downloadAnnotations(
       });
       let overflow = false;
       for await (const a of annotations) {
-        // More than a page for this group (the estimate was wrong: the items' counts changed, or the
-        // average did): its first page is let go of, and a share of the items that fits one page is
+        // More than a page for this group (the estimate was wrong: the items' counts are stale, or the
+        // items are denser than the last group): its first page is let go of, and a share of the items that fits one page is
         // asked for instead, the others put back. The bound holds whatever the estimate.
         if (total > pageSize && group.length > 1) {
           overflow = true;
@@ -490,14 +491,15 @@ export async function* downloadAnnotations(
         byItem.get(stored.itemId ?? "")?.push(stored);
         count++;
       }
+      density = (overflow ? total : count) / group.length;
       if (overflow) {
+        // Planned by the items' counts, and wrong: they are stale, estimates do better from here on.
+        if (trustCounts && group.every((i) => typeof i.annotationsCount === "number")) trustCounts = false;
         const keep = Math.max(1, Math.min(group.length - 1, Math.floor((group.length * target) / total)));
         held.unshift(...group.slice(keep));
         group = group.slice(0, keep);
         continue;
       }
-      itemsSeen += group.length;
-      annotationsSeen += count;
       options.onPage?.({ items: group.length, annotations: count });
       return { items: group, byItem };
     }
