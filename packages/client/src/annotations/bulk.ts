@@ -396,7 +396,7 @@ interface Fetched {
 const GROUP_FILL = 0.8;
 /**
  * Items in the first group, per item of a page, when the items do not say how many annotations they
- * have (no average yet): a small probe (10 items of a 1000-item page), one page even at 100 per item.
+ * have (no estimate yet): a small probe (10 items of a 1000-item page), one page even at 100 per item.
  */
 const FIRST_GROUP_SHARE = 0.01;
 
@@ -481,8 +481,9 @@ export async function* downloadAnnotations(
       let overflow = false;
       for await (const a of annotations) {
         // More than a page for this group (the estimate was wrong: the items' counts are stale, or the
-        // items are denser than the last group): its first page is let go of, and a share of the items that fits one page is
-        // asked for instead, the others put back. The bound holds whatever the estimate.
+        // items are denser than the last group's): its first page is let go of, and a share of the
+        // items that fits one page is asked for instead, the others put back. The bound holds whatever
+        // the estimate; a wrong one costs a page.
         if (total > pageSize && group.length > 1) {
           overflow = true;
           break;
