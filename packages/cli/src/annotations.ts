@@ -130,6 +130,8 @@ async function upload(ctx: Context, dataset: string, path: string, format: Forma
   const bar = progressBar(ctx.out, total);
   const summary = await uploadAnnotations(dl, dataset, entries, {
     concurrency: concurrencyOf(ctx.values.concurrency),
+    // Only failures are reported: the items done are counted, their ids not kept.
+    results: "failed",
     onProgress: (p) => bar.update(p.done + p.failed, p.annotations),
   });
   bar.stop();

@@ -280,6 +280,12 @@ process.on("exit", () => {
   );
   line("upload COCO (convert + send)", { ...up, issues: up.result.issues.length });
   line("download COCO (fetch + convert)", { ...down, issues: down.result.issues.length });
+  // The network commands against the offline conversion of the same data (the larger of the two ways):
+  // what holding a page of annotations, not the dataset's, should cost.
+  const offline = Math.max(convertThere.maxRssBytes, convertBack.maxRssBytes);
+  console.log(
+    `  peak RSS against the offline convert's (${mb(offline)}): upload ${(up.maxRssBytes / offline).toFixed(2)}×, download ${(down.maxRssBytes / offline).toFixed(2)}× (target < 2×)`,
+  );
 
   // 3. Uploads.
   const { createDataloopClient } = await import("../dist/index.js");

@@ -173,6 +173,24 @@ describe("uploadAnnotations", () => {
     expect(server.annotations.get(good)).toHaveLength(1);
   });
 
+  it('with results: "failed", the summary keeps only the failed items; every result still goes to onProgress', async () => {
+    const ids = [server.addItem("/a.jpg"), server.addItem("/b.jpg"), server.addItem("/c.jpg")];
+    const entries = [
+      ...ids.map((itemId) => ({ itemId, annotations: [buildAnnotation({ type: "class", label: "k" })] })),
+      { filename: "/nowhere.jpg", annotations: [buildAnnotation({ type: "class", label: "y" })] },
+    ];
+    const seen: string[] = [];
+    const summary = await uploadAnnotations(dl, "d1", entries, {
+      results: "failed",
+      concurrency: 1,
+      onProgress: (p) => seen.push(`${p.result.itemId}:${p.result.ids.length}`),
+    });
+    expect(summary).toMatchObject({ done: 3, failed: 1, annotations: 3 });
+    expect(summary.results.map((r) => [r.itemId, r.ok])).toEqual([["/nowhere.jpg", false]]);
+    expect(summary.results[0]?.error).toBeInstanceOf(ItemNotFoundError);
+    expect(seen).toEqual([...ids.map((id) => `${id}:1`), "/nowhere.jpg:0"]);
+  });
+
   it("finds items by filename with one walk of the dataset", async () => {
     const a = server.addItem("/x/a.jpg");
     const b = server.addItem("/x/b ü.jpg");
@@ -186,7 +204,7 @@ describe("uploadAnnotations", () => {
 });
 
 describe("downloadAnnotations", () => {
-  it("yields every item (with none too) with its annotations, a page of items at a time", async () => {
+  it("yields every item (with none too) with its annotations, in the items' order", async () => {
     const ids = Array.from({ length: 7 }, (_, i) => server.addItem(`/p/${i}.jpg`, { width: 10, height: 10 }));
     for (const [n, itemId] of ids.entries())
       if (n % 3)
@@ -201,12 +219,125 @@ describe("downloadAnnotations", () => {
     expect(items.map((i) => [i.filename, i.annotations.length])).toEqual(
       ids.map((_, n) => [`/p/${n}.jpg`, n % 3 ? n : 0]),
     );
-    expect(pages).toEqual([
-      { items: 3, annotations: 1 + 2 },
-      { items: 3, annotations: 4 + 5 },
-      { items: 1, annotations: 0 },
-    ]);
+    expect(items.map((i) => i.annotations.map((a) => a.label))).toEqual(
+      ids.map((_, n) => Array.from({ length: n % 3 ? n : 0 }, () => `l${n}`)),
+    );
+    // onPage after each group: every item and annotation counted once.
+    expect(pages.reduce((n, p) => n + p.items, 0)).toBe(7);
+    expect(pages.reduce((n, p) => n + p.annotations, 0)).toBe(1 + 2 + 4 + 5);
     expect(items[0]?.metadata?.system).toEqual({ width: 10, height: 10 });
+  });
+
+  /** `count(n)` annotations on each of `items` items, put straight into the gateway; the item ids. */
+  function dataset(items: number, count: (n: number) => number, annotationsCount: boolean): string[] {
+    let a = 0;
+    return Array.from({ length: items }, (_, n) => {
+      const itemId = server.addItem(`/many/${n}.jpg`);
+      const list = Array.from({ length: count(n) }, () => ({
+        id: `a${String(++a).padStart(8, "0")}`,
+        itemId,
+        type: "class",
+        label: `l${n}`,
+      }));
+      server.annotations.set(itemId, list);
+      if (annotationsCount)
+        (server.items.get(itemId) as Record<string, unknown>).annotationsCount = list.length;
+      return itemId;
+    });
+  }
+
+  /** Walks a download, after each item counting what the gateway has handed out and the consumer not yet seen. */
+  async function inFlight(pageSize: number) {
+    let handedOver = 0;
+    let most = 0;
+    let groups = 0;
+    const labels: string[][] = [];
+    for await (const item of downloadAnnotations(dl, "d1", { pageSize, onPage: () => groups++ })) {
+      handedOver += item.annotations.length;
+      most = Math.max(most, server.annotationsServed - handedOver);
+      labels.push(item.annotations.map((a) => a.label));
+    }
+    return { most, labels, groups };
+  }
+
+  it("holds at most two pages of annotations fetched and not yet handed out, by the items' annotationsCount", async () => {
+    const pageSize = 20;
+    // 0 to 12 annotations per item, 300 items: 90 pages' worth in all, 15 pages per page of items.
+    const count = (n: number) => (n * 7) % 13;
+    dataset(300, count, true);
+    const { most, labels, groups } = await inFlight(pageSize);
+    expect(labels).toEqual(
+      Array.from({ length: 300 }, (_, n) => Array.from({ length: count(n) }, () => `l${n}`)),
+    );
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(2 * pageSize);
+    // Each group's annotations came in one page (one query per group), and none was fetched twice.
+    expect(server.counts.get("query annotations")).toBe(groups);
+    expect(server.annotationsServed).toBe(labels.flat().length);
+  });
+
+  it("holds at most two pages of annotations when the items do not say how many they have (estimated from the last group)", async () => {
+    const pageSize = 20;
+    dataset(200, () => 5, false);
+    const { most, labels } = await inFlight(pageSize);
+    expect(labels.flat()).toHaveLength(1000);
+    expect(most).toBeLessThanOrEqual(2 * pageSize);
+    // Groups learnt from the first: 3 items (15 annotations, 16 planned) a query, not one item each.
+    expect(server.counts.get("query annotations")).toBeLessThanOrEqual(1 + Math.ceil(199 / 3));
+  });
+
+  it.each([
+    ["do not say how many annotations they have", false],
+    ["say a stale annotationsCount (0)", true],
+  ])(
+    "holds at most a page per group when sparse items are followed by dense ones that %s",
+    async (_, stale) => {
+      const pageSize = 20;
+      const count = (n: number) => (n < 60 ? 0 : 15);
+      dataset(120, count, false);
+      if (stale) for (const item of server.items.values()) item.annotationsCount = 0;
+      const groups: Array<{ items: number; annotations: number }> = [];
+      const labels: string[][] = [];
+      for await (const item of downloadAnnotations(dl, "d1", { pageSize, onPage: (p) => groups.push(p) }))
+        labels.push(item.annotations.map((a) => a.label));
+      expect(labels).toEqual(
+        Array.from({ length: 120 }, (_, n) => Array.from({ length: count(n) }, () => `l${n}`)),
+      );
+      // Every group held one page at most: a group estimated too small for its annotations was split.
+      expect(Math.max(...groups.map((g) => g.annotations))).toBeLessThanOrEqual(pageSize);
+      expect(groups.reduce((n, g) => n + g.items, 0)).toBe(120);
+      // One change from sparse to dense costs one page let go of, not one per group after it.
+      expect(server.counts.get("query annotations")).toBeLessThanOrEqual(groups.length + 1);
+      expect(server.annotationsServed).toBeLessThanOrEqual(60 * 15 + pageSize);
+    },
+  );
+
+  it("a group whose annotations cannot be read ends the walk with the typed error, after the items before it", async () => {
+    dataset(40, () => 5, true);
+    // The first group's query answers; the next (fetched while the first is handed out) fails 3 times.
+    server.queryPlan.push("ok", "503", "503", "503");
+    const seen: string[] = [];
+    let failure: unknown;
+    try {
+      for await (const item of downloadAnnotations(dl, "d1", { pageSize: 20 })) seen.push(item.filename);
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toBeInstanceOf(DataloopApiError);
+    expect((failure as DataloopApiError).status).toBe(503);
+    // 16 annotations planned per group (80% of a page) at 5 per item: the first group is 3 items.
+    expect(seen).toEqual(["/many/0.jpg", "/many/1.jpg", "/many/2.jpg"]);
+    expect(server.counts.get("query annotations")).toBe(4);
+  });
+
+  it("a consumer that stops early stops the walk: the group it was in and the next are all that was fetched", async () => {
+    dataset(100, () => 5, true);
+    for await (const item of downloadAnnotations(dl, "d1", { pageSize: 20 })) {
+      expect(item.annotations).toHaveLength(5);
+      break;
+    }
+    expect(server.counts.get("query annotations")).toBe(2);
+    expect(server.annotationsServed).toBeLessThanOrEqual(2 * 20);
   });
 });
 

@@ -12,8 +12,12 @@ export interface AnnotationServer extends LoopbackServer {
   annotations: Map<string, Array<Record<string, unknown>>>;
   /** Requests by `METHOD route`, e.g. `POST annotations`. */
   counts: Map<string, number>;
+  /** Annotations handed out by DQL queries so far (every page's). */
+  annotationsServed: number;
   /** What to do with the next POSTs of annotations (one entry per request; then "ok"). */
   plan: Misbehaviour[];
+  /** What to do with the next DQL queries of annotations ("ok", "429", "503" or a reset before answering). */
+  queryPlan: Misbehaviour[];
   addItem(filename: string, size?: { width: number; height: number }): string;
 }
 
@@ -46,6 +50,8 @@ export async function startAnnotationServer(): Promise<AnnotationServer> {
   const annotations = new Map<string, Array<Record<string, unknown>>>();
   const counts = new Map<string, number>();
   const plan: Misbehaviour[] = [];
+  const queryPlan: Misbehaviour[] = [];
+  const served = { annotationsServed: 0 };
   const count = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { "content-type": "application/json", ...headers });
@@ -94,11 +100,16 @@ export async function startAnnotationServer(): Promise<AnnotationServer> {
         pageSize?: number;
       };
       count(`query ${resource}`);
+      const what = resource === "annotations" ? (queryPlan.shift() ?? "ok") : "ok";
+      if (what === "429") return send(res, 429, { message: "slow down" }, { "retry-after": "0" });
+      if (what === "503") return send(res, 503, { message: "unavailable" });
+      if (what.startsWith("reset")) return req.socket.destroy();
       const all = resource === "annotations" ? [...annotations.values()].flat() : [...items.values()];
       const found = all
         .filter((e) => (filter.$and ?? []).every((c) => matches(e, c)))
         .sort((a, b) => String(a.id).localeCompare(String(b.id)));
       const page = found.slice(0, pageSize);
+      if (resource === "annotations") served.annotationsServed += page.length;
       return send(res, 200, {
         items: page,
         totalItemsCount: found.length,
@@ -111,11 +122,14 @@ export async function startAnnotationServer(): Promise<AnnotationServer> {
   const server = await listenLoopback((req, res) => {
     handler(req, res).catch((e) => send(res, 500, { message: String(e) }));
   });
-  return Object.assign(server, {
+  // A getter (Object.assign would copy its value once).
+  Object.defineProperty(server, "annotationsServed", { get: () => served.annotationsServed });
+  return Object.assign(server as LoopbackServer & { annotationsServed: number }, {
     items,
     annotations,
     counts,
     plan,
+    queryPlan,
     addItem(filename: string, size?: { width: number; height: number }) {
       const id = nextId();
       items.set(id, {
