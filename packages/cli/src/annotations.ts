@@ -78,7 +78,8 @@ async function upload(ctx: Context, dataset: string, path: string, format: Forma
     entries = asEntries(readItemJsons(path));
   } else if (format === "coco") {
     const coco = await openCocoFile(path);
-    total = coco.images.length;
+    // Counted one image at a time: `images` would parse them all at once, and hold them (openCocoFile).
+    for (const _ of coco.eachImage?.() ?? coco.images) total++;
     const conversion = cocoToDataloop(coco, { source: path });
     issues = conversion.issues;
     entries = asEntries(conversion.items);
