@@ -266,8 +266,8 @@ export async function* readItemJsons(path: string): AsyncGenerator<ItemAnnotatio
 
 /**
  * A COCO instances file indexed by image, without holding it (for `cocoToDataloop`): memory holds its
- * images and categories, a few numbers per annotation and a 1 MiB window; each image's annotations are
- * read back and parsed as it is converted. A file that is not JSON is an `AnnotationInputError` naming
+ * images' bytes, its categories, three numbers per run of an image's annotations and a 64 KiB window;
+ * each image and its annotations are read back and parsed as they are converted. A file that is not JSON is an `AnnotationInputError` naming
  * the file and the byte; an annotation that is not JSON is one of the conversion's issues. The file
  * stays open until the conversion ends (or `close()`).
  * @example
