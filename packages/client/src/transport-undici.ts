@@ -1,5 +1,5 @@
 import { Agent, type Dispatcher } from "undici";
-import { startDeadline } from "./deadlines.js";
+import { type Deadline, startDeadline } from "./deadlines.js";
 import {
   type Answer,
   chunksOfStream,
@@ -123,8 +123,15 @@ async function redirected(request: TransportRequest, first: Answer): Promise<Ans
 async function sendOnce(request: TransportRequest): Promise<Answer> {
   const { origin, path } = split(request.url);
   const { body, timeoutMs } = request;
+  // A short `timeoutMs` is kept by the client's own timer: undici's headers timeout runs on its fast
+  // timers, which tick every half second, so 100 ms fired after 0.5–1 s.
+  const precise = typeof timeoutMs === "number" && timeoutMs < PRECISE_BELOW_MS;
   if (body === undefined)
-    return dispatch(request, origin, path, request.headers, undefined, request.signal, timeoutMs);
+    return precise
+      ? underDeadline(request, timeoutMs, (signal) =>
+          dispatch(request, origin, path, request.headers, undefined, signal, false),
+        )
+      : dispatch(request, origin, path, request.headers, undefined, request.signal, timeoutMs);
   // A small body (a JSON call's, an annotation batch's) goes to undici as it is, with its length, in one
   // write: undici's own headers timeout then counts from a send that is over at once. As chunks it went
   // chunked, two writes a request (1.45× undici request() for 100,000 annotations in 10,000 POSTs, in
@@ -140,29 +147,51 @@ async function sendOnce(request: TransportRequest): Promise<Answer> {
   }
   if (bytes instanceof Uint8Array && bytes.byteLength <= ONE_WRITE) {
     const sized = { ...framed, "content-length": String(bytes.byteLength) };
-    return dispatch(request, origin, path, sized, bytes, request.signal, timeoutMs);
+    return precise
+      ? underDeadline(request, timeoutMs, (signal) =>
+          dispatch(request, origin, path, sized, bytes, signal, false),
+        )
+      : dispatch(request, origin, path, sized, bytes, request.signal, timeoutMs);
   }
   const length = request.length ?? lengthOf(bytes);
   const headers = length !== undefined ? { ...framed, "content-length": String(length) } : framed;
   if (timeoutMs === false)
     return dispatch(request, origin, path, headers, iterableOf(bytes), request.signal, false);
   // The send deadline: from the start, pushed back at each chunk taken, over when the headers arrive.
+  return underDeadline(request, timeoutMs, (signal, deadline) => {
+    async function* watched() {
+      for await (const chunk of iterableOf(bytes)) {
+        deadline.pushBack();
+        yield chunk;
+      }
+      deadline.pushBack();
+    }
+    return dispatch(request, origin, path, headers, watched(), signal, false);
+  });
+}
+
+/** Under this, `timeoutMs` is kept by the client's timer (deadlines.ts), not undici's (see `sendOnce`). */
+const PRECISE_BELOW_MS = 2_000;
+
+/**
+ * An attempt whose wait for the headers is kept by the client's timer: `send` dispatches under the
+ * signal given, which the caller's signal follows and the deadline aborts; the deadline is over when the
+ * headers arrive.
+ */
+async function underDeadline(
+  request: TransportRequest,
+  timeoutMs: number,
+  send: (signal: AbortSignal, deadline: Deadline) => Promise<UndiciAnswer>,
+): Promise<UndiciAnswer> {
   const controller = new AbortController();
   const outer = request.signal;
   const follow = () => controller.abort(outer?.reason);
   if (outer?.aborted) follow();
   else outer?.addEventListener("abort", follow, { once: true });
   const deadline = startDeadline(timeoutMs, () => controller.abort(new DeadlineExceeded("timeoutMs")));
-  async function* watched() {
-    for await (const chunk of iterableOf(bytes)) {
-      deadline.pushBack();
-      yield chunk;
-    }
-    deadline.pushBack();
-  }
   let answer: UndiciAnswer | undefined;
   try {
-    answer = await dispatch(request, origin, path, headers, watched(), controller.signal, false);
+    answer = await send(controller.signal, deadline);
     return answer;
   } finally {
     deadline.cancel();
