@@ -341,14 +341,12 @@ export function cocoToDataloop(
             issues.push(error);
           }
         }
+        const system: { width?: number; height?: number } = {};
+        if (image.width !== undefined) system.width = image.width;
+        if (image.height !== undefined) system.height = image.height;
         yield {
           filename: filenameOf(image.file_name),
-          metadata: {
-            system: {
-              ...(image.width !== undefined ? { width: image.width } : {}),
-              ...(image.height !== undefined ? { height: image.height } : {}),
-            },
-          },
+          metadata: { system },
           annotations,
         } satisfies ItemAnnotationsJson;
       }
