@@ -181,6 +181,11 @@ class FirstPass {
   // The raw bytes of an image_id read byte by byte (a string, or cut by a window), in a reused buffer.
   idBytes = new Uint8Array(64);
   idLength = 0;
+  /**
+   * Where an image_id that is an array or an object started (-1: none under way): its bytes are the raw
+   * id, as JSON.parse's reading of it is what `String` makes of it (`[5]` is image 5, `{}` none).
+   */
+  idCapStart = -1;
   // The last raw id that was not an integer, and its slot: neighbours mostly share their image.
   lastBytes = new Uint8Array(64);
   lastLength = -1;
@@ -254,10 +259,15 @@ class FirstPass {
           if (this.stack.pop() !== (d === CLOSE_OBJECT ? OPEN_OBJECT : OPEN_ARRAY))
             this.fail("unbalanced brackets", this.base + j);
           this.depth--;
+          if (this.idCapStart >= 0 && this.depth === 3) this.endIdCapture(this.base + j + 1);
         }
         continue;
       }
       j = this.structural(c, j);
+    }
+    if (this.idCapStart >= 0) {
+      this.idBytesOf(this.idCapStart - this.base, n);
+      this.idCapStart = this.base + n;
     }
     if (this.capStart >= 0) {
       this.capParts.push(buf.slice(this.capStart - this.base, n));
@@ -377,6 +387,25 @@ class FirstPass {
       this.idBytes = bigger;
     }
     this.idBytes[this.idLength++] = b;
+  }
+
+  /** Bytes `from`…`to` of the window, appended to the image_id under way. */
+  idBytesOf(from: number, to: number): void {
+    const length = this.idLength + to - from;
+    if (length > this.idBytes.length) {
+      const bigger = new Uint8Array(Math.max(length, this.idBytes.length * 2));
+      bigger.set(this.idBytes.subarray(0, this.idLength));
+      this.idBytes = bigger;
+    }
+    this.idBytes.set(this.buf.subarray(from, to), this.idLength);
+    this.idLength = length;
+  }
+
+  /** The image_id that is an array or an object ends at file position `end`. */
+  endIdCapture(end: number): void {
+    this.idBytesOf(this.idCapStart - this.base, end - this.base);
+    this.idCapStart = -1;
+    this.endImageId();
   }
 
   idStart(b: number): void {
@@ -573,7 +602,11 @@ class FirstPass {
         this.expectKey = c === OPEN_OBJECT;
         this.lastKeyImageId = false;
         this.imagePending = false;
-      } else if (depth === 3) this.imagePending = false;
+      } else if (depth === 3 && this.imagePending) {
+        this.imagePending = false;
+        this.idLength = 0;
+        this.idCapStart = at;
+      }
       this.stack.push(c);
       this.depth = depth + 1;
       return j;
