@@ -387,3 +387,42 @@ describe("what the fuzz found (each the smallest document that showed it)", () =
     for (const g of got) expect(g).toEqual(expected);
   });
 });
+
+describe("what the fuzz found: bytes that are not JSON, read as nothing", () => {
+  /** Whether the scanner rejects `text` with an AnnotationInputError at every window, as JSON.parse rejects it. */
+  async function rejected(text: string) {
+    expect(() => JSON.parse(text)).toThrow(SyntaxError);
+    for (const windowBytes of [1, 3, 1 << 16]) {
+      const got = await outcome(() => scanCoco(bytesSource(Buffer.from(text)), "c.json", windowBytes));
+      expect("error" in got && got.error, `window ${windowBytes}`).toBeInstanceOf(AnnotationInputError);
+    }
+  }
+  const empty = '"images":[],"categories":[],"annotations":[]';
+
+  it("rejects a string, ',' or ':' before the document's object", async () => {
+    for (const before of ['"x"', ",", ":"]) await rejected(`${before}{${empty}}`);
+  });
+
+  it("rejects a trailing comma in the document's object and in annotations", async () => {
+    await rejected(`{${empty},}`);
+    await rejected('{"images":[],"categories":[],"annotations":[{"id":1},]}');
+  });
+
+  it("rejects a ':' between annotations", async () => {
+    await rejected('{"images":[],"categories":[],"annotations":[{"id":1}:]}');
+    await rejected('{"images":[],"categories":[],"annotations":[{"id":1}:,{"id":2}]}');
+  });
+
+  it("names what is not JSON in an images or annotations array that a later key of the same name replaces", async () => {
+    await rejected(`{"images":[tru],${empty}}`);
+    const text = `{"annotations":[{"id":1,}, {"id":2}],"annotations":[{"id":3,}],${empty.replace(',"annotations":[]', "")}}`;
+    expect(() => JSON.parse(text)).toThrow(SyntaxError);
+    for (const windowBytes of [1, 3, 1 << 16]) {
+      const got = await convert(await scanCoco(bytesSource(Buffer.from(text)), "c.json", windowBytes));
+      expect(got.issues, `window ${windowBytes}`).toEqual([
+        expect.stringMatching(/^c\.json: not JSON \(.*\) in bytes 16–25$/s),
+        expect.stringMatching(/^c\.json: not JSON \(.*\) in bytes 52–61$/s),
+      ]);
+    }
+  });
+});
