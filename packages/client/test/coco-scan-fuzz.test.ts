@@ -413,6 +413,20 @@ describe("what the fuzz found: bytes that are not JSON, read as nothing", () => 
     await rejected('{"images":[],"categories":[],"annotations":[{"id":1}:,{"id":2}]}');
   });
 
+  it("rejects images without a comma between them, or with one too many", async () => {
+    const images = (inside: string) => `{"images":[${inside}],"categories":[],"annotations":[]}`;
+    for (const inside of [
+      '{"id":1} {"id":2}',
+      '{"id":1}\n1',
+      "1 2",
+      '"a" "b"',
+      '{"id":1},',
+      ',{"id":1}',
+      '{"id":1},,{"id":2}',
+    ])
+      await rejected(images(inside));
+  });
+
   it("names what is not JSON in an images or annotations array that a later key of the same name replaces", async () => {
     await rejected(`{"images":[tru],${empty}}`);
     const text = `{"annotations":[{"id":1,}, {"id":2}],"annotations":[{"id":3,}],${empty.replace(',"annotations":[]', "")}}`;

@@ -698,7 +698,7 @@ class FirstPass {
  * array, or a Map when they are sparse; others in a Map by text). A bad image is the file's error.
  */
 function imagesOf(bytes: Uint8Array, at: number, scan: FirstPass) {
-  const offsets = elementOffsets(bytes, 1, bytes.length - 1);
+  const offsets = elementOffsets(bytes, 1, bytes.length - 1, (message, i) => scan.fail(message, at + i));
   const count = offsets.length / 2;
   const imageAt = (i: number): CocoImage => {
     const start = offsets[2 * i] as number;
@@ -906,9 +906,16 @@ export async function scanCoco(file: ByteSource, source: string, windowBytes = 1
 /**
  * Where each element of the array bytes `from`…`to` (its inside, without its brackets) starts and ends,
  * as pairs in a Uint32Array (off the JS heap): the bytes are a JSON array's inside whose brackets the
- * first pass balanced (a run of `annotations`, the `images` array).
+ * first pass balanced (a run of `annotations`, the `images` array). The first pass checks the commas
+ * between annotations, not those of `images` (it only balances their brackets): for those, `bad` is
+ * told of a missing or extra comma (`[{…} {…}]`, `[{…},]`), which JSON.parse rejects.
  */
-function elementOffsets(bytes: Uint8Array, from: number, to: number): Uint32Array {
+function elementOffsets(
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+  bad?: (message: string, at: number) => never,
+): Uint32Array {
   let offsets = new Uint32Array(64);
   let count = 0;
   const push = (start: number, end: number) => {
@@ -924,6 +931,8 @@ function elementOffsets(bytes: Uint8Array, from: number, to: number): Uint32Arra
   let inString = false;
   let escaped = false;
   let start = -1;
+  /** A comma (or the array's start) came since the last element. */
+  let separated = true;
   for (let i = from; i < to; i++) {
     const c = bytes[i] as number;
     if (inString) {
@@ -939,7 +948,14 @@ function elementOffsets(bytes: Uint8Array, from: number, to: number): Uint32Arra
       continue;
     }
     if (start < 0) {
-      if (isWs(c) || c === COMMA) continue;
+      if (isWs(c)) continue;
+      if (c === COMMA) {
+        if (separated && bad) bad("a value expected", i);
+        separated = true;
+        continue;
+      }
+      if (!separated && bad) bad("',' or ']' expected", i);
+      separated = false;
       start = i;
     }
     if (c === QUOTE) inString = true;
@@ -952,8 +968,10 @@ function elementOffsets(bytes: Uint8Array, from: number, to: number): Uint32Arra
     } else if (depth === 0 && (isWs(c) || c === COMMA)) {
       push(start, i);
       start = -1;
+      if (c === COMMA) separated = true;
     }
   }
   if (start >= 0) push(start, to);
+  else if (separated && count > 0 && bad) bad("a value expected", to);
   return offsets.subarray(0, count);
 }
