@@ -386,6 +386,15 @@ describe("what the fuzz found (each the smallest document that showed it)", () =
     ]);
     for (const g of got) expect(g).toEqual(expected);
   });
+
+  it("an annotation without image_id goes to an image without id, as String(undefined) matches them", async () => {
+    const text =
+      '{"images":[{"file_name":"a.jpg"}],"categories":[{"id":1,"name":"c"}],"annotations":[' +
+      '{"id":1,"category_id":1,"bbox":[0,0,1,1]},{"id":2,"category_id":1,"bbox":[0,0,1,1],"image_id":"undefined"}]}';
+    const { expected, got } = await bothWays(text);
+    expect(expected.items[0]?.annotations).toHaveLength(2);
+    for (const g of got) expect(g).toEqual(expected);
+  });
 });
 
 describe("what the fuzz found: bytes that are not JSON, read as nothing", () => {

@@ -772,9 +772,11 @@ export async function scanCoco(file: ByteSource, source: string, windowBytes = 1
       return -1;
     }
   });
+  // An annotation without image_id (or not an object) is String(undefined)'s: the image without an id, if any.
+  const imageOfNoId = ofKey("undefined");
   const imageOfRun = (k: number) => {
     const id = runs.id(k);
-    return id >= 0 ? ofInteger(id) : id === NO_ID ? -1 : (imageOfSlot[-id - 2] as number);
+    return id >= 0 ? ofInteger(id) : id === NO_ID ? imageOfNoId : (imageOfSlot[-id - 2] as number);
   };
   // Grouped by image with a counting sort into one Int32Array: the runs of image i are
   // order[first[i]] … order[first[i + 1] - 1], in file order.
