@@ -209,6 +209,8 @@ function cocoText(r: Rng): string {
     if (r.chance(0.2)) entries.push(["attributes", w.value({ image_id: junk(r, 2), deep: junk(r, 1) })]);
     annotations.push(w.object(entries));
     if (r.chance(0.2)) annotations.push(annotations.at(-1) as string);
+    // Elements that are not objects: JSON.parse reads their image_id as undefined (null would fail both ways).
+    if (r.chance(0.05)) annotations.push(w.value(r.pick(["x", 5, [1, "image_id"], [{ image_id: 3 }], true])));
   }
   const categories = w.array(
     [1, 2].map((id) =>
@@ -255,6 +257,16 @@ const bytesSource = (bytes: Uint8Array) => ({
   close: async () => {},
 });
 
+/** The same bytes through a source that reads fewer than asked (1 byte or more, seeded), as a pipe or a network disk may. */
+const shortReads = (bytes: Uint8Array, r: Rng) => ({
+  read: async (buffer: Uint8Array, position: number) => {
+    const part = bytes.subarray(position, position + 1 + r.int(buffer.length));
+    buffer.set(part);
+    return part.length;
+  },
+  close: async () => {},
+});
+
 async function outcome<T>(f: () => Promise<T>): Promise<{ value: T } | { error: unknown }> {
   try {
     return { value: await f() };
@@ -273,7 +285,14 @@ const isCoco = (v: unknown) =>
 function corrupt(r: Rng, bytes: Uint8Array): Uint8Array {
   const at = r.int(bytes.length);
   const b = Array.from(bytes);
-  switch (r.int(5)) {
+  switch (r.int(6)) {
+    case 5: {
+      // Next to a bracket: where a trailing comma, a stray ':' or a missing ',' is read or not.
+      const brackets = b.flatMap((c, i) => ([0x5b, 0x5d, 0x7b, 0x7d].includes(c) ? [i] : []));
+      const i = brackets.length ? r.pick(brackets) + r.int(2) : at;
+      b.splice(i, 0, r.pick([0x2c, 0x3a, 0x22, 0x31, 0x5b, 0x7b, 0x5d, 0x7d]));
+      break;
+    }
     case 0:
       return bytes.subarray(0, at);
     case 1:
@@ -309,6 +328,12 @@ describe("scanCoco against JSON.parse (seeded; COCO_FUZZ_SEED replays a seed)", 
         });
       }
       const expected = await convert(parsed as never);
+      // `images` (what a conversion does not read: it reads eachImage) parses them all.
+      const index = await scanCoco(bytesSource(bytes), "c.json", 7);
+      expect(index.images, `seed ${SEED}, document ${d}: images`).toEqual(
+        (parsed as { images: unknown }).images,
+      );
+      await index.close?.();
       for (const windowBytes of WINDOWS) {
         const got = await outcome(async () =>
           convert(await scanCoco(bytesSource(bytes), "c.json", windowBytes)),
@@ -317,6 +342,8 @@ describe("scanCoco against JSON.parse (seeded; COCO_FUZZ_SEED replays a seed)", 
           value: expected,
         });
       }
+      const short = await outcome(async () => convert(await scanCoco(shortReads(bytes, r), "c.json", 64)));
+      expect(short, `seed ${SEED}, document ${d}, short reads: ${text}`).toEqual({ value: expected });
     }
   });
 
