@@ -43,16 +43,19 @@ const NINE = 0x39;
 /** "image_id" in bytes. */
 const IMAGE_ID = [0x69, 0x6d, 0x61, 0x67, 0x65, 0x5f, 0x69, 0x64];
 
-// Where the top-level object is: expecting a key, a colon, a value, or a comma / the end.
+// Where the top-level object is: expecting a key (or its end), a colon, a value, a comma / the end, or a
+// key after a comma (its end there is a trailing comma, which JSON.parse rejects).
 const T_KEY = 0;
 const T_COLON = 1;
 const T_VALUE = 2;
 const T_IN_VALUE = 3;
 const T_AFTER = 4;
-// In `annotations`: expecting an element, inside one, after one.
+const T_NEXT_KEY = 5;
+// In `annotations`: expecting an element (or its end), inside one, after one, an element after a comma.
 const A_ELEMENT = 0;
 const A_IN_ELEMENT = 1;
 const A_AFTER = 2;
+const A_NEXT = 3;
 // What the current string (or bare token) is.
 const NONE = 0;
 const TOP_KEY = 1;
@@ -124,11 +127,6 @@ class Runs {
   id(k: number): number {
     return this.at(k, 2);
   }
-
-  clear(): void {
-    this.chunks = [];
-    this.length = 0;
-  }
 }
 const CHUNK_BITS = 13;
 const CHUNK = 1 << CHUNK_BITS;
@@ -167,6 +165,8 @@ class FirstPass {
   imagesAt = 0;
   sawAnnotations = false;
   readonly runs = new Runs();
+  /** The runs before this one are of an `annotations` given again later: read only for what is not JSON. */
+  dropped = 0;
   elementStart = 0;
   /** The image id of the element under way (as in `NO_ID`'s comment). */
   id = NO_ID;
@@ -181,6 +181,11 @@ class FirstPass {
   // The raw bytes of an image_id read byte by byte (a string, or cut by a window), in a reused buffer.
   idBytes = new Uint8Array(64);
   idLength = 0;
+  /**
+   * Where an image_id that is an array or an object started (-1: none under way): its bytes are the raw
+   * id, as JSON.parse's reading of it is what `String` makes of it (`[5]` is image 5, `{}` none).
+   */
+  idCapStart = -1;
   // The last raw id that was not an integer, and its slot: neighbours mostly share their image.
   lastBytes = new Uint8Array(64);
   lastLength = -1;
@@ -254,10 +259,15 @@ class FirstPass {
           if (this.stack.pop() !== (d === CLOSE_OBJECT ? OPEN_OBJECT : OPEN_ARRAY))
             this.fail("unbalanced brackets", this.base + j);
           this.depth--;
+          if (this.idCapStart >= 0 && this.depth === 3) this.endIdCapture(this.base + j + 1);
         }
         continue;
       }
       j = this.structural(c, j);
+    }
+    if (this.idCapStart >= 0) {
+      this.idBytesOf(this.idCapStart - this.base, n);
+      this.idCapStart = this.base + n;
     }
     if (this.capStart >= 0) {
       this.capParts.push(buf.slice(this.capStart - this.base, n));
@@ -350,7 +360,7 @@ class FirstPass {
   }
 
   startElement(at: number): void {
-    if (this.element !== A_ELEMENT) this.fail("',' or ']' expected", at);
+    if (this.element !== A_ELEMENT && this.element !== A_NEXT) this.fail("',' or ']' expected", at);
     this.elementStart = at;
     this.id = NO_ID;
     this.element = A_IN_ELEMENT;
@@ -361,7 +371,7 @@ class FirstPass {
     // Joined to the run before when it is the same image's and the run still fits a window (what the
     // second pass reads at once).
     if (
-      runs.length > 0 &&
+      runs.length > this.dropped &&
       runs.id(runs.length - 1) === this.id &&
       end - runs.start(runs.length - 1) <= this.buf.length
     )
@@ -377,6 +387,25 @@ class FirstPass {
       this.idBytes = bigger;
     }
     this.idBytes[this.idLength++] = b;
+  }
+
+  /** Bytes `from`…`to` of the window, appended to the image_id under way. */
+  idBytesOf(from: number, to: number): void {
+    const length = this.idLength + to - from;
+    if (length > this.idBytes.length) {
+      const bigger = new Uint8Array(Math.max(length, this.idBytes.length * 2));
+      bigger.set(this.idBytes.subarray(0, this.idLength));
+      this.idBytes = bigger;
+    }
+    this.idBytes.set(this.buf.subarray(from, to), this.idLength);
+    this.idLength = length;
+  }
+
+  /** The image_id that is an array or an object ends at file position `end`. */
+  endIdCapture(end: number): void {
+    this.idBytesOf(this.idCapStart - this.base, end - this.base);
+    this.idCapStart = -1;
+    this.endImageId();
   }
 
   idStart(b: number): void {
@@ -532,9 +561,11 @@ class FirstPass {
     const at = this.base + j;
     if (this.done) this.fail("data after the end of the JSON", at);
     const depth = this.depth;
+    // Before the document's object, only its `{` (a string, ',' or ':' there were read as nothing).
+    if (depth === 0 && (c === QUOTE || c === COMMA || c === COLON)) this.fail("not a JSON object", at);
     if (c === QUOTE) {
       if (depth === 1) {
-        if (this.top === T_KEY) this.role = TOP_KEY;
+        if (this.top === T_KEY || this.top === T_NEXT_KEY) this.role = TOP_KEY;
         else if (this.top === T_VALUE) {
           this.role = TOP_VALUE;
           this.top = T_IN_VALUE;
@@ -573,7 +604,11 @@ class FirstPass {
         this.expectKey = c === OPEN_OBJECT;
         this.lastKeyImageId = false;
         this.imagePending = false;
-      } else if (depth === 3) this.imagePending = false;
+      } else if (depth === 3 && this.imagePending) {
+        this.imagePending = false;
+        this.idLength = 0;
+        this.idCapStart = at;
+      }
       this.stack.push(c);
       this.depth = depth + 1;
       return j;
@@ -583,10 +618,12 @@ class FirstPass {
         this.fail("unbalanced brackets", at);
       this.depth = depth - 1;
       if (depth === 1) {
-        if (this.top !== T_KEY && this.top !== T_AFTER) this.fail("a value expected", at);
+        if (this.top !== T_KEY && this.top !== T_AFTER)
+          this.fail(this.top === T_NEXT_KEY ? "a key expected" : "a value expected", at);
         this.done = true;
       } else if (depth === 2) {
         if (this.inAnnotations) {
+          if (this.element === A_NEXT) this.fail("a value expected", at);
           this.inAnnotations = false;
           this.top = T_AFTER;
         } else this.endValue(at + 1);
@@ -596,10 +633,10 @@ class FirstPass {
     if (c === COMMA) {
       if (depth === 1) {
         if (this.top !== T_AFTER) this.fail("a value expected", at);
-        this.top = T_KEY;
+        this.top = T_NEXT_KEY;
       } else if (depth === 2 && this.inAnnotations) {
         if (this.element !== A_AFTER) this.fail("a value expected", at);
-        this.element = A_ELEMENT;
+        this.element = A_NEXT;
       } else if (depth === 3) {
         this.expectKey = true;
         this.imagePending = false;
@@ -610,16 +647,24 @@ class FirstPass {
       if (depth === 1) {
         if (this.top !== T_COLON) this.fail("a value expected", at);
         this.top = T_VALUE;
-        // A key given twice: JSON.parse keeps its last value, so the elements of an earlier one go.
-        if (this.key === "images") {
+        // A key given twice: JSON.parse keeps its last value, so the elements of an earlier one go; but
+        // not JSON there is still not JSON (JSON.parse rejects the file): images that are not are the
+        // file's error, annotations that are not are issues (`dropped`).
+        if (this.key === "images" && this.imagesBytes) {
+          try {
+            JSON.parse(this.decoder.decode(this.imagesBytes));
+          } catch (cause) {
+            throw this.notJson(cause, this.imagesAt, this.imagesAt + this.imagesBytes.length);
+          }
           this.imagesBytes = undefined;
-          delete this.values.images;
         }
+        if (this.key === "images") delete this.values.images;
         if (this.key === "annotations") {
-          this.runs.clear();
+          this.dropped = this.runs.length;
           this.sawAnnotations = false;
         }
-      } else if (depth === 3) {
+      } else if (depth === 2 && this.inAnnotations) this.fail("',' or ']' expected", at);
+      else if (depth === 3) {
         this.imagePending = this.lastKeyImageId;
         this.lastKeyImageId = false;
       }
@@ -653,7 +698,7 @@ class FirstPass {
  * array, or a Map when they are sparse; others in a Map by text). A bad image is the file's error.
  */
 function imagesOf(bytes: Uint8Array, at: number, scan: FirstPass) {
-  const offsets = elementOffsets(bytes, 1, bytes.length - 1);
+  const offsets = elementOffsets(bytes, 1, bytes.length - 1, (message, i) => scan.fail(message, at + i));
   const count = offsets.length / 2;
   const imageAt = (i: number): CocoImage => {
     const start = offsets[2 * i] as number;
@@ -711,7 +756,7 @@ export async function scanCoco(file: ByteSource, source: string, windowBytes = 1
     scan.base += n;
   }
   if (!scan.done) scan.fail(scan.depth ? "a JSON value that does not end" : "not a JSON object", scan.base);
-  const { values, runs } = scan;
+  const { values, runs, dropped } = scan;
   const count = runs.length;
   const imagesBytes = scan.imagesBytes;
   if (!imagesBytes || !Array.isArray(values.categories) || !scan.sawAnnotations)
@@ -727,22 +772,24 @@ export async function scanCoco(file: ByteSource, source: string, windowBytes = 1
       return -1;
     }
   });
+  // An annotation without image_id (or not an object) is String(undefined)'s: the image without an id, if any.
+  const imageOfNoId = ofKey("undefined");
   const imageOfRun = (k: number) => {
     const id = runs.id(k);
-    return id >= 0 ? ofInteger(id) : id === NO_ID ? -1 : (imageOfSlot[-id - 2] as number);
+    return id >= 0 ? ofInteger(id) : id === NO_ID ? imageOfNoId : (imageOfSlot[-id - 2] as number);
   };
   // Grouped by image with a counting sort into one Int32Array: the runs of image i are
   // order[first[i]] … order[first[i + 1] - 1], in file order.
   const first = new Int32Array(imageCount + 2);
   const orphanRuns: number[] = [];
-  for (let k = 0; k < count; k++) {
+  for (let k = dropped; k < count; k++) {
     const i = imageOfRun(k);
     if (i < 0) orphanRuns.push(k);
     else first[i + 2] = (first[i + 2] as number) + 1;
   }
   for (let i = 2; i < first.length; i++) first[i] = (first[i] as number) + (first[i - 1] as number);
-  const order = new Int32Array(count - orphanRuns.length);
-  for (let k = 0; k < count; k++) {
+  const order = new Int32Array(count - dropped - orphanRuns.length);
+  for (let k = dropped; k < count; k++) {
     const i = imageOfRun(k);
     if (i >= 0) {
       const at = first[i + 1] as number;
@@ -829,7 +876,12 @@ export async function scanCoco(file: ByteSource, source: string, windowBytes = 1
     }
     return out;
   };
-  const orphans = await read(orphanRuns);
+  // An `annotations` given again: of the earlier one's elements, only those that are not JSON are kept
+  // (issues). A run at a time: neighbouring runs may be of two arrays, the bytes between them no JSON.
+  const orphans: Array<CocoAnnotation | AnnotationInputError> = [];
+  for (let k = 0; k < dropped; k++)
+    for (const a of await read([k])) if (a instanceof AnnotationInputError) orphans.push(a);
+  for (const a of await read(orphanRuns)) orphans.push(a);
   let images: CocoImage[] | undefined;
   return {
     // Parsed whole when first read; a conversion reads them one at a time (`eachImage`).
@@ -856,9 +908,16 @@ export async function scanCoco(file: ByteSource, source: string, windowBytes = 1
 /**
  * Where each element of the array bytes `from`…`to` (its inside, without its brackets) starts and ends,
  * as pairs in a Uint32Array (off the JS heap): the bytes are a JSON array's inside whose brackets the
- * first pass balanced (a run of `annotations`, the `images` array).
+ * first pass balanced (a run of `annotations`, the `images` array). The first pass checks the commas
+ * between annotations, not those of `images` (it only balances their brackets): for those, `bad` is
+ * told of a missing or extra comma (`[{…} {…}]`, `[{…},]`), which JSON.parse rejects.
  */
-function elementOffsets(bytes: Uint8Array, from: number, to: number): Uint32Array {
+function elementOffsets(
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+  bad?: (message: string, at: number) => never,
+): Uint32Array {
   let offsets = new Uint32Array(64);
   let count = 0;
   const push = (start: number, end: number) => {
@@ -874,6 +933,8 @@ function elementOffsets(bytes: Uint8Array, from: number, to: number): Uint32Arra
   let inString = false;
   let escaped = false;
   let start = -1;
+  /** A comma (or the array's start) came since the last element. */
+  let separated = true;
   for (let i = from; i < to; i++) {
     const c = bytes[i] as number;
     if (inString) {
@@ -889,7 +950,14 @@ function elementOffsets(bytes: Uint8Array, from: number, to: number): Uint32Arra
       continue;
     }
     if (start < 0) {
-      if (isWs(c) || c === COMMA) continue;
+      if (isWs(c)) continue;
+      if (c === COMMA) {
+        if (separated && bad) bad("a value expected", i);
+        separated = true;
+        continue;
+      }
+      if (!separated && bad) bad("',' or ']' expected", i);
+      separated = false;
       start = i;
     }
     if (c === QUOTE) inString = true;
@@ -902,8 +970,10 @@ function elementOffsets(bytes: Uint8Array, from: number, to: number): Uint32Arra
     } else if (depth === 0 && (isWs(c) || c === COMMA)) {
       push(start, i);
       start = -1;
+      if (c === COMMA) separated = true;
     }
   }
   if (start >= 0) push(start, to);
+  else if (separated && count > 0 && bad) bad("a value expected", to);
   return offsets.subarray(0, count);
 }
