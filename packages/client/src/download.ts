@@ -7,8 +7,7 @@
 import { constants } from "node:fs";
 import { type FileHandle, mkdir, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { DataloopError, isTransientStatus, withRetries } from "@dataloop-ts/core";
-import { leadingBytes } from "@dataloop-ts/core/node";
+import { DataloopError, isTransientStatus, leadingBytes, withRetries } from "@dataloop-ts/core";
 import type { DataloopClient } from "./client.js";
 import { DataloopApiError, DataloopConnectionError } from "./errors.js";
 import { DownloadIncompleteError } from "./items.js";

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { leadingBytes } from "./file-names.js";
 
 export { type LoopbackServer, listenLoopback } from "./loopback.js";
 
@@ -37,29 +38,6 @@ const TMP = /^\..+\.[0-9a-f]{12}\.dataloop-tmp$/;
 // Linux and macOS), so a legal name of 229 bytes or more made a temp name the file system refused.
 const tmpName = (path: string) =>
   join(dirname(path), `.${leadingBytes(basename(path), 200)}.${randomBytes(6).toString("hex")}.dataloop-tmp`);
-
-/**
- * The first characters of `name` that take at most `maxBytes` in UTF-8 (whole characters): for a name
- * made from another (a temp or part file beside it), since a file name's limit is in bytes (255 on
- * Linux and macOS) and 100 characters of a CJK name are 300.
- * @example
- * ```ts
- * import { leadingBytes } from "@dataloop-ts/core/node";
- *
- * console.log(leadingBytes("猫猫猫.jpg", 7)); // 猫猫 (6 bytes; a third 猫 would make 9)
- * ```
- */
-export function leadingBytes(name: string, maxBytes: number): string {
-  if (name.length * 3 <= maxBytes) return name;
-  let bytes = 0;
-  let end = 0;
-  for (const ch of name) {
-    bytes += Buffer.byteLength(ch);
-    if (bytes > maxBytes) break;
-    end += ch.length;
-  }
-  return name.slice(0, end);
-}
 
 async function stage(path: string, data: string | Uint8Array, options: AtomicWriteOptions): Promise<string> {
   const dir = dirname(path);

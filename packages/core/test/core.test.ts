@@ -2,8 +2,16 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DataloopError, escapeHtml, htmlPage, isHttpUrl, operationKey, UsageError } from "../src/index.js";
-import { leadingBytes, removeStaleTempFiles, writeFileAtomic, writeFilesAtomic } from "../src/node.js";
+import {
+  DataloopError,
+  escapeHtml,
+  htmlPage,
+  isHttpUrl,
+  leadingBytes,
+  operationKey,
+  UsageError,
+} from "../src/index.js";
+import { removeStaleTempFiles, writeFileAtomic, writeFilesAtomic } from "../src/node.js";
 
 describe("DataloopError", () => {
   class PinError extends DataloopError {

@@ -2,6 +2,7 @@
 // folders, COCO files and YOLO folders, read and written as streams; every file written atomically.
 import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve, sep } from "node:path";
+import { leadingBytes } from "@dataloop-ts/core";
 import type { CocoFile, CocoIndex } from "./coco.js";
 import { scanCoco } from "./coco-scan.js";
 import type { Source } from "./conversion.js";
@@ -90,25 +91,13 @@ async function createTemp(path: string) {
     const hex = Math.floor(Math.random() * 2 ** 48)
       .toString(16)
       .padStart(12, "0");
-    const tmp = join(dirname(path), `.${upTo200Bytes(basename(path))}.${hex}.tmp`);
+    const tmp = join(dirname(path), `.${leadingBytes(basename(path), 200)}.${hex}.tmp`);
     try {
       return { tmp, file: await open(tmp, "wx") };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt === 5) throw error;
     }
   }
-}
-
-/**
- * `name` cut to 200 bytes of UTF-8 at most, whole characters: a file name is 255 bytes at most (Linux,
- * macOS), and the temp name adds 18 to it (a legal name of 238 bytes or more made one refused).
- */
-function upTo200Bytes(name: string): string {
-  const bytes = Buffer.from(name);
-  if (bytes.length <= 200) return name;
-  let end = 200;
-  while (((bytes[end] as number) & 0xc0) === 0x80) end--; // back to the first byte of a character
-  return bytes.subarray(0, end).toString();
 }
 
 /**
