@@ -3,6 +3,7 @@
 import {
   type Annotation,
   type CocoFile,
+  type cocoToDataloop,
   countsToString,
   encodeMask,
   maskToCounts,
@@ -163,3 +164,22 @@ export function yoloDataset() {
     ],
   };
 }
+
+/** The items and issues' messages of a conversion, read whole. */
+export const collect = async (c: ReturnType<typeof cocoToDataloop>) => {
+  const items = [];
+  for await (const i of c.items) items.push(i);
+  return { items, issues: c.issues.map((e) => e.message) };
+};
+
+/** A file's bytes read by position, as `openCocoFile` reads a file; `closed.n` counts its closes. */
+export const bytesSource = (bytes: Uint8Array, closed = { n: 0 }) => ({
+  read: async (buffer: Uint8Array, position: number) => {
+    const part = bytes.subarray(position, position + buffer.length);
+    buffer.set(part);
+    return part.length;
+  },
+  close: async () => {
+    closed.n++;
+  },
+});

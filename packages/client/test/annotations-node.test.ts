@@ -19,7 +19,7 @@ import {
   writeItemJsons,
   writeYoloFolder,
 } from "../src/annotations/node.js";
-import { cocoDataset } from "./annotations-fixtures.js";
+import { bytesSource, cocoDataset, collect } from "./annotations-fixtures.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -40,25 +40,6 @@ const item = (filename: string) => ({
       ],
     }),
   ],
-});
-
-/** The items and issues' messages of a conversion, read whole. */
-const collect = async (c: ReturnType<typeof cocoToDataloop>) => {
-  const items = [];
-  for await (const i of c.items) items.push(i);
-  return { items, issues: c.issues.map((e) => e.message) };
-};
-
-/** A file's bytes read by position, as `openCocoFile` reads a file; `closed.n` counts its closes. */
-const bytesSource = (bytes: Uint8Array, closed = { n: 0 }) => ({
-  read: async (buffer: Uint8Array, position: number) => {
-    const part = bytes.subarray(position, position + buffer.length);
-    buffer.set(part);
-    return part.length;
-  },
-  close: async () => {
-    closed.n++;
-  },
 });
 
 describe("annotation files on disk", () => {

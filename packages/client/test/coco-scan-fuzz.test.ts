@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { scanCoco } from "../src/annotations/coco-scan.js";
 import { AnnotationInputError, cocoToDataloop } from "../src/annotations/index.js";
+import { bytesSource, collect } from "./annotations-fixtures.js";
 
 const SEED = Number(process.env.COCO_FUZZ_SEED ?? 20261201);
 const DOCUMENTS = Number(process.env.COCO_FUZZ_DOCUMENTS ?? 300);
@@ -240,22 +241,9 @@ function idValue(r: Rng, w: Writer, id: unknown): string {
   return w.value(id);
 }
 
-/** The items and issues' messages of a conversion, read whole; or the error it threw. */
-async function convert(file: Parameters<typeof cocoToDataloop>[0]) {
-  const c = cocoToDataloop(file, { source: "c.json" });
-  const items = [];
-  for await (const i of c.items) items.push(i);
-  return { items, issues: c.issues.map((e) => e.message) };
-}
-
-const bytesSource = (bytes: Uint8Array) => ({
-  read: async (buffer: Uint8Array, position: number) => {
-    const part = bytes.subarray(position, position + buffer.length);
-    buffer.set(part);
-    return part.length;
-  },
-  close: async () => {},
-});
+/** The items and issues' messages of a conversion of `file`, read whole. */
+const convert = (file: Parameters<typeof cocoToDataloop>[0]) =>
+  collect(cocoToDataloop(file, { source: "c.json" }));
 
 /** The same bytes through a source that reads fewer than asked (1 byte or more, seeded), as a pipe or a network disk may. */
 const shortReads = (bytes: Uint8Array, r: Rng) => ({
